@@ -1,0 +1,7 @@
+"""``python -m desktop`` is the ``crosscheck`` command."""
+
+import sys
+
+from desktop.cli import main
+
+sys.exit(main())

@@ -1,0 +1,304 @@
+"""The ``crosscheck`` command line. Errors are one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from desktop import __version__
+from desktop.core import operations, queries
+from desktop.core.anchoring import find_quote
+from desktop.core.errors import CrosscheckError, InvalidInput
+from desktop.core.importers import read_articles
+from desktop.core.model import Verdict
+from desktop.core.storage import Project, new_project_file, open_project
+
+PROG = "crosscheck"
+REVIEWER_ENV = "CROSSCHECK_REVIEWER"
+
+
+def _reviewer(args: argparse.Namespace) -> str:
+    name = args.reviewer or os.environ.get(REVIEWER_ENV, "")
+    return operations.check_reviewer_name(name)
+
+
+def _open(args: argparse.Namespace, *, read_only: bool = False) -> Project:
+    project = open_project(args.project, read_only=read_only)
+    for message in project.messages:
+        print(f"{PROG}: {project.path.name}: {message}", file=sys.stderr)
+    return project
+
+
+def _print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from desktop.core import demo
+
+    reviewer = _reviewer(args)
+    articles = read_articles(args.files) if args.files else []
+    name = args.name or (demo.demo_name() if args.demo else Path(args.project).stem)
+    with new_project_file(args.project) as project:
+        operations.record_project_created(project, name=name, reviewer=reviewer)
+        if args.demo:
+            demo.add_demo_articles(project, reviewer=reviewer)
+        if articles:
+            operations.import_articles(project, articles, reviewer=reviewer)
+        with project.read() as session:
+            count = len(queries.article_summaries(session))
+    print(f"Created {args.project} with {count} article(s).")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    reviewer = _reviewer(args)
+    meta = operations.ArticleMeta(
+        title=args.title, outlet=args.outlet, url=args.url, published=args.published
+    )
+    articles = read_articles(args.files)
+    with _open(args) as project:
+        changes = operations.import_articles(project, articles, reviewer=reviewer, meta=meta)
+        with project.read() as session:
+            titles = {s.id: s.title for s in queries.article_summaries(session)}
+    for article_id in changes.ids("article"):
+        print(f"{article_id}  {titles[article_id]}")
+    return 0
+
+
+def cmd_articles(args: argparse.Namespace) -> int:
+    with _open(args) as project, project.read() as session:
+        summaries = queries.article_summaries(session)
+    if args.json:
+        _print_json([s.to_json() for s in summaries])
+        return 0
+    header = ["ID", "TITLE", "OUTLET", "PUBLISHED", "SUPP", "DISP", "UNVER"]
+    rows = [
+        [
+            s.id[:8],
+            _clip(s.title, 50),
+            _clip(s.outlet, 24),
+            s.published.isoformat() if s.published else "",
+            *[str(s.counts[v]) for v in Verdict],
+        ]
+        for s in summaries
+    ]
+    _print_table(header, rows)
+    return 0
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    reviewer = _reviewer(args)
+    with _open(args) as project:
+        with project.read() as session:
+            article_id = queries.resolve_article(session, args.article)
+            if args.quote is not None:
+                text = queries.article_text(session, article_id)
+                start, end = find_quote(text, args.quote, args.occurrence)
+            else:
+                if args.end is None:
+                    raise InvalidInput("--start needs --end")
+                start, end = args.start, args.end
+        changes = operations.annotate(
+            project,
+            article_id,
+            start,
+            end,
+            Verdict.parse(args.verdict),
+            reviewer=reviewer,
+            note=args.note or "",
+            sources=args.source or [],
+        )
+        with project.read() as session:
+            rows = queries.annotation_rows(session, annotation_ids=changes.annotation_ids)
+    for row in rows:
+        if args.json:
+            _print_json(row.to_json())
+        else:
+            print(f"{row.id}  {row.verdict.value}  {row.start}-{row.end}  {_clip(row.quote, 60)}")
+    return 0
+
+
+def cmd_annotations(args: argparse.Namespace) -> int:
+    with _open(args) as project, project.read() as session:
+        article_ids = (
+            [queries.resolve_article(session, a) for a in args.article] if args.article else None
+        )
+        rows = queries.annotation_rows(
+            session,
+            article_ids=article_ids,
+            verdicts=[Verdict.parse(v) for v in args.verdict] if args.verdict else None,
+            include_deleted=args.include_deleted,
+        )
+    if args.json:
+        _print_json([r.to_json() for r in rows])
+        return 0
+    _print_table(
+        ["ID", "ARTICLE", "SPAN", "VERDICT", "QUOTE", "REVIEWER"],
+        [
+            [
+                r.id[:8],
+                _clip(r.article_title, 30),
+                f"{r.start}-{r.end}",
+                r.verdict.value + (" (deleted)" if r.deleted else ""),
+                _clip(r.quote, 50),
+                r.reviewer,
+            ]
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from desktop.core.verify import verify_project
+
+    with _open(args) as project:
+        report = verify_project(project)
+    if args.json:
+        _print_json(
+            {
+                "ok": report.ok,
+                "events": report.chain.events,
+                "head_hash": report.chain.head_hash,
+                "first_bad_event": report.chain.first_bad_seq,
+                "problems": report.problems,
+            }
+        )
+    elif report.ok:
+        print(f"{project.path}: {report.summary()}")
+    else:
+        for problem in report.problems:
+            print(f"{PROG}: {project.path}: {problem}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    from desktop.core.storage.migrate import head_revision
+
+    with _open(args) as project:
+        if not project.backup_path:
+            print(f"{project.path}: already at the current schema ({head_revision()})")
+    return 0
+
+
+def cmd_open(args: argparse.Namespace) -> int:
+    from desktop.app import main as gui_main
+
+    return gui_main([args.project] if args.project else [])
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _print_table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=True)]
+    for row in [header, *rows]:
+        print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+def _non_negative(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 0:
+        raise argparse.ArgumentTypeError(f"{value} is negative")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Compare versions of a story and record verdicts on its claims."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(
+        name: str, func: Callable[[argparse.Namespace], int], help: str, writes: bool = False
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(func=func)
+        if name != "open":
+            p.add_argument("project", metavar="PROJECT", help="project file (.crosscheck)")
+        if writes:
+            p.add_argument(
+                "--reviewer",
+                metavar="NAME",
+                help=f"who makes the change (default: ${REVIEWER_ENV})",
+            )
+        return p
+
+    p = command("new", cmd_new, "create a project file", writes=True)
+    p.add_argument("files", nargs="*", metavar="FILES", help="articles to import")
+    p.add_argument("--demo", action="store_true", help="add the five demo articles")
+    p.add_argument("--name", help="project name (default: the file name)")
+
+    p = command("import", cmd_import, "import article files (.txt .md .html .docx)", writes=True)
+    p.add_argument("files", nargs="+", metavar="FILES")
+    p.add_argument("--title", help="title (one file only; default: from the file)")
+    p.add_argument("--outlet", help="publishing outlet")
+    p.add_argument("--url", help="address of the original (one file only)")
+    p.add_argument("--published", metavar="YYYY-MM-DD", help="publication date")
+
+    p = command("articles", cmd_articles, "list articles with counts per verdict")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    p = command("annotate", cmd_annotate, "tag a span of an article with a verdict", writes=True)
+    p.add_argument("article", metavar="ARTICLE", help="id, unique id prefix or exact title")
+    span = p.add_mutually_exclusive_group(required=True)
+    span.add_argument("--quote", help="the exact text to tag")
+    span.add_argument("--start", type=_non_negative, help="first character (code points, from 0)")
+    p.add_argument("--end", type=_non_negative, help="character after the last one")
+    p.add_argument("--occurrence", type=int, default=1, help="which occurrence of --quote")
+    p.add_argument("--verdict", required=True, choices=[v.value for v in Verdict])
+    p.add_argument("--note", help="why")
+    p.add_argument("--source", action="append", metavar="URL", help="evidence link (repeatable)")
+    p.add_argument("--json", action="store_true", help="print the annotation as JSON")
+
+    p = command("annotations", cmd_annotations, "list annotations")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--article", action="append", metavar="A", help="only this article")
+    p.add_argument("--verdict", action="append", choices=[v.value for v in Verdict])
+    p.add_argument("--include-deleted", action="store_true")
+
+    p = command("verify", cmd_verify, "check integrity and the audit chain (exit 1 on a problem)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+    command("upgrade", cmd_upgrade, "upgrade an older project file (a backup is made first)")
+
+    p = command("open", cmd_open, "open the desktop window")
+    p.add_argument("project", metavar="PROJECT", nargs="?", help="project file")
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        return cmd_open(argparse.Namespace(project=None))
+    if getattr(args, "start", None) is not None and args.quote is None and args.end is None:
+        parser.error("--start needs --end")
+    try:
+        return int(args.func(args))
+    except CrosscheckError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

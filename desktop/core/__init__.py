@@ -1,0 +1,1 @@
+"""The Qt-free core: model, storage, audit trail, operations, importers and exports."""

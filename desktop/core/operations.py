@@ -1,0 +1,429 @@
+"""Every write to a project goes through here.
+
+Each operation is one transaction holding the change and its audit event, and returns a
+ChangeSet with the state before and after, which is also what undo needs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from desktop.core import audit
+from desktop.core.anchoring import CONTEXT_CHARS, check_span
+from desktop.core.changes import Change, ChangeSet
+from desktop.core.errors import InvalidInput, NotFound
+from desktop.core.importers import ImportedArticle
+from desktop.core.model import (
+    Source,
+    Verdict,
+    check_note,
+    iso_utc,
+    new_id,
+    utc_now,
+)
+from desktop.core.storage.project import Project
+from desktop.core.storage.schema import Annotation, Article, ProjectInfo, Reviewer
+
+MAX_REVIEWER_CHARS = 200
+MAX_TITLE_CHARS = 500
+MAX_OUTLET_CHARS = 200
+
+
+class _Recorder:
+    """Collects the audit events of one transaction."""
+
+    def __init__(self, session: Session, reviewer_name: str) -> None:
+        self.session = session
+        self.at = utc_now()
+        self.changes: list[Change] = []
+        self.reviewer = self._reviewer(reviewer_name)
+
+    def record(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        event = audit.append_event(
+            self.session,
+            reviewer=self.reviewer,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+            at=self.at,
+        )
+        # The next event's sequence number is read back from the table.
+        self.session.flush()
+        self.changes.append(Change(event.seq, action, entity_type, entity_id, before, after))
+
+    def result(self) -> ChangeSet:
+        return ChangeSet(tuple(self.changes))
+
+    def _reviewer(self, name: str) -> Reviewer:
+        name = check_reviewer_name(name)
+        found = self.session.scalar(select(Reviewer).where(Reviewer.name == name))
+        if found is not None:
+            return found
+        reviewer = Reviewer(id=new_id(), name=name, created_at=self.at)
+        self.session.add(reviewer)
+        self.reviewer = reviewer
+        self.record("reviewer.added", "reviewer", reviewer.id, None, reviewer_state(reviewer))
+        return reviewer
+
+
+def check_reviewer_name(name: str | None) -> str:
+    cleaned = (name or "").strip()
+    if not cleaned:
+        raise InvalidInput("no reviewer given: pass --reviewer NAME or set CROSSCHECK_REVIEWER")
+    if len(cleaned) > MAX_REVIEWER_CHARS:
+        raise InvalidInput(f"reviewer name is longer than {MAX_REVIEWER_CHARS} characters")
+    if any(ord(ch) < 32 for ch in cleaned):
+        raise InvalidInput("reviewer name contains control characters")
+    return cleaned
+
+
+def reviewer_state(reviewer: Reviewer) -> dict[str, Any]:
+    return {"id": reviewer.id, "name": reviewer.name, "email": reviewer.email}
+
+
+def article_state(article: Article) -> dict[str, Any]:
+    """What the log keeps of an article: metadata and the text's hash, not the text."""
+    return {
+        "id": article.id,
+        "title": article.title,
+        "outlet": article.outlet,
+        "url": article.url,
+        "published": article.published.isoformat() if article.published else None,
+        "imported_at": iso_utc(article.imported_at),
+        "original_name": article.original_name,
+        "source_format": article.source_format,
+        "text_length": article.text_length,
+        "text_sha256": article.text_sha256,
+    }
+
+
+def annotation_state(session: Session, a: Annotation) -> dict[str, Any]:
+    def name(reviewer_id: str | None) -> str | None:
+        return None if reviewer_id is None else session.get_one(Reviewer, reviewer_id).name
+
+    return {
+        "id": a.id,
+        "article_id": a.article_id,
+        "start": a.start,
+        "end": a.end,
+        "quote": a.quote,
+        "prefix": a.prefix,
+        "suffix": a.suffix,
+        "verdict": a.verdict,
+        "note": a.note,
+        "sources": list(a.sources),
+        "created_at": iso_utc(a.created_at),
+        "created_by": name(a.created_by),
+        "updated_at": iso_utc(a.updated_at),
+        "updated_by": name(a.updated_by),
+        "deleted_at": iso_utc(a.deleted_at) if a.deleted_at else None,
+        "deleted_by": name(a.deleted_by),
+    }
+
+
+# --- project and articles -------------------------------------------------------------------
+
+
+def record_project_created(project: Project, *, name: str, reviewer: str) -> ChangeSet:
+    with project.write() as session:
+        rec = _Recorder(session, reviewer)
+        info = ProjectInfo(id=new_id(), name=name.strip() or "Untitled project", created_at=rec.at)
+        session.add(info)
+        rec.record(
+            "project.created",
+            "project",
+            info.id,
+            None,
+            {"id": info.id, "name": info.name, "created_at": iso_utc(info.created_at)},
+        )
+        return rec.result()
+
+
+def parse_published(value: str | None) -> date | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise InvalidInput(f"published date {value!r} must be written YYYY-MM-DD")
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"published date {value!r} is not a real date") from None
+    if parsed > (utc_now() + timedelta(days=1)).date():
+        raise InvalidInput(f"published date {value} is in the future")
+    return parsed
+
+
+def check_article_url(url: str | None) -> str | None:
+    if url is None or not url.strip():
+        return None
+    return Source.parse(url).url
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """What the user says about an article beyond its file; blank means "use the default"."""
+
+    title: str | None = None
+    outlet: str | None = None
+    url: str | None = None
+    published: str | date | None = None
+
+
+def import_articles(
+    project: Project,
+    articles: Sequence[ImportedArticle],
+    *,
+    reviewer: str,
+    meta: ArticleMeta | Sequence[ArticleMeta] = ArticleMeta(),
+) -> ChangeSet:
+    """Add articles in one transaction: all of them or none.
+
+    ``meta`` is one ArticleMeta for every file, or one per file.
+    """
+    if not articles:
+        raise InvalidInput("no files to import")
+    if isinstance(meta, ArticleMeta):
+        if len(articles) > 1 and ((meta.title or "").strip() or (meta.url or "").strip()):
+            raise InvalidInput("a title or URL names one article: import the files one at a time")
+        metas: Sequence[ArticleMeta] = [meta] * len(articles)
+    else:
+        metas = meta
+    if len(metas) != len(articles):
+        raise InvalidInput("one set of article details is needed per file")
+    rows = [_article_row(item, m) for item, m in zip(articles, metas, strict=True)]
+    with project.write() as session:
+        rec = _Recorder(session, reviewer)
+        for article in rows:
+            article.imported_at = rec.at
+            article.imported_by = rec.reviewer.id
+            session.add(article)
+            rec.record("article.imported", "article", article.id, None, article_state(article))
+        return rec.result()
+
+
+def _article_row(item: ImportedArticle, meta: ArticleMeta) -> Article:
+    """Check everything the user gave before the transaction starts."""
+    title = (meta.title or "").strip() or item.title.strip()
+    if not title:
+        raise InvalidInput(f"{item.original_name}: the title cannot be empty")
+    if len(title) > MAX_TITLE_CHARS:
+        title = title[: MAX_TITLE_CHARS - 1] + "…"
+    outlet = (meta.outlet or "").strip()
+    if len(outlet) > MAX_OUTLET_CHARS:
+        raise InvalidInput(f"outlet is longer than {MAX_OUTLET_CHARS} characters")
+    published = meta.published
+    return Article(
+        id=new_id(),
+        title=title,
+        outlet=outlet,
+        url=check_article_url(meta.url) or item.url,
+        published=published if isinstance(published, date) else parse_published(published),
+        original_name=item.original_name,
+        source_format=item.source_format,
+        text=item.text,
+        text_length=len(item.text),
+        text_sha256=hashlib.sha256(item.text.encode("utf-8")).hexdigest(),
+    )
+
+
+# --- annotations ----------------------------------------------------------------------------
+
+
+def _sources(sources: Sequence[Source | str]) -> list[dict[str, str]]:
+    out: list[dict[str, str]] = []
+    for s in sources:
+        source = Source.parse(s) if isinstance(s, str) else Source.parse(s.url, s.title)
+        if all(existing["url"] != source.url for existing in out):
+            out.append(source.to_json())
+    return out
+
+
+def annotate(
+    project: Project,
+    article_id: str,
+    start: int,
+    end: int,
+    verdict: Verdict | str,
+    *,
+    reviewer: str,
+    note: str = "",
+    sources: Sequence[Source | str] = (),
+) -> ChangeSet:
+    """Tag ``text[start:end]``. Tagging exactly the span of a live annotation changes its
+    verdict (and note and sources, when given) instead of adding a duplicate."""
+    verdict = Verdict.parse(verdict) if isinstance(verdict, str) else verdict
+    note = check_note(note)
+    links = _sources(sources)
+    with project.write() as session:
+        # Slicing in SQL counts code points, like Python, and spares loading the whole text.
+        row = session.execute(
+            select(
+                Article.text_length,
+                func.substr(Article.text, start + 1, max(end - start, 0)),
+                func.substr(
+                    Article.text, max(start - CONTEXT_CHARS, 0) + 1, min(start, CONTEXT_CHARS)
+                ),
+                func.substr(Article.text, end + 1, CONTEXT_CHARS),
+            ).where(Article.id == article_id)
+        ).first()
+        if row is None:
+            raise NotFound(f"no article with id {article_id}")
+        length, quote, prefix, suffix = row
+        check_span(length, start, end)
+        existing = session.scalar(
+            select(Annotation).where(
+                Annotation.article_id == article_id,
+                Annotation.start == start,
+                Annotation.end == end,
+                Annotation.deleted_at.is_(None),
+            )
+        )
+        rec = _Recorder(session, reviewer)
+        if existing is not None:
+            _apply_update(
+                session,
+                rec,
+                existing,
+                verdict=verdict,
+                note=note or None,
+                sources=links or None,
+            )
+            return rec.result()
+        annotation = Annotation(
+            id=new_id(),
+            article_id=article_id,
+            start=start,
+            end=end,
+            quote=quote,
+            prefix=prefix if start else "",
+            suffix=suffix,
+            verdict=verdict.value,
+            note=note,
+            sources=links,
+            created_at=rec.at,
+            created_by=rec.reviewer.id,
+            updated_at=rec.at,
+            updated_by=rec.reviewer.id,
+        )
+        session.add(annotation)
+        session.flush()
+        rec.record(
+            "annotation.created",
+            "annotation",
+            annotation.id,
+            None,
+            annotation_state(session, annotation),
+        )
+        return rec.result()
+
+
+def update_annotation(
+    project: Project,
+    annotation_id: str,
+    *,
+    reviewer: str,
+    verdict: Verdict | str | None = None,
+    note: str | None = None,
+    sources: Sequence[Source | str] | None = None,
+) -> ChangeSet:
+    """Change verdict, note or sources; an update that changes nothing records nothing."""
+    parsed = Verdict.parse(verdict) if isinstance(verdict, str) else verdict
+    if note is not None:
+        check_note(note)
+    links = None if sources is None else _sources(sources)
+    with project.write() as session:
+        annotation = _get_annotation(session, annotation_id)
+        if annotation.deleted_at is not None:
+            raise InvalidInput("this annotation is deleted; restore it before changing it")
+        rec = _Recorder(session, reviewer)
+        _apply_update(session, rec, annotation, verdict=parsed, note=note, sources=links)
+        return rec.result()
+
+
+def _apply_update(
+    session: Session,
+    rec: _Recorder,
+    annotation: Annotation,
+    *,
+    verdict: Verdict | None,
+    note: str | None,
+    sources: list[dict[str, str]] | None,
+) -> None:
+    before = annotation_state(session, annotation)
+    changed = False
+    if verdict is not None and verdict.value != annotation.verdict:
+        annotation.verdict = verdict.value
+        changed = True
+    if note is not None and note != annotation.note:
+        annotation.note = note
+        changed = True
+    if sources is not None and sources != list(annotation.sources):
+        annotation.sources = sources
+        changed = True
+    if not changed:
+        return
+    annotation.updated_at = rec.at
+    annotation.updated_by = rec.reviewer.id
+    session.flush()
+    rec.record(
+        "annotation.changed",
+        "annotation",
+        annotation.id,
+        before,
+        annotation_state(session, annotation),
+    )
+
+
+def delete_annotation(project: Project, annotation_id: str, *, reviewer: str) -> ChangeSet:
+    """Soft delete: the annotation is hidden but kept, and can be restored."""
+    return _set_deleted(project, annotation_id, reviewer=reviewer, deleted=True)
+
+
+def restore_annotation(project: Project, annotation_id: str, *, reviewer: str) -> ChangeSet:
+    return _set_deleted(project, annotation_id, reviewer=reviewer, deleted=False)
+
+
+def _set_deleted(
+    project: Project, annotation_id: str, *, reviewer: str, deleted: bool
+) -> ChangeSet:
+    with project.write() as session:
+        annotation = _get_annotation(session, annotation_id)
+        if (annotation.deleted_at is not None) == deleted:
+            return ChangeSet()
+        rec = _Recorder(session, reviewer)
+        before = annotation_state(session, annotation)
+        annotation.deleted_at = rec.at if deleted else None
+        annotation.deleted_by = rec.reviewer.id if deleted else None
+        annotation.updated_at = rec.at
+        annotation.updated_by = rec.reviewer.id
+        session.flush()
+        action = "annotation.deleted" if deleted else "annotation.restored"
+        rec.record(
+            action, "annotation", annotation.id, before, annotation_state(session, annotation)
+        )
+        return rec.result()
+
+
+def _get_annotation(session: Session, annotation_id: str) -> Annotation:
+    annotation = session.get(Annotation, annotation_id)
+    if annotation is None:
+        raise NotFound(f"no annotation with id {annotation_id}")
+    return annotation

@@ -1,0 +1,67 @@
+"""SQLite connections for project files: pragmas and explicit transaction control.
+
+Project files live on laptops and shared drives, so: rollback journal (WAL needs shared memory
+on one host), a busy timeout instead of instant "database is locked", writes that take the
+write lock up front (``BEGIN IMMEDIATE``) so two writers never deadlock mid-transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from urllib.request import pathname2url
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+APPLICATION_ID = 0x5843484B  # "XCHK": marks a file as a Crosscheck project
+DEFAULT_BUSY_TIMEOUT_MS = 5_000
+BEGIN_OPTION = "crosscheck_begin"
+
+
+def connect_raw(path: Path, *, read_only: bool, busy_timeout_ms: int) -> sqlite3.Connection:
+    """A DB-API connection with our pragmas; ``mode=ro`` never creates or changes the file."""
+    mode = "ro" if read_only else "rw"
+    uri = f"file:{pathname2url(str(path))}?mode={mode}"
+    conn = sqlite3.connect(
+        uri,
+        uri=True,
+        timeout=busy_timeout_ms / 1000,
+        check_same_thread=False,
+        isolation_level=None,  # we issue BEGIN ourselves; see _begin below
+    )
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not read_only:
+        conn.execute("PRAGMA synchronous = FULL")
+    return conn
+
+
+def make_engine(path: Path, *, read_only: bool, busy_timeout_ms: int) -> Engine:
+    engine = create_engine(
+        "sqlite://",
+        creator=lambda: connect_raw(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms),
+        poolclass=QueuePool,
+        pool_size=2,
+        max_overflow=4,
+    )
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def outside_transaction(conn: Connection, sql: str) -> None:
+    """Run a pragma that SQLite ignores inside a transaction, on the driver connection itself
+    (SQLAlchemy would begin a transaction first)."""
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection) and not driver.in_transaction
+    driver.execute(sql)
+
+
+def set_journal_mode(conn: Connection) -> None:
+    """Switch a writable file to the rollback journal (WAL is persistent in the file)."""
+    outside_transaction(conn, "PRAGMA journal_mode = DELETE")

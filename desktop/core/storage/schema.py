@@ -1,0 +1,158 @@
+"""The tables of a project file. Changed only together with a migration in ``migrations/``."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints let batch migrations on SQLite find and drop them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python, naive UTC in the database, on every backend."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; every time is stored in UTC")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime(), date: Date()}
+
+
+ID = String(36)
+
+
+class ProjectInfo(Base):
+    """One row: the project's own identity, kept when the file is copied or renamed."""
+
+    __tablename__ = "project"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+
+
+class Reviewer(Base):
+    __tablename__ = "reviewers"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime]
+
+
+class Article(Base):
+    """An imported article. Its text never changes after import; annotations point into it."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    outlet: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str | None] = mapped_column(String(2048))
+    published: Mapped[date | None]
+    imported_at: Mapped[datetime]
+    imported_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+    original_name: Mapped[str] = mapped_column(String(500))
+    source_format: Mapped[str] = mapped_column(String(10))
+    # Deferred: lists of articles must not drag every text along.
+    text: Mapped[str] = mapped_column(Text, deferred=True)
+    text_length: Mapped[int] = mapped_column(Integer)
+    text_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class Annotation(Base):
+    """A verdict on ``text[start:end]`` of one article; soft-deleted, never removed."""
+
+    __tablename__ = "annotations"
+    __table_args__ = (
+        CheckConstraint("verdict IN ('supported', 'disputed', 'unverified')", name="verdict"),
+        CheckConstraint('start >= 0 AND "end" > start', name="span"),
+        Index("ix_annotations_article_verdict", "article_id", "verdict"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"))
+    start: Mapped[int]
+    end: Mapped[int]
+    quote: Mapped[str] = mapped_column(Text)
+    prefix: Mapped[str] = mapped_column(Text)
+    suffix: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str] = mapped_column(Text, default="")
+    sources: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+    deleted_at: Mapped[datetime | None]
+    deleted_by: Mapped[str | None] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class AuditEvent(Base):
+    """One entry of the append-only log. Triggers refuse UPDATE and DELETE on this table.
+
+    ``before``/``after`` hold canonical JSON text (RFC 8785), so the stored bytes are the
+    hashed bytes and anyone can re-check the chain from an export.
+    """
+
+    __tablename__ = "audit_events"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    id: Mapped[str] = mapped_column(ID, unique=True)
+    at: Mapped[str] = mapped_column(String(27))
+    reviewer_id: Mapped[str] = mapped_column(ID)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(40))
+    entity_type: Mapped[str] = mapped_column(String(20))
+    entity_id: Mapped[str] = mapped_column(ID)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+AUDIT_TRIGGERS = {
+    "audit_events_no_update": (
+        "CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events "
+        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
+    ),
+    "audit_events_no_delete": (
+        "CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events "
+        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
+    ),
+}
