@@ -49,14 +49,20 @@ _BOMS = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 _MAX_CONTROL_SHARE = 0.1
 
-# Letters and punctuation of Western European prose as Windows-1252 decodes them. Short
-# texts often fit many 8-bit code pages equally well and the detector then picks one at
-# random (French comes out as Baltic cp775); when Windows-1252 fits as well and yields only
-# these characters, it is by far the likelier source.
-_WESTERN = frozenset(
+# The detector often mistakes Western European text for a Baltic or Central European code
+# page (French comes out with "ą" for "à"). Windows-1252 is by far the likelier source when
+# it yields only these characters and the text reads as one of these languages, or fits no
+# worse than the detector's pick. Letters that other code pages put at the same bytes (such
+# as š ž ð þ ý, common in Czech, Lithuanian or Turkish text seen as Windows-1252) are left
+# out so that such text is left to the detector.
+_WESTERN_CHARS = frozenset(
     "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜßàáâãäåæçèéêëìíîïñòóôõöøùúûüÿŒœ"
     "\u00a0‘’‚“”„–—…•€«»‹›°©®™§¶·¡¿£¢¥ªº´†‡‰"
 )
+_WESTERN_LANGUAGES = frozenset([
+    "Danish", "Dutch", "English", "Finnish", "French", "German", "Italian", "Norwegian",
+    "Portuguese", "Spanish", "Swedish",
+])  # fmt: skip
 
 _HTML_SPACE = re.compile(r"[ \t\n\f\r]+")
 _HTML_SPACE_CHARS = " \t\n\f\r"
@@ -183,7 +189,7 @@ def _decode(name: str, data: bytes, declared: str | None = None) -> str:
 
     `declared` is an encoding the file names for itself (an HTML <meta charset>).
     """
-    text = None
+    text: str | None = None
     for bom, codec, label in _BOMS:
         if data.startswith(bom):
             try:
@@ -197,20 +203,19 @@ def _decode(name: str, data: bytes, declared: str | None = None) -> str:
         if b"\x00" in data:
             # Outside UTF-16, NUL bytes do not occur in text.
             raise ImportFailed(name, _BINARY)
-        for codec in (declared, "utf-8"):
-            if codec:
-                try:
-                    text = data.decode(codec)
-                    break
-                except UnicodeDecodeError:
-                    pass
-        else:
+        for codec in [c for c in (declared, "utf-8") if c]:
+            try:
+                text = data.decode(codec)
+                break
+            except UnicodeDecodeError:
+                continue
+        if text is None:
             text = _decode_legacy(data)
-            if text is None:
-                raise ImportFailed(name, _BINARY)
+        if text is None:
+            raise ImportFailed(name, _BINARY)
     if text and len(_CONTROL.findall(text)) > _MAX_CONTROL_SHARE * len(text):
         raise ImportFailed(name, _BINARY)
-    return text.removeprefix("\ufeff")
+    return text
 
 
 def _decode_legacy(data: bytes) -> str | None:
@@ -223,11 +228,12 @@ def _decode_legacy(data: bytes) -> str | None:
         western = data.decode("cp1252")
     except UnicodeDecodeError:
         western = None
-    if western is not None and all(c < "\x80" or c in _WESTERN for c in western):
-        for match in matches:
-            if match.chaos <= best.chaos and str(match) == western:
-                return western
-    return str(best)
+    if western is None or not all(c < "\x80" or c in _WESTERN_CHARS for c in western):
+        return str(best)
+    if best.language.rstrip("—") in _WESTERN_LANGUAGES:
+        return western
+    tied = (str(match) for match in matches if match.chaos <= best.chaos)
+    return western if western in tied else str(best)
 
 
 def _text_title(text: str) -> str:
@@ -330,7 +336,7 @@ def _html_paragraphs(root: LexborNode) -> list[str]:
     stack: list[tuple[LexborNode, bool]] = [(root, False)]
     while stack:
         node, leaving = stack.pop()
-        tag = node.tag
+        tag = node.tag or ""
         if leaving:
             flush()
             continue

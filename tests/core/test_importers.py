@@ -81,6 +81,40 @@ def test_cyrillic_legacy_text(tmp_path: Path, codec: str) -> None:
     assert read_article(path).text == RUSSIAN
 
 
+@pytest.mark.parametrize(
+    ("codec", "text"),
+    [
+        (
+            "cp1252",
+            "Le maire a déclaré mercredi que le nouveau pont serait achevé « d’ici à l’été "
+            "prochain ». Selon lui, les travaux ont déjà coûté 12 millions d’euros — une somme "
+            "jugée excessive par l’opposition, qui réclame une enquête indépendante.",
+        ),
+        (
+            "cp1250",
+            "Burmistrz oświadczył w środę, że nowy most zostanie ukończony „do przyszłego lata”. "
+            "Według niego prace kosztowały już 12 milionów euro – kwotę, którą opozycja uważa "
+            "za zawyżoną i żąda niezależnego śledztwa.",
+        ),
+        (
+            "cp1250",
+            "Starosta ve středu prohlásil, že nový most bude dokončen „do příštího léta“. Podle "
+            "něj stavební práce již stály 12 milionů eur, což opozice považuje za přemrštěnou "
+            "částku a žádá nezávislé vyšetřování.",
+        ),
+        (
+            "cp1253",
+            "Ο δήμαρχος δήλωσε την Τετάρτη ότι η νέα γέφυρα θα ολοκληρωθεί «μέχρι το επόμενο "
+            "καλοκαίρι». Σύμφωνα με τον ίδιο, τα έργα έχουν ήδη κοστίσει 12 εκατομμύρια ευρώ.",
+        ),
+    ],
+    ids=["french", "polish", "czech", "greek"],
+)
+def test_other_legacy_paragraphs(tmp_path: Path, codec: str, text: str) -> None:
+    path = write(tmp_path, "legacy.txt", text.encode(codec))
+    assert read_article(path).text == text
+
+
 def test_line_endings_are_normalised(tmp_path: Path) -> None:
     path = write(tmp_path, "mixed.txt", b"one\r\ntwo\rthree\nfour\r\n\r\n")
     assert read_article(path).text == "one\ntwo\nthree\nfour\n\n"
@@ -170,6 +204,7 @@ PAGE = """<!DOCTYPE html>
      <i>bridge</i>.</p>
   <div>Second<br>paragraph</div>
   <ul><li>one</li><li>two</li></ul>
+  <table><tr><td>Year</td><td>Cost</td></tr><tr><td>2024</td><td>12&nbsp;m</td></tr></table>
   <aside>Related stories</aside>
   <noscript>Enable JavaScript</noscript>
   <footer>© News Ltd</footer>
@@ -182,7 +217,7 @@ def test_html_readable_text(tmp_path: Path) -> None:
     assert article.text == (
         "Page heading\n\n"
         "The mayor said\u00a0yes to the new bridge.\n\n"
-        "Second\n\nparagraph\n\none\n\ntwo"
+        "Second\n\nparagraph\n\none\n\ntwo\n\nYear Cost\n\n2024 12\u00a0m"
     )
     assert article.title == "Mayor says yes"
     assert article.url == "https://news.example/mayor"
@@ -308,6 +343,12 @@ def test_binary_file(tmp_path: Path) -> None:
 def test_binary_file_without_nul_bytes(tmp_path: Path) -> None:
     noise = bytes(b for b in random.Random(8).randbytes(4000) if b)
     refused(write(tmp_path, "noise.txt", noise), "looks like a binary file, not text")
+
+
+def test_nul_bytes_mean_binary(tmp_path: Path) -> None:
+    # UTF-16 without a byte-order mark is not guessed at.
+    path = write(tmp_path, "wide.txt", "A plain sentence.".encode("utf-16-le"))
+    refused(path, "looks like a binary file, not text")
 
 
 def test_control_characters_mean_binary(tmp_path: Path) -> None:

@@ -20,7 +20,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from desktop.core.errors import CrosscheckError, ProjectOpenError, ReadOnlyProjectError
-from desktop.core.storage import migrate
 from desktop.core.storage.engine import (
     APPLICATION_ID,
     BEGIN_OPTION,
@@ -29,6 +28,7 @@ from desktop.core.storage.engine import (
     make_engine,
     set_journal_mode,
 )
+from desktop.core.storage.schema import HEAD_REVISION, SCHEMA_VERSION
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SUFFIX = ".crosscheck"
@@ -184,15 +184,21 @@ def open_project(
         size = p.stat().st_size
         if size < expected:
             raise ProjectOpenError(p, f"is truncated ({size:,} of {expected:,} bytes)")
-    revisions = migrate.known_revisions()
-    if header.user_version > len(revisions):
+    if header.user_version > SCHEMA_VERSION:
         raise ProjectOpenError(
             p,
             f"was written by a newer version of Crosscheck (file format {header.user_version}; "
-            f"this version reads up to {len(revisions)})",
+            f"this version reads up to {SCHEMA_VERSION})",
         )
     reason = "opened read-only on request" if read_only else read_only_reason(p)
     revision = _probe(p, busy_timeout_ms)
+    # Only an older file needs Alembic, which is slow to import.
+    if revision == HEAD_REVISION:
+        revisions = [HEAD_REVISION]
+    else:
+        from desktop.core.storage import migrate
+
+        revisions = migrate.known_revisions()
     head = revisions[-1]
     if revision not in revisions:
         raise ProjectOpenError(
@@ -248,6 +254,8 @@ def _probe(path: Path, busy_timeout_ms: int) -> str | None:
 
 
 def _upgrade(project: Project, revision: str, head: str) -> None:
+    from desktop.core.storage import migrate
+
     path = project.path
     backup = migrate.backup_path_for(path)
     with _translate_errors(project):
@@ -284,6 +292,8 @@ def _upgrade(project: Project, revision: str, head: str) -> None:
 
 
 def _restore(backup: Path, path: Path) -> None:
+    from desktop.core.storage import migrate
+
     source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
     try:
         migrate.copy_database(source, path)
@@ -330,6 +340,8 @@ def new_project_file(
         busy_timeout_ms=busy_timeout_ms,
     )
     try:
+        from desktop.core.storage import migrate
+
         migrate.upgrade(project.engine)
         yield project
         project.close()

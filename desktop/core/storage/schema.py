@@ -21,6 +21,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# The newest migration, and the number it writes to PRAGMA user_version. Kept here so that
+# opening a current file needs no Alembic at all; a test checks them against migrations/.
+HEAD_REVISION = "0002"
+SCHEMA_VERSION = 2
+
 # Named constraints let batch migrations on SQLite find and drop them.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
