@@ -39,7 +39,7 @@ _USE_INSTEAD = "(use .txt, .md, .html or .docx)"
 _TITLE_LIMIT = 200
 _BINARY = "looks like a binary file, not text"
 
-# UTF-8 first: its BOM is the only one that could be mistaken for text.
+# A byte-order mark settles the encoding; it is dropped, being no part of the text.
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8", "UTF-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
@@ -68,9 +68,10 @@ _HTML_SPACE = re.compile(r"[ \t\n\f\r]+")
 _HTML_SPACE_CHARS = " \t\n\f\r"
 _META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.IGNORECASE)
 _DROPPED_TAGS = [
-    "script", "style", "noscript", "template", "nav", "header",
-    "footer", "aside", "form", "svg", "iframe",
+    "script", "style", "noscript", "template", "nav", "aside", "form", "svg", "iframe",
 ]  # fmt: skip
+# Page chrome, dropped only outside the article: an <article>'s own <header> holds its headline.
+_CHROME_TAGS = ["header", "footer"]
 _BLOCK_TAGS = frozenset([
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "br", "tr",
     "section", "figure", "figcaption", "article", "main", "ul", "ol", "dl", "dt", "dd",
@@ -277,10 +278,9 @@ def _from_html(name: str, data: bytes) -> tuple[str, str, str | None]:
     url = _html_url(tree)
 
     tree.strip_tags(_DROPPED_TAGS)
-    root = tree.css_first("article")
+    root = tree.css_first("article") or tree.css_first("main")
     if root is None:
-        root = tree.css_first("main")
-    if root is None:
+        tree.strip_tags(_CHROME_TAGS)
         root = tree.body
     paragraphs = _html_paragraphs(root) if root is not None else []
     if not paragraphs:

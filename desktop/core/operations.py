@@ -219,6 +219,14 @@ def import_articles(
         return rec.result()
 
 
+def _page_url(url: str | None) -> str | None:
+    """A URL found inside an imported page is kept only if it is a usable web address."""
+    try:
+        return check_article_url(url)
+    except InvalidInput:
+        return None
+
+
 def _article_row(item: ImportedArticle, meta: ArticleMeta) -> Article:
     """Check everything the user gave before the transaction starts."""
     title = (meta.title or "").strip() or item.title.strip()
@@ -234,7 +242,7 @@ def _article_row(item: ImportedArticle, meta: ArticleMeta) -> Article:
         id=new_id(),
         title=title,
         outlet=outlet,
-        url=check_article_url(meta.url) or item.url,
+        url=check_article_url(meta.url) or _page_url(item.url),
         published=published if isinstance(published, date) else parse_published(published),
         original_name=item.original_name,
         source_format=item.source_format,

@@ -236,6 +236,18 @@ def test_html_article_element_wins(tmp_path: Path) -> None:
     assert article.url is None
 
 
+def test_html_article_header_kept_page_header_dropped(tmp_path: Path) -> None:
+    page = (
+        "<html><body><header>Site name</header><article><header><h1>Headline</h1>"
+        "<p>By A. Writer</p></header><p>Body text</p></article><footer>(c)</footer></body></html>"
+    )
+    assert read_article(write(tmp_path, "a.html", page)).text == (
+        "Headline\n\nBy A. Writer\n\nBody text"
+    )
+    page = "<html><body><header>Site name</header><p>Body text</p><footer>(c)</footer></body></html>"
+    assert read_article(write(tmp_path, "b.html", page)).text == "Body text"
+
+
 def test_html_main_element_used_without_article(tmp_path: Path) -> None:
     page = "<html><body><div>Menu</div><main><p>Main text</p></main></body></html>"
     article = read_article(write(tmp_path, "page.html", page))
