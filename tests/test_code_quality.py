@@ -35,3 +35,8 @@ def test_contract_catches_a_qt_import(tmp_path: Path) -> None:
         offender.unlink()
     assert result.returncode != 0
     assert "BROKEN" in result.stdout
+
+
+def test_core_type_checks() -> None:
+    result = run(str(BIN / "mypy"), "--no-incremental")
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from desktop.core import operations
 from desktop.core.changes import ChangeSet
@@ -12,8 +13,11 @@ from desktop.core.storage.project import Project
 from desktop.paths import data_dir
 
 
-def seed_manifest() -> dict[str, object]:
-    return json.loads((data_dir("seeds") / "manifest.json").read_text(encoding="utf-8"))
+def seed_manifest() -> dict[str, Any]:
+    manifest: dict[str, Any] = json.loads(
+        (data_dir("seeds") / "manifest.json").read_text(encoding="utf-8")
+    )
+    return manifest
 
 
 def add_demo_articles(project: Project, *, reviewer: str) -> ChangeSet:
