@@ -5,16 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+# Only light modules here: `crosscheck` with no command goes straight to the window, and the
+# commands import SQLAlchemy (operations) and the file readers (importers) when they run.
 from desktop import __version__
-from desktop.core import operations, queries
+from desktop.core import queries
 from desktop.core.anchoring import find_quote
 from desktop.core.errors import CrosscheckError, InvalidInput
-from desktop.core.importers import read_articles
 from desktop.core.model import Verdict
 from desktop.core.storage import Project, new_project_file, open_project
 
@@ -23,14 +25,21 @@ REVIEWER_ENV = "CROSSCHECK_REVIEWER"
 
 
 def _reviewer(args: argparse.Namespace) -> str:
+    from desktop.core import operations
+
     name = args.reviewer or os.environ.get(REVIEWER_ENV, "")
     return operations.check_reviewer_name(name)
 
 
-def _open(args: argparse.Namespace, *, read_only: bool = False) -> Project:
-    project = open_project(args.project, read_only=read_only)
-    for message in project.messages:
-        print(f"{PROG}: {project.path.name}: {message}", file=sys.stderr)
+def _open(args: argparse.Namespace, *, writes: bool = False) -> Project:
+    """Open the project; what opening did (an upgrade, read-only) is reported on stderr.
+
+    A command that writes says nothing of a read-only file: its write fails saying why.
+    """
+    project = open_project(args.project)
+    if not (writes and project.read_only):
+        for message in project.messages:
+            print(f"{PROG}: {project.path.name}: {message}", file=sys.stderr)
     return project
 
 
@@ -40,7 +49,8 @@ def _print_json(value: Any) -> None:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from desktop.core import demo
+    from desktop.core import demo, operations
+    from desktop.core.importers import read_articles
 
     reviewer = _reviewer(args)
     articles = read_articles(args.files) if args.files else []
@@ -58,12 +68,15 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from desktop.core import operations
+    from desktop.core.importers import read_articles
+
     reviewer = _reviewer(args)
     meta = operations.ArticleMeta(
         title=args.title, outlet=args.outlet, url=args.url, published=args.published
     )
     articles = read_articles(args.files)
-    with _open(args) as project:
+    with _open(args, writes=True) as project:
         changes = operations.import_articles(project, articles, reviewer=reviewer, meta=meta)
         with project.read() as session:
             titles = {s.id: s.title for s in queries.article_summaries(session)}
@@ -94,8 +107,10 @@ def cmd_articles(args: argparse.Namespace) -> int:
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
+    from desktop.core import operations
+
     reviewer = _reviewer(args)
-    with _open(args) as project:
+    with _open(args, writes=True) as project:
         with project.read() as session:
             article_id = queries.resolve_article(session, args.article)
             if args.quote is not None:
@@ -173,16 +188,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
         )
     elif report.ok:
         print(f"{project.path}: {report.summary()}")
-    else:
-        for problem in report.problems:
-            print(f"{PROG}: {project.path}: {problem}", file=sys.stderr)
+    if not report.ok:
+        print(f"{PROG}: error: {project.path}: {report.summary()}", file=sys.stderr)
     return 0 if report.ok else 1
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
     from desktop.core.storage.migrate import head_revision
 
-    with _open(args) as project:
+    # Upgrading is what this command is for, so what was done is its output.
+    with open_project(args.project) as project:
+        for message in project.messages:
+            print(f"{project.path}: {message}")
         if not project.backup_path:
             print(f"{project.path}: already at the current schema ({head_revision()})")
     return 0
@@ -192,6 +209,14 @@ def cmd_open(args: argparse.Namespace) -> int:
     from desktop.app import main as gui_main
 
     return gui_main([args.project] if args.project else [])
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from desktop.app import application, ensure_demo
+    from desktop.app import main as gui_main
+
+    application()  # settings hold the reviewer's name, and need the application
+    return gui_main([str(ensure_demo())])
 
 
 def _clip(text: str, width: int) -> str:
@@ -275,9 +300,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("upgrade", cmd_upgrade, "upgrade an older project file (a backup is made first)")
 
+    p = sub.add_parser(
+        "demo",
+        help="open the demo project in the window (made in your data folder on first use)",
+    )
+    p.set_defaults(func=cmd_demo)
+
     p = command("open", cmd_open, "open the desktop window")
     p.add_argument("project", metavar="PROJECT", nargs="?", help="project file")
 
+    from desktop.cli_export import add_export_command
+
+    add_export_command(sub)
     return parser
 
 
@@ -286,8 +320,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         return cmd_open(argparse.Namespace(project=None))
-    if getattr(args, "start", None) is not None and args.quote is None and args.end is None:
-        parser.error("--start needs --end")
+    if args.command == "annotate":
+        if args.start is not None and args.end is None:
+            parser.error("--start needs --end")
+        if args.quote is not None and args.end is not None:
+            parser.error("--end goes with --start, not with --quote")
+        if args.quote is None and args.occurrence != 1:
+            parser.error("--occurrence goes with --quote")
     try:
         return int(args.func(args))
     except CrosscheckError as exc:
@@ -298,6 +337,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except (sqlite3.Error, OSError) as exc:
+        # Not expected past the core's own checks, but a user still gets one line.
+        print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

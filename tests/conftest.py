@@ -10,14 +10,16 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from desktop.core import demo, operations  # noqa: E402
-from desktop.core.storage import Project, new_project_file, open_project  # noqa: E402
+from desktop.core import demo, operations
+from desktop.core.storage import Project, new_project_file, open_project
 
 REVIEWER = "Test Reviewer"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Settings, recent files and the first-run demo go to a throwaway home."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))

@@ -11,16 +11,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Integer, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from desktop.core import audit
 from desktop.core.anchoring import CONTEXT_CHARS, check_span
 from desktop.core.changes import Change, ChangeSet
 from desktop.core.errors import InvalidInput, NotFound
-from desktop.core.importers import ImportedArticle
 from desktop.core.model import (
     Source,
     Verdict,
@@ -30,21 +29,59 @@ from desktop.core.model import (
     utc_now,
 )
 from desktop.core.storage.project import Project
-from desktop.core.storage.schema import Annotation, Article, ProjectInfo, Reviewer
+from desktop.core.storage.schema import Annotation, Article, AuditEvent, ProjectInfo, Reviewer
+
+if TYPE_CHECKING:
+    # Importers pull in HTML, Word and encoding libraries; writes do not need them.
+    from desktop.core.importers import ImportedArticle
 
 MAX_REVIEWER_CHARS = 200
 MAX_TITLE_CHARS = 500
 MAX_OUTLET_CHARS = 200
 
 
+@dataclass(frozen=True)
+class _Actor:
+    """The reviewer making a change, as the log names them."""
+
+    id: str
+    name: str
+
+
+def _last_event(column: Any) -> Any:
+    return select(column).order_by(AuditEvent.seq.desc()).limit(1).scalar_subquery()
+
+
+# What every write needs first: the reviewer's id (None if new) and the chain's head.
+_WRITE_START_COLUMNS = (
+    select(Reviewer.id).where(Reviewer.name == bindparam("reviewer")).scalar_subquery(),
+    _last_event(AuditEvent.seq),
+    _last_event(AuditEvent.hash),
+)
+_WRITE_START = select(*_WRITE_START_COLUMNS)
+_INSERT_REVIEWER = insert(Reviewer)
+
+
 class _Recorder:
     """Collects the audit events of one transaction."""
 
-    def __init__(self, session: Session, reviewer_name: str) -> None:
-        self.session = session
+    def __init__(
+        self,
+        conn: Connection,
+        reviewer_name: str,
+        start: Sequence[Any] | None = None,
+    ) -> None:
+        """``start`` holds the values of _WRITE_START_COLUMNS when the caller has read them
+        along with something else; otherwise they are read here."""
+        self.conn = conn
         self.at = utc_now()
         self.changes: list[Change] = []
-        self.reviewer = self._reviewer(reviewer_name)
+        name = check_reviewer_name(reviewer_name)
+        if start is None:
+            start = conn.execute(_WRITE_START, {"reviewer": name}).one()
+        reviewer_id, seq, digest = start
+        self._head = audit.EMPTY_CHAIN if seq is None else audit.ChainHead(seq, digest)
+        self.reviewer = _Actor(reviewer_id, name) if reviewer_id else self._add_reviewer(name)
 
     def record(
         self,
@@ -54,32 +91,37 @@ class _Recorder:
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> None:
-        event = audit.append_event(
-            self.session,
-            reviewer=self.reviewer,
+        self._head = audit.append_event(
+            self.conn,
+            reviewer_id=self.reviewer.id,
+            reviewer=self.reviewer.name,
             action=action,
             entity_type=entity_type,
             entity_id=entity_id,
             before=before,
             after=after,
             at=self.at,
+            head=self._head,
         )
-        # The next event's sequence number is read back from the table.
-        self.session.flush()
-        self.changes.append(Change(event.seq, action, entity_type, entity_id, before, after))
+        self.changes.append(Change(self._head.seq, action, entity_type, entity_id, before, after))
 
     def result(self) -> ChangeSet:
         return ChangeSet(tuple(self.changes))
 
-    def _reviewer(self, name: str) -> Reviewer:
-        name = check_reviewer_name(name)
-        found = self.session.scalar(select(Reviewer).where(Reviewer.name == name))
-        if found is not None:
-            return found
-        reviewer = Reviewer(id=new_id(), name=name, created_at=self.at)
-        self.session.add(reviewer)
+    def _add_reviewer(self, name: str) -> _Actor:
+        reviewer = _Actor(new_id(), name)
+        self.conn.execute(
+            _INSERT_REVIEWER,
+            {"id": reviewer.id, "name": name, "email": None, "created_at": self.at},
+        )
         self.reviewer = reviewer
-        self.record("reviewer.added", "reviewer", reviewer.id, None, reviewer_state(reviewer))
+        self.record(
+            "reviewer.added",
+            "reviewer",
+            reviewer.id,
+            None,
+            {"id": reviewer.id, "name": name, "email": None},
+        )
         return reviewer
 
 
@@ -92,10 +134,6 @@ def check_reviewer_name(name: str | None) -> str:
     if any(ord(ch) < 32 for ch in cleaned):
         raise InvalidInput("reviewer name contains control characters")
     return cleaned
-
-
-def reviewer_state(reviewer: Reviewer) -> dict[str, Any]:
-    return {"id": reviewer.id, "name": reviewer.name, "email": reviewer.email}
 
 
 def article_state(article: Article) -> dict[str, Any]:
@@ -143,7 +181,7 @@ def annotation_state(session: Session, a: Annotation) -> dict[str, Any]:
 
 def record_project_created(project: Project, *, name: str, reviewer: str) -> ChangeSet:
     with project.write() as session:
-        rec = _Recorder(session, reviewer)
+        rec = _Recorder(session.connection(), reviewer)
         info = ProjectInfo(id=new_id(), name=name.strip() or "Untitled project", created_at=rec.at)
         session.add(info)
         rec.record(
@@ -210,7 +248,7 @@ def import_articles(
         raise InvalidInput("one set of article details is needed per file")
     rows = [_article_row(item, m) for item, m in zip(articles, metas, strict=True)]
     with project.write() as session:
-        rec = _Recorder(session, reviewer)
+        rec = _Recorder(session.connection(), reviewer)
         for article in rows:
             article.imported_at = rec.at
             article.imported_by = rec.reviewer.id
@@ -264,6 +302,47 @@ def _sources(sources: Sequence[Source | str]) -> list[dict[str, str]]:
     return out
 
 
+# The largest offset handed to SQLite; anything past the text is refused after the lookup.
+_SQL_OFFSET_LIMIT = 2**62
+
+# One round trip finds the article's length, the quote with its context (substr counts code
+# points, like Python, and spares loading the whole text), a live annotation on the span, and
+# what the recorder needs (the reviewer's id and the chain's head).
+_SPAN_LOOKUP = select(
+    Article.text_length,
+    func.substr(
+        Article.text, bindparam("quote_from", type_=Integer), bindparam("quote_len", type_=Integer)
+    ),
+    func.substr(
+        Article.text,
+        bindparam("prefix_from", type_=Integer),
+        bindparam("prefix_len", type_=Integer),
+    ),
+    func.substr(Article.text, bindparam("suffix_from", type_=Integer), CONTEXT_CHARS),
+    select(Annotation.id)
+    .where(
+        Annotation.article_id == Article.id,
+        Annotation.start == bindparam("start", type_=Integer),
+        Annotation.end == bindparam("end", type_=Integer),
+        Annotation.deleted_at.is_(None),
+    )
+    .limit(1)
+    .scalar_subquery(),
+    *_WRITE_START_COLUMNS,
+).where(Article.id == bindparam("article_id"))
+_INSERT_ANNOTATION = insert(Annotation)
+
+
+def _offset(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"span offsets must be whole numbers, not {value!r}")
+    return value
+
+
+def _clamp(offset: int) -> int:
+    return max(0, min(offset, _SQL_OFFSET_LIMIT))
+
+
 def annotate(
     project: Project,
     article_id: str,
@@ -277,69 +356,87 @@ def annotate(
 ) -> ChangeSet:
     """Tag ``text[start:end]``. Tagging exactly the span of a live annotation changes its
     verdict (and note and sources, when given) instead of adding a duplicate."""
+    start, end = _offset(start), _offset(end)
     verdict = Verdict.parse(verdict) if isinstance(verdict, str) else verdict
     note = check_note(note)
     links = _sources(sources)
-    with project.write() as session:
-        # Slicing in SQL counts code points, like Python, and spares loading the whole text.
-        row = session.execute(
-            select(
-                Article.text_length,
-                func.substr(Article.text, start + 1, max(end - start, 0)),
-                func.substr(
-                    Article.text, max(start - CONTEXT_CHARS, 0) + 1, min(start, CONTEXT_CHARS)
-                ),
-                func.substr(Article.text, end + 1, CONTEXT_CHARS),
-            ).where(Article.id == article_id)
+    reviewer = check_reviewer_name(reviewer)
+    # A bare connection: this is the write made most often, and the ORM's bookkeeping would
+    # be a large part of its cost.
+    with project.write_connection() as conn:
+        row = conn.execute(
+            _SPAN_LOOKUP,
+            {
+                "article_id": article_id,
+                "quote_from": _clamp(start) + 1,
+                "quote_len": _clamp(end - start),
+                "prefix_from": _clamp(start - CONTEXT_CHARS) + 1,
+                "prefix_len": min(_clamp(start), CONTEXT_CHARS),
+                "suffix_from": _clamp(end) + 1,
+                "start": _clamp(start),
+                "end": _clamp(end),
+                "reviewer": reviewer,
+            },
         ).first()
         if row is None:
             raise NotFound(f"no article with id {article_id}")
-        length, quote, prefix, suffix = row
+        length, quote, prefix, suffix, existing_id, *start_values = row
         check_span(length, start, end)
-        existing = session.scalar(
-            select(Annotation).where(
-                Annotation.article_id == article_id,
-                Annotation.start == start,
-                Annotation.end == end,
-                Annotation.deleted_at.is_(None),
-            )
-        )
-        rec = _Recorder(session, reviewer)
-        if existing is not None:
-            _apply_update(
-                session,
-                rec,
-                existing,
-                verdict=verdict,
-                note=note or None,
-                sources=links or None,
-            )
+        rec = _Recorder(conn, reviewer, start_values)
+        if existing_id is not None:
+            # The session joins the connection's transaction; its changes commit with it.
+            with Session(conn) as session:
+                _apply_update(
+                    session,
+                    rec,
+                    _get_annotation(session, existing_id),
+                    verdict=verdict,
+                    note=note or None,
+                    sources=links or None,
+                )
             return rec.result()
-        annotation = Annotation(
-            id=new_id(),
-            article_id=article_id,
-            start=start,
-            end=end,
-            quote=quote,
-            prefix=prefix if start else "",
-            suffix=suffix,
-            verdict=verdict.value,
-            note=note,
-            sources=links,
-            created_at=rec.at,
-            created_by=rec.reviewer.id,
-            updated_at=rec.at,
-            updated_by=rec.reviewer.id,
+        annotation_id = new_id()
+        rec.conn.execute(
+            _INSERT_ANNOTATION,
+            {
+                "id": annotation_id,
+                "article_id": article_id,
+                "start": start,
+                "end": end,
+                "quote": quote,
+                "prefix": prefix,
+                "suffix": suffix,
+                "verdict": verdict.value,
+                "note": note,
+                "sources": links,
+                "created_at": rec.at,
+                "created_by": rec.reviewer.id,
+                "updated_at": rec.at,
+                "updated_by": rec.reviewer.id,
+                "deleted_at": None,
+                "deleted_by": None,
+            },
         )
-        session.add(annotation)
-        session.flush()
-        rec.record(
-            "annotation.created",
-            "annotation",
-            annotation.id,
-            None,
-            annotation_state(session, annotation),
-        )
+        stamp = iso_utc(rec.at)
+        state = {
+            "id": annotation_id,
+            "article_id": article_id,
+            "start": start,
+            "end": end,
+            "quote": quote,
+            "prefix": prefix,
+            "suffix": suffix,
+            "verdict": verdict.value,
+            "note": note,
+            "sources": list(links),
+            "created_at": stamp,
+            "created_by": rec.reviewer.name,
+            "updated_at": stamp,
+            "updated_by": rec.reviewer.name,
+            "deleted_at": None,
+            "deleted_by": None,
+        }
+        rec.record("annotation.created", "annotation", annotation_id, None, state)
         return rec.result()
 
 
@@ -361,7 +458,7 @@ def update_annotation(
         annotation = _get_annotation(session, annotation_id)
         if annotation.deleted_at is not None:
             raise InvalidInput("this annotation is deleted; restore it before changing it")
-        rec = _Recorder(session, reviewer)
+        rec = _Recorder(session.connection(), reviewer)
         _apply_update(session, rec, annotation, verdict=parsed, note=note, sources=links)
         return rec.result()
 
@@ -416,7 +513,7 @@ def _set_deleted(
         annotation = _get_annotation(session, annotation_id)
         if (annotation.deleted_at is not None) == deleted:
             return ChangeSet()
-        rec = _Recorder(session, reviewer)
+        rec = _Recorder(session.connection(), reviewer)
         before = annotation_state(session, annotation)
         annotation.deleted_at = rec.at if deleted else None
         annotation.deleted_by = rec.reviewer.id if deleted else None

@@ -1,18 +1,61 @@
-"""Read-only questions about a project, shaped for listing, the CLI and exports."""
+"""Read-only questions about a project, shaped for listing, the window, the CLI and exports.
+
+Plain SQL, run either on a SQLAlchemy Session or on a bare ``sqlite3`` connection
+(``Project.snapshot()``): the window paints its first screen through the latter without
+loading SQLAlchemy at all, which is most of a cold start.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any
-
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, aliased
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import InvalidInput, NotFound
 from desktop.core.model import Source, Verdict, iso_utc, sources_from_json
-from desktop.core.storage.schema import Annotation, Article, ProjectInfo, Reviewer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    Reader = Session | sqlite3.Connection
+
+# SQLite allows at most 32,766 parameters in one statement; stay far below.
+_CHUNK = 500
+_ID_PREFIX = re.compile(r"[0-9a-f-]{4,36}")
+
+
+def _rows(db: Reader, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(db, sqlite3.Connection):
+        return db.execute(sql, tuple(params)).fetchall()
+    return [tuple(r) for r in db.connection().exec_driver_sql(sql, tuple(params))]
+
+
+def _utc(value: Any) -> datetime:
+    """Stored times are naive UTC (SQLite keeps them as text)."""
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC)
+
+
+def _date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+@dataclass(frozen=True)
+class ProjectDetails:
+    id: str
+    name: str
+    created_at: datetime
+
+
+def project_info(db: Reader) -> ProjectDetails | None:
+    rows = _rows(db, "SELECT id, name, created_at FROM project LIMIT 1")
+    return ProjectDetails(rows[0][0], rows[0][1], _utc(rows[0][2])) if rows else None
 
 
 @dataclass(frozen=True)
@@ -45,83 +88,59 @@ class ArticleSummary:
         }
 
 
-def article_summaries(session: Session) -> list[ArticleSummary]:
+_COUNT_COLUMNS = ", ".join(
+    f"count(CASE WHEN verdict = '{v.value}' THEN 1 END) AS n_{v.value}" for v in Verdict
+)
+_SUMMARIES_SQL = f"""
+SELECT a.id, a.title, a.outlet, a.url, a.published, a.imported_at, a.original_name,
+       a.text_length, {", ".join(f"coalesce(c.n_{v.value}, 0)" for v in Verdict)}
+FROM articles a
+LEFT JOIN (
+    SELECT article_id, {_COUNT_COLUMNS}
+    FROM annotations WHERE deleted_at IS NULL GROUP BY article_id
+) c ON c.article_id = a.id
+ORDER BY a.imported_at, a.original_name, a.id
+"""
+
+
+def article_summaries(db: Reader) -> list[ArticleSummary]:
     """Every article with live annotation counts per verdict, in import order."""
-    live = Annotation.deleted_at.is_(None)
-    count_cols = [
-        func.count(case((Annotation.verdict == v.value, 1))).label(v.value) for v in Verdict
-    ]
-    counts = (
-        select(Annotation.article_id, *count_cols)
-        .where(live)
-        .group_by(Annotation.article_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
-            Article.id,
-            Article.title,
-            Article.outlet,
-            Article.url,
-            Article.published,
-            Article.imported_at,
-            Article.original_name,
-            Article.text_length,
-            *[func.coalesce(counts.c[v.value], 0) for v in Verdict],
+    return [
+        ArticleSummary(
+            aid, title, outlet, url, _date(published), _utc(imported_at), original, length,
+            dict(zip(Verdict, nums, strict=True)),
         )
-        .outerjoin(counts, counts.c.article_id == Article.id)
-        .order_by(Article.imported_at, Article.original_name, Article.id)
-    ).all()
-    out = []
-    for row in rows:
-        (aid, title, outlet, url, published, imported_at, original, length, *nums) = row
-        out.append(
-            ArticleSummary(
-                aid,
-                title,
-                outlet,
-                url,
-                published,
-                imported_at,
-                original,
-                length,
-                dict(zip(Verdict, nums, strict=True)),
-            )
+        for aid, title, outlet, url, published, imported_at, original, length, *nums in _rows(
+            db, _SUMMARIES_SQL
         )
-    return out
+    ]  # fmt: skip
 
 
-def article_text(session: Session, article_id: str) -> str:
-    text = session.scalar(select(Article.text).where(Article.id == article_id))
-    if text is None:
+def article_text(db: Reader, article_id: str) -> str:
+    rows = _rows(db, "SELECT text FROM articles WHERE id = ?", (article_id,))
+    if not rows:
         raise NotFound(f"no article with id {article_id}")
+    text: str = rows[0][0]
     return text
 
 
-def project_info(session: Session) -> ProjectInfo | None:
-    return session.scalar(select(ProjectInfo))
-
-
-def resolve_article(session: Session, ref: str) -> str:
-    """An article id from a full id, a unique id prefix, or an exact title."""
+def resolve_article(db: Reader, ref: str) -> str:
+    """An article id from a full id, a unique id prefix (4+ characters), or an exact title."""
     ref = ref.strip()
     if not ref:
         raise InvalidInput("no article given")
-    if session.get(Article, ref) is not None:
+    if _rows(db, "SELECT 1 FROM articles WHERE id = ?", (ref,)):
         return ref
-    by_prefix = (
-        list(
-            session.scalars(
-                select(Article.id).where(Article.id.startswith(ref, autoescape=True))
-            ).all()
-        )
-        if len(ref) >= 4
-        else []
-    )
-    by_title = list(session.scalars(select(Article.id).where(Article.title == ref)).all())
-    matches = list(dict.fromkeys(by_prefix + by_title))
+    matches: dict[str, None] = {}
+    if _ID_PREFIX.fullmatch(ref.lower()):
+        for (aid,) in _rows(
+            db, "SELECT id FROM articles WHERE substr(id, 1, ?) = ?", (len(ref), ref.lower())
+        ):
+            matches[aid] = None
+    for (aid,) in _rows(db, "SELECT id FROM articles WHERE title = ?", (ref,)):
+        matches[aid] = None
     if len(matches) == 1:
-        return matches[0]
+        return next(iter(matches))
     if not matches:
         raise NotFound(
             f"no article matches {ref!r} (give an id, a unique id prefix or an exact title)"
@@ -173,8 +192,20 @@ class AnnotationRow:
         }
 
 
+_ROWS_SQL = """
+SELECT n.id, n.article_id, a.title, a.outlet, a.url, n.start, n."end", n.quote, n.prefix,
+       n.suffix, n.verdict, n.note, n.sources, u.name, c.name, n.created_at, n.updated_at,
+       n.deleted_at
+FROM annotations n
+JOIN articles a ON a.id = n.article_id
+JOIN reviewers u ON u.id = n.updated_by
+JOIN reviewers c ON c.id = n.created_by
+"""
+_ROWS_ORDER = ' ORDER BY a.imported_at, a.original_name, a.id, n.start, n."end", n.id'
+
+
 def annotation_rows(
-    session: Session,
+    db: Reader,
     *,
     article_ids: Iterable[str] | None = None,
     verdicts: Iterable[Verdict] | None = None,
@@ -183,66 +214,56 @@ def annotation_rows(
     annotation_ids: Iterable[str] | None = None,
 ) -> list[AnnotationRow]:
     """Annotations in reading order; ``reviewer`` is whoever changed one last."""
-    updater = aliased(Reviewer)
-    creator = aliased(Reviewer)
-    query = (
-        select(
-            Annotation.id,
-            Annotation.article_id,
-            Article.title,
-            Article.outlet,
-            Article.url,
-            Annotation.start,
-            Annotation.end,
-            Annotation.quote,
-            Annotation.prefix,
-            Annotation.suffix,
-            Annotation.verdict,
-            Annotation.note,
-            Annotation.sources,
-            updater.name,
-            creator.name,
-            Annotation.created_at,
-            Annotation.updated_at,
-            Annotation.deleted_at,
-        )
-        .join(Article, Article.id == Annotation.article_id)
-        .join(updater, updater.id == Annotation.updated_by)
-        .join(creator, creator.id == Annotation.created_by)
-        .order_by(
-            Article.imported_at, Article.original_name, Article.id, Annotation.start, Annotation.end
-        )
-    )
+    where: list[str] = []
+    params: list[Any] = []
     if not include_deleted:
-        query = query.where(Annotation.deleted_at.is_(None))
-    if article_ids is not None:
-        query = query.where(Annotation.article_id.in_(list(article_ids)))
-    if annotation_ids is not None:
-        query = query.where(Annotation.id.in_(list(annotation_ids)))
+        where.append("n.deleted_at IS NULL")
     if verdicts is not None:
-        query = query.where(Annotation.verdict.in_([Verdict(v).value for v in verdicts]))
+        values = [Verdict(v).value for v in verdicts]
+        where.append(f"n.verdict IN ({', '.join('?' * len(values)) or 'NULL'})")
+        params.extend(values)
     if reviewer is not None:
-        query = query.where(updater.name == reviewer)
+        where.append("u.name = ?")
+        params.append(reviewer)
+    # Long id lists are asked for in chunks; the result is re-sorted as a whole below.
+    id_filters: list[tuple[str, list[str]]] = []
+    if article_ids is not None:
+        id_filters.append(("n.article_id", list(dict.fromkeys(article_ids))))
+    if annotation_ids is not None:
+        id_filters.append(("n.id", list(dict.fromkeys(annotation_ids))))
+    raw: list[tuple[Any, ...]] = []
+    for clause, chunk_params in _id_chunks(id_filters):
+        sql = _ROWS_SQL + " WHERE " + " AND ".join([*where, *clause] or ["1 = 1"]) + _ROWS_ORDER
+        raw.extend(_rows(db, sql, [*params, *chunk_params]))
+    if len(raw) > 1 and any(len(ids) > _CHUNK for _, ids in id_filters):
+        order = {aid: i for i, aid in enumerate(_article_order(db))}
+        raw.sort(key=lambda r: (order.get(r[1], 0), r[5], r[6], r[0]))
     return [
         AnnotationRow(
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            r[4],
-            r[5],
-            r[6],
-            r[7],
-            r[8],
-            r[9],
-            Verdict(r[10]),
-            r[11],
-            sources_from_json(r[12]),
-            r[13],
-            r[14],
-            r[15],
-            r[16],
-            r[17],
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], Verdict(r[10]), r[11],
+            sources_from_json(json.loads(r[12]) if isinstance(r[12], str) else r[12]),
+            r[13], r[14], _utc(r[15]), _utc(r[16]), None if r[17] is None else _utc(r[17]),
         )
-        for r in session.execute(query)
+        for r in raw
+    ]  # fmt: skip
+
+
+def _id_chunks(
+    filters: list[tuple[str, list[str]]],
+) -> Iterable[tuple[list[str], list[str]]]:
+    """(SQL conditions, parameters) per query; one query unless an id list is long."""
+    if not filters:
+        yield [], []
+        return
+    (column, ids), *rest = filters
+    for i in range(0, max(len(ids), 1), _CHUNK):
+        chunk = ids[i : i + _CHUNK]
+        condition = f"{column} IN ({', '.join('?' * len(chunk)) or 'NULL'})"
+        for clauses, params in _id_chunks(rest):
+            yield [condition, *clauses], [*chunk, *params]
+
+
+def _article_order(db: Reader) -> list[str]:
+    return [
+        r[0] for r in _rows(db, "SELECT id FROM articles ORDER BY imported_at, original_name, id")
     ]

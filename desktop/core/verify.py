@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from desktop.core.audit import ChainReport, verify_chain
 from desktop.core.storage.migrate import check_database
-from desktop.core.storage.project import Project
+from desktop.core.storage.project import Project, translate_errors
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,12 @@ class VerifyReport:
 
 
 def verify_project(project: Project) -> VerifyReport:
+    """Check everything; a file too damaged to read raises a one-line CrosscheckError."""
+    with translate_errors(project):
+        return _verify_project(project)
+
+
+def _verify_project(project: Project) -> VerifyReport:
     conn = project.raw_connection()
     try:
         problems = list(check_database(conn).problems)

@@ -244,7 +244,9 @@ def test_html_article_header_kept_page_header_dropped(tmp_path: Path) -> None:
     assert read_article(write(tmp_path, "a.html", page)).text == (
         "Headline\n\nBy A. Writer\n\nBody text"
     )
-    page = "<html><body><header>Site name</header><p>Body text</p><footer>(c)</footer></body></html>"
+    page = (
+        "<html><body><header>Site name</header><p>Body text</p><footer>(c)</footer></body></html>"
+    )
     assert read_article(write(tmp_path, "b.html", page)).text == "Body text"
 
 

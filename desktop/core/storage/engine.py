@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from urllib.request import pathname2url
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.pool import QueuePool
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
 
 APPLICATION_ID = 0x5843484B  # "XCHK": marks a file as a Crosscheck project
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
@@ -22,7 +22,8 @@ BEGIN_OPTION = "crosscheck_begin"
 def connect_raw(path: Path, *, read_only: bool, busy_timeout_ms: int) -> sqlite3.Connection:
     """A DB-API connection with our pragmas; ``mode=ro`` never creates or changes the file."""
     mode = "ro" if read_only else "rw"
-    uri = f"file:{pathname2url(str(path))}?mode={mode}"
+    # as_uri() percent-encodes the path (spaces, '?', '#') so SQLite reads it literally.
+    uri = f"{path.absolute().as_uri()}?mode={mode}"
     conn = sqlite3.connect(
         uri,
         uri=True,
@@ -38,6 +39,10 @@ def connect_raw(path: Path, *, read_only: bool, busy_timeout_ms: int) -> sqlite3
 
 
 def make_engine(path: Path, *, read_only: bool, busy_timeout_ms: int) -> Engine:
+    # Imported here: reading a project (snapshot()) never needs SQLAlchemy.
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import QueuePool
+
     engine = create_engine(
         "sqlite://",
         creator=lambda: connect_raw(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms),

@@ -14,10 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from desktop.core.errors import CrosscheckError, ProjectOpenError, ReadOnlyProjectError
 from desktop.core.storage.engine import (
@@ -28,7 +25,11 @@ from desktop.core.storage.engine import (
     make_engine,
     set_journal_mode,
 )
-from desktop.core.storage.schema import HEAD_REVISION, SCHEMA_VERSION
+from desktop.core.storage.version import HEAD_REVISION, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+    from sqlalchemy.orm import Session
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SUFFIX = ".crosscheck"
@@ -94,43 +95,88 @@ def read_only_reason(path: Path) -> str | None:
 
 @dataclass
 class Project:
-    """An open project file. Reads and writes go through ``read()`` and ``write()`` sessions."""
+    """An open project file.
+
+    ``snapshot()`` reads on a bare sqlite3 connection; ``read()`` and ``write()`` give
+    SQLAlchemy sessions. The engine is made on first use, so opening a file and showing it
+    never loads SQLAlchemy.
+    """
 
     path: Path
-    engine: Engine
     read_only_reason: str | None = None
     busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
     messages: list[str] = field(default_factory=list)  # what opening did, for the user
     backup_path: Path | None = None
+    _engine: Engine | None = field(default=None, repr=False)
 
     @property
     def read_only(self) -> bool:
         return self.read_only_reason is not None
 
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(
+                self.path,
+                read_only=self.read_only_reason is not None,
+                busy_timeout_ms=self.busy_timeout_ms,
+            )
+        return self._engine
+
+    @contextmanager
+    def snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A consistent read-only view of the file on a bare sqlite3 connection."""
+        conn = self.raw_connection()
+        try:
+            with translate_errors(self):
+                conn.execute("BEGIN")
+                yield conn
+        finally:
+            conn.close()
+
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; nothing it does is committed."""
-        with _translate_errors(self), Session(self.engine) as session:
+        from sqlalchemy.orm import Session
+
+        with translate_errors(self), Session(self.engine) as session:
             yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:
         """One write transaction, begun with the write lock held; committed on success."""
+        from sqlalchemy.orm import Session
+
+        self._refuse_if_read_only()
+        with translate_errors(self), self.engine.connect() as conn:
+            conn = conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+            with Session(conn) as session, session.begin():
+                yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """The same transaction as ``write()`` on a bare connection, without an ORM session,
+        for the writes made most often."""
+        self._refuse_if_read_only()
+        with translate_errors(self), self.engine.connect() as conn:
+            conn = conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+            with conn.begin():
+                yield conn
+
+    def _refuse_if_read_only(self) -> None:
         if self.read_only_reason:
             raise ReadOnlyProjectError(
                 f"{self.path} is open read-only ({self.read_only_reason}); nothing was changed"
             )
-        with _translate_errors(self), self.engine.connect() as conn:
-            conn = conn.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
-            with Session(conn) as session, session.begin():
-                yield session
 
     def raw_connection(self) -> sqlite3.Connection:
         """A separate read-only DB-API connection, for bulk reads (exports, verify)."""
         return connect_raw(self.path, read_only=True, busy_timeout_ms=self.busy_timeout_ms)
 
     def close(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
     def __enter__(self) -> Project:
         return self
@@ -140,17 +186,28 @@ class Project:
 
 
 @contextmanager
-def _translate_errors(project: Project) -> Iterator[None]:
+def translate_errors(project: Project) -> Iterator[None]:
+    """Turn database errors raised inside the block into one-line CrosscheckErrors."""
     try:
         yield
-    except DBAPIError as exc:
-        raise _database_error(project.path, exc.orig, project.busy_timeout_ms) from exc
     except sqlite3.Error as exc:
         raise _database_error(project.path, exc, project.busy_timeout_ms) from exc
+    except Exception as exc:
+        # SQLAlchemy wraps the driver's error; its ``orig`` is the sqlite3 one.
+        orig = getattr(exc, "orig", None)
+        if isinstance(orig, sqlite3.Error):
+            raise _database_error(project.path, orig, project.busy_timeout_ms) from exc
+        raise
+
+
+def _one_line(text: str) -> str:
+    """SQLite's reports can span lines and start with a banner; a message is one line."""
+    text = text.replace("*** in database main ***", "")
+    return " ".join(text.split())
 
 
 def _database_error(path: Path, exc: BaseException | None, busy_timeout_ms: int) -> CrosscheckError:
-    text = str(exc)
+    text = _one_line(str(exc))
     if "locked" in text or "busy" in text:
         seconds = busy_timeout_ms / 1000
         return ProjectBusy(
@@ -158,7 +215,12 @@ def _database_error(path: Path, exc: BaseException | None, busy_timeout_ms: int)
         )
     if "readonly" in text or "read-only" in text:
         return ReadOnlyProjectError(f"{path}: cannot be written ({text}); nothing was changed")
-    if "malformed" in text or "not a database" in text or "corrupt" in text:
+    if (
+        "malformed" in text
+        or "not a database" in text
+        or "corrupt" in text
+        or "Could not decode" in text  # bytes of a text column were damaged
+    ):
         return ProjectOpenError(path, f"is damaged ({text})")
     if "disk I/O" in text or "unable to open" in text:
         return ProjectOpenError(path, f"cannot be accessed ({text})")
@@ -206,7 +268,6 @@ def open_project(
         )
     project = Project(
         path=p,
-        engine=make_engine(p, read_only=reason is not None, busy_timeout_ms=busy_timeout_ms),
         read_only_reason=reason,
         busy_timeout_ms=busy_timeout_ms,
     )
@@ -218,7 +279,7 @@ def open_project(
                 )
             _upgrade(project, revision, head)
         elif reason is None:
-            with _translate_errors(project), project.engine.connect() as conn:
+            with translate_errors(project), project.engine.connect() as conn:
                 set_journal_mode(conn)
         if reason is not None:
             project.messages.append(f"Opened read-only: {reason}.")
@@ -237,7 +298,7 @@ def _probe(path: Path, busy_timeout_ms: int) -> str | None:
     try:
         check = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
         if check != "ok":
-            raise ProjectOpenError(path, f"is damaged ({check})")
+            raise ProjectOpenError(path, f"is damaged ({_one_line(check)})")
         has_version = conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
         ).fetchone()
@@ -258,10 +319,13 @@ def _upgrade(project: Project, revision: str, head: str) -> None:
 
     path = project.path
     backup = migrate.backup_path_for(path)
-    with _translate_errors(project):
+    with translate_errors(project):
         source = connect_raw(path, read_only=True, busy_timeout_ms=project.busy_timeout_ms)
         try:
             migrate.copy_database(source, backup)
+        except BaseException:
+            backup.unlink(missing_ok=True)
+            raise
         finally:
             source.close()
         try:
@@ -269,8 +333,18 @@ def _upgrade(project: Project, revision: str, head: str) -> None:
                 set_journal_mode(conn)
             migrate.upgrade(project.engine)
         except Exception as exc:
+            # The migration ran in one transaction and was rolled back: the file is as it was,
+            # and the backup of it is not needed.
+            backup.unlink(missing_ok=True)
+            orig = getattr(exc, "orig", None)  # SQLAlchemy's wrapper of the driver's error
+            cause = orig if isinstance(orig, sqlite3.Error) else exc
+            error = _database_error(path, cause, project.busy_timeout_ms)
+            if isinstance(error, ProjectBusy | ReadOnlyProjectError):
+                raise error from exc
             raise ProjectOpenError(
-                path, f"upgrade from schema {revision} failed ({exc}); the file is unchanged"
+                path,
+                f"upgrade from schema {revision} failed ({_one_line(str(cause))}); "
+                "the file is unchanged",
             ) from exc
         check_conn = project.raw_connection()
         try:
@@ -278,11 +352,12 @@ def _upgrade(project: Project, revision: str, head: str) -> None:
         finally:
             check_conn.close()
         if not result.ok:
-            _restore(backup, path)
+            project.engine.dispose()
+            _restore(backup, path, project.busy_timeout_ms)
             raise ProjectOpenError(
                 path,
                 "upgrade failed its checks (" + "; ".join(result.problems) + "); "
-                "the file was restored from the backup",
+                f"the file was restored from the backup {backup.name}",
             )
     project.backup_path = backup
     project.messages.append(
@@ -291,10 +366,10 @@ def _upgrade(project: Project, revision: str, head: str) -> None:
     )
 
 
-def _restore(backup: Path, path: Path) -> None:
+def _restore(backup: Path, path: Path, busy_timeout_ms: int) -> None:
     from desktop.core.storage import migrate
 
-    source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+    source = connect_raw(backup, read_only=True, busy_timeout_ms=busy_timeout_ms)
     try:
         migrate.copy_database(source, path)
     finally:
@@ -336,7 +411,6 @@ def new_project_file(
         raise ProjectOpenError(final, f"cannot be created ({exc.strerror or exc})") from None
     project = Project(
         path=temp,
-        engine=make_engine(temp, read_only=False, busy_timeout_ms=busy_timeout_ms),
         busy_timeout_ms=busy_timeout_ms,
     )
     try:

@@ -21,10 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-# The newest migration, and the number it writes to PRAGMA user_version. Kept here so that
-# opening a current file needs no Alembic at all; a test checks them against migrations/.
-HEAD_REVISION = "0002"
-SCHEMA_VERSION = 2
+from desktop.core.storage.version import HEAD_REVISION, SCHEMA_VERSION  # noqa: F401
 
 # Named constraints let batch migrations on SQLite find and drop them.
 NAMING_CONVENTION = {

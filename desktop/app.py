@@ -1,0 +1,141 @@
+"""The desktop application: start Qt, open a project, show the main window.
+
+``crosscheck`` with no arguments opens the last project, or on the first run creates the demo
+project in the user's data folder and opens that. Nothing here ever shows a traceback for a
+file that cannot be opened: the window says why and stays usable.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+from desktop import __version__
+from desktop.ui import dialogs
+from desktop.ui.main_window import MainWindow
+from desktop.ui.settings import Settings
+
+# Quit right after the main window's first paint (for start-up benchmarks and smoke tests).
+EXIT_AFTER_PAINT_ENV = "CROSSCHECK_EXIT_AFTER_PAINT"
+DEMO_FILE = "Demo.crosscheck"
+DEMO_REVIEWER = "Crosscheck demo"
+
+
+def application() -> QApplication:
+    """The QApplication (made if there is none), with name, icon and stylesheet."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(sys.argv[:1])
+    if app.property("crosscheck_ready"):
+        return app
+    app.setApplicationName("Crosscheck")
+    app.setOrganizationName("Crosscheck")
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("crosscheck")
+    from desktop.paths import data_dir
+
+    try:
+        resources = data_dir("resources")
+    except FileNotFoundError:
+        resources = None
+    if resources is not None:
+        icon = resources / "icons" / "app.svg"
+        if icon.is_file():
+            app.setWindowIcon(QIcon(str(icon)))
+        style = resources / "style.qss"
+        if style.is_file() and not app.styleSheet():
+            app.setStyleSheet(style.read_text(encoding="utf-8"))
+    app.setProperty("crosscheck_ready", True)
+    return app
+
+
+def demo_path() -> Path:
+    """Where the first run puts the demo project (computed now, so tests can move it)."""
+    import platformdirs
+
+    return platformdirs.user_data_path("crosscheck") / DEMO_FILE
+
+
+def create_demo(path: Path, reviewer: str) -> Path:
+    """Make the demo project: the five seed articles, no annotations."""
+    from desktop.core import demo, operations
+    from desktop.core.storage import new_project_file
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with new_project_file(path) as project:
+        operations.record_project_created(project, name=demo.demo_name(), reviewer=reviewer)
+        demo.add_demo_articles(project, reviewer=reviewer)
+    return path
+
+
+def ensure_demo() -> Path:
+    """The demo project in the user's data folder, made if it is not there yet."""
+    path = demo_path()
+    if path.is_file():
+        return path
+    return create_demo(path, Settings().reviewer or DEMO_REVIEWER)
+
+
+def _start_path(settings: Settings, window: MainWindow) -> Path | None:
+    """The last project if it still exists, else the demo (made on first use)."""
+    last = settings.last_project
+    if last is not None and last.is_file():
+        return last
+    path = demo_path()
+    if path.is_file():
+        return path
+    from desktop.core.errors import CrosscheckError
+
+    try:
+        return create_demo(path, settings.reviewer or DEMO_REVIEWER)
+    except (CrosscheckError, OSError) as exc:
+        dialogs.show_error(window, "Cannot create the demo project", str(exc))
+        return None
+
+
+def open_window(path: str | os.PathLike[str] | None = None) -> MainWindow:
+    """Open ``path`` (default: the last project, or the demo) in a new, shown main window.
+
+    Makes the QApplication if needed and returns without entering the event loop.
+    """
+    application()
+    settings = Settings()
+    window = MainWindow(settings)
+    target = Path(path) if path is not None else _start_path(settings, window)
+    window.show()
+    if target is not None:
+        window.open_path(target)
+    if not settings.reviewer:
+        window.ask_reviewer()
+    return window
+
+
+class _QuitAfterPaint(QObject):
+    """Quits the application once the watched window has painted for the first time."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The GUI entry point: ``argv`` is ``[]`` or ``[PROJECT_FILE]``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    app = application()
+    window = open_window(args[0] if args else None)
+    if os.environ.get(EXIT_AFTER_PAINT_ENV):
+        watcher = _QuitAfterPaint(window)
+        window.installEventFilter(watcher)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""``crosscheck export``: verdicts, the audit log and standard formats, to a file or stdout."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from desktop.core.errors import InvalidInput
+from desktop.core.model import Verdict
+
+PROG = "crosscheck"
+
+EPILOG = """\
+formats:
+  csv          one row per annotation (spreadsheet-safe cells; --raw for scripts)
+  audit-csv    every audit event; with -o also FILE.sha256 (check: sha256sum -c FILE.sha256)
+  audit-jsonl  every audit event as JSON Lines, then one summary line
+  w3c          W3C Web Annotation AnnotationCollection (JSON-LD)
+  claimreview  schema.org ClaimReview (JSON-LD)
+  html         printable self-contained report
+"""
+
+
+def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
+    """Register ``export`` on the CLI's subparsers."""
+    from desktop.core.exports import FORMATS
+
+    help_text = "export verdicts, the audit log or a report (to stdout without -o)"
+    p = subparsers.add_parser(
+        "export",
+        help=help_text,
+        description=help_text,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.set_defaults(func=cmd_export)
+    p.add_argument("project", metavar="PROJECT", help="project file (.crosscheck)")
+    p.add_argument("--format", "-f", default="csv", choices=list(FORMATS), help="default: csv")
+    p.add_argument("-o", "--output", metavar="FILE", help="write here (replaced only when done)")
+    p.add_argument(
+        "--article", action="append", metavar="A", help="only this article (repeatable)"
+    )
+    p.add_argument(
+        "--verdict",
+        action="append",
+        choices=[v.value for v in Verdict],
+        help="only this verdict (repeatable)",
+    )
+    p.add_argument(
+        "--reviewer", action="append", metavar="R", help="only annotations last changed by R"
+    )
+    p.add_argument("--include-deleted", action="store_true", help="deleted annotations too")
+    p.add_argument(
+        "--raw", action="store_true", help="CSV: write cells untouched (not spreadsheet-safe)"
+    )
+    p.add_argument("--excel", action="store_true", help="CSV: start with a UTF-8 byte order mark")
+    return p
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from desktop.core.exports import (
+        ExportFilter,
+        ExportOptions,
+        check_options,
+        export_to_path,
+        export_to_stream,
+        get_format,
+        resolve_filter,
+    )
+    from desktop.core.exports.common import check_target
+    from desktop.core.storage import open_project
+
+    fmt = get_format(args.format)
+    wants_filter = bool(args.article or args.verdict or args.reviewer or args.include_deleted)
+    # Check what needs no project first, so a typo costs nothing.
+    check_options(
+        fmt,
+        ExportOptions(
+            filter=ExportFilter(include_deleted=True) if wants_filter else ExportFilter(),
+            spreadsheet_safe=not args.raw,
+            bom=args.excel,
+        ),
+    )
+    if args.output is not None and not args.output.strip():
+        raise InvalidInput("-o needs a file name")
+    # Read-only: an export never changes the project and works on read-only copies.
+    with open_project(args.project, read_only=True) as project:
+        if args.output:
+            check_target(_path(args.output), project=project)
+        flt = resolve_filter(
+            project,
+            articles=args.article or (),
+            verdicts=args.verdict or (),
+            reviewers=args.reviewer or (),
+            include_deleted=args.include_deleted,
+        )
+        options = ExportOptions(filter=flt, spreadsheet_safe=not args.raw, bom=args.excel)
+        if args.output:
+            result = export_to_path(project, fmt.name, _path(args.output), options)
+        else:
+            sys.stdout.flush()
+            out = getattr(sys.stdout, "buffer", None) or _TextSink(sys.stdout)
+            export_to_stream(project, fmt.name, out, options)
+            out.flush()
+            return 0
+    noun = fmt.counts + ("" if result.count == 1 else "s")
+    line = f"Exported {result.count} {noun} to {result.path}"
+    if result.sidecar is not None:
+        line += f" (checksum and head hash in {result.sidecar.name})"
+    print(line)
+    return 0
+
+
+class _TextSink:
+    """Bytes to a text stream that has no binary buffer (standard output replaced in tests)."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(data.decode("utf-8"))
+        return len(data)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def _path(value: str) -> Any:
+    from pathlib import Path
+
+    return Path(value).expanduser()

@@ -1,0 +1,298 @@
+"""What every export shares: filters, options, progress with cancelling, and safe file output.
+
+An export reads a project (read-only is enough) and writes UTF-8 bytes to a binary stream. A
+file is written beside its target under a temporary name and moved into place only when
+complete, so a failed or cancelled export never leaves half a file and never clobbers the old
+one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+
+from desktop.core import queries
+from desktop.core.errors import CrosscheckError, InvalidInput, NotFound
+from desktop.core.model import Verdict
+from desktop.core.storage.project import Project
+from desktop.core.storage.schema import Reviewer
+
+# progress(done, total) -> False to cancel. Called from the exporting thread every few
+# thousand rows, so it must be cheap and thread-safe (emitting a Qt signal is).
+Progress = Callable[[int, int], "bool | None"]
+
+# Cells starting with one of these are read as formulas by spreadsheets (OWASP, CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# The same, as code points for SQLite's unicode(), which returns the first character's.
+FORMULA_CODEPOINTS = "61, 43, 45, 64, 9, 13, 10"
+
+BATCH_ROWS = 2_000
+
+
+class ExportCancelled(CrosscheckError):
+    """The user cancelled; nothing was written."""
+
+
+class ExportFailed(CrosscheckError):
+    """The target could not be written; the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which annotations to export. None means "any"; ``reviewers`` are who changed one last."""
+
+    article_ids: tuple[str, ...] | None = None
+    verdicts: tuple[Verdict, ...] | None = None
+    reviewers: tuple[str, ...] | None = None
+    include_deleted: bool = False
+
+    @property
+    def is_default(self) -> bool:
+        return self == ExportFilter()
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    filter: ExportFilter = field(default_factory=ExportFilter)
+    # CSV formats: prefix a ' to cells a spreadsheet would run as formulas.
+    spreadsheet_safe: bool = True
+    # CSV formats: start with a UTF-8 byte order mark, which Excel needs to detect UTF-8.
+    bom: bool = False
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What was written: ``count`` rows of the format (annotations or events)."""
+
+    format: str
+    count: int
+    path: Path | None = None
+    sidecar: Path | None = None
+    head_hash: str | None = None
+
+
+class Ticker:
+    """Reports progress every batch and turns a False from the callback into ExportCancelled."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress = progress
+        self.total = total
+        self.done = 0
+
+    def add(self, rows: int) -> None:
+        self.done += rows
+        self.report()
+
+    def report(self) -> None:
+        if self.progress is not None and self.progress(self.done, self.total) is False:
+            raise ExportCancelled("export cancelled; nothing was written")
+
+
+def resolve_filter(
+    project: Project,
+    *,
+    articles: Sequence[str] = (),
+    verdicts: Sequence[str | Verdict] = (),
+    reviewers: Sequence[str] = (),
+    include_deleted: bool = False,
+) -> ExportFilter:
+    """Turn what the user typed into a filter; unknown articles or reviewers are errors."""
+    with project.read() as session:
+        article_ids = (
+            tuple(dict.fromkeys(queries.resolve_article(session, a) for a in articles))
+            if articles
+            else None
+        )
+        names: tuple[str, ...] | None = None
+        if reviewers:
+            known = set(session.scalars(select(Reviewer.name)).all())
+            cleaned = [r.strip() for r in reviewers]
+            for name in cleaned:
+                if name not in known:
+                    listing = ", ".join(sorted(known)) or "none"
+                    raise NotFound(f"no reviewer named {name!r} (reviewers: {listing})")
+            names = tuple(dict.fromkeys(cleaned))
+    parsed = (
+        tuple(dict.fromkeys(v if isinstance(v, Verdict) else Verdict.parse(v) for v in verdicts))
+        if verdicts
+        else None
+    )
+    return ExportFilter(
+        article_ids=article_ids,
+        verdicts=parsed,
+        reviewers=names,
+        include_deleted=include_deleted,
+    )
+
+
+def annotation_where(flt: ExportFilter) -> tuple[str, list[object]]:
+    """SQL conditions (and parameters) for a query over ``annotations a`` joined with the last
+    changer ``r`` (reviewers)."""
+    import json
+
+    clauses: list[str] = []
+    params: list[object] = []
+    if not flt.include_deleted:
+        clauses.append("a.deleted_at IS NULL")
+    if flt.article_ids is not None:
+        clauses.append("a.article_id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(flt.article_ids)))
+    if flt.verdicts is not None:
+        clauses.append("a.verdict IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps([v.value for v in flt.verdicts]))
+    if flt.reviewers is not None:
+        clauses.append("r.name IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(list(flt.reviewers)))
+    return (" AND ".join(clauses) or "1"), params
+
+
+def filter_rows(rows: Iterable[queries.AnnotationRow], flt: ExportFilter) -> list[queries.AnnotationRow]:
+    """Apply the reviewer filter, which ``queries.annotation_rows`` takes for one name only."""
+    if flt.reviewers is None:
+        return list(rows)
+    names = set(flt.reviewers)
+    return [r for r in rows if r.reviewer in names]
+
+
+def load_rows(project: Project, flt: ExportFilter) -> list[queries.AnnotationRow]:
+    with project.read() as session:
+        rows = queries.annotation_rows(
+            session,
+            article_ids=flt.article_ids,
+            verdicts=flt.verdicts,
+            reviewer=flt.reviewers[0] if flt.reviewers and len(flt.reviewers) == 1 else None,
+            include_deleted=flt.include_deleted,
+        )
+    return filter_rows(rows, flt)
+
+
+def sql_iso(column: str) -> str:
+    """SQLite's stored ``YYYY-MM-DD HH:MM:SS.ffffff`` (naive UTC) as ``model.iso_utc`` writes
+    it: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
+    return f"(replace({column}, ' ', 'T') || 'Z')"
+
+
+def sql_safe(expr: str, extra_codepoints: str = "") -> str:
+    """``expr`` with a ' in front when a spreadsheet would read it as a formula."""
+    points = FORMULA_CODEPOINTS + (f", {extra_codepoints}" if extra_codepoints else "")
+    return f"(CASE WHEN unicode({expr}) IN ({points}) THEN '''' || {expr} ELSE {expr} END)"
+
+
+def neutralise(value: str) -> str:
+    """The Python twin of ``sql_safe``, for the few cells built outside SQL."""
+    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
+
+
+# --- writing files --------------------------------------------------------------------------
+
+
+def check_target(path: Path, *, project: Project | None = None) -> Path:
+    """Refuse a target that cannot be written, before any work is done."""
+    target = Path(path).expanduser().absolute()
+    if target.is_dir():
+        raise InvalidInput(f"cannot write {target}: it is a folder; give a file name")
+    folder = target.parent
+    if not folder.is_dir():
+        raise InvalidInput(f"cannot write {target}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InvalidInput(f"cannot write {target}: the folder {folder} is not writable")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise InvalidInput(f"cannot write {target}: the file is read-only")
+    if project is not None and _same_file(target, project.path):
+        raise InvalidInput(f"cannot write {target}: that is the project file itself")
+    return target
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+class HashingWriter:
+    """Passes bytes on and keeps their SHA-256, so a sidecar needs no second read."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self.raw = raw
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        return self.raw.write(data)
+
+    def flush(self) -> None:
+        self.raw.flush()
+
+
+@contextlib.contextmanager
+def staged_file(target: Path) -> Iterator[BinaryIO]:
+    """A new file beside ``target`` that replaces it only if the block finishes."""
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise ExportFailed(f"cannot write {target}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException as exc:
+        temp.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise ExportFailed(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise
+    commit_staged(temp, target)
+
+
+def commit_staged(temp: Path, target: Path) -> None:
+    try:
+        os.replace(temp, target)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise ExportFailed(f"cannot write {target}: {exc.strerror or exc}") from None
+
+
+def count_annotations(conn: object, flt: ExportFilter) -> int:
+    import sqlite3
+
+    assert isinstance(conn, sqlite3.Connection)
+    where, params = annotation_where(flt)
+    return int(
+        conn.execute(
+            "SELECT count(*) FROM annotations a JOIN reviewers r ON r.id = a.updated_by "
+            f"WHERE {where}",
+            params,
+        ).fetchone()[0]
+    )
+
+
+__all__ = [
+    "BATCH_ROWS",
+    "ExportCancelled",
+    "ExportFailed",
+    "ExportFilter",
+    "ExportOptions",
+    "ExportResult",
+    "HashingWriter",
+    "Progress",
+    "Ticker",
+    "annotation_where",
+    "check_target",
+    "count_annotations",
+    "load_rows",
+    "neutralise",
+    "resolve_filter",
+    "sql_iso",
+    "sql_safe",
+    "staged_file",
+]

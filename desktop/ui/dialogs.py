@@ -1,0 +1,85 @@
+"""Every message box and file dialog of the window, in one place.
+
+Message boxes are window-modal but opened without a nested event loop, so the caller goes on
+at once (``open_window`` must return without entering an event loop). Tests replace these
+functions with ``monkeypatch.setattr(dialogs, "show_error", ...)``; callers therefore always
+write ``dialogs.show_error(...)``, never import the function itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+PROJECT_FILTER = "Crosscheck projects (*.crosscheck)"
+
+
+def _box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setWindowModality(Qt.WindowModality.WindowModal)
+    box.open()
+    return box
+
+
+def show_error(parent: QWidget | None, title: str, message: str) -> None:
+    """Tell the user what went wrong, in their words; the window stays usable."""
+    _box(parent, QMessageBox.Icon.Warning, title, message)
+
+
+def show_info(parent: QWidget | None, title: str, message: str) -> None:
+    _box(parent, QMessageBox.Icon.Information, title, message)
+
+
+def ask_reviewer(
+    parent: QWidget | None, current: str, on_name: Callable[[str], None]
+) -> QInputDialog:
+    """Ask for the reviewer's name without blocking; ``on_name`` gets the accepted text."""
+    dialog = QInputDialog(parent)
+    dialog.setObjectName("reviewerDialog")
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.setWindowTitle("Reviewer")
+    dialog.setLabelText("Your name, as it will appear on every annotation and in the audit trail:")
+    dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
+    dialog.setTextValue(current)
+    dialog.textValueSelected.connect(on_name)
+    dialog.open()
+    return dialog
+
+
+def about(parent: QWidget | None, version: str) -> None:
+    QMessageBox.about(
+        parent,
+        "About Crosscheck",
+        f"<h3>Crosscheck {version}</h3>"
+        "<p>Compare versions of a news story side by side and record an audited verdict "
+        "— supported, disputed or unverified — on each claim, with notes and evidence "
+        "links.</p><p>Every change is kept in a tamper-evident audit trail.</p>",
+    )
+
+
+def open_project_path(parent: QWidget | None, folder: str = "") -> Path | None:
+    path, _ = QFileDialog.getOpenFileName(parent, "Open project", folder, PROJECT_FILTER)
+    return Path(path) if path else None
+
+
+def new_project_path(parent: QWidget | None, folder: str = "") -> Path | None:
+    path, _ = QFileDialog.getSaveFileName(parent, "New project", folder, PROJECT_FILTER)
+    if not path:
+        return None
+    result = Path(path)
+    return (
+        result if result.suffix == ".crosscheck" else result.with_name(result.name + ".crosscheck")
+    )
+
+
+def import_paths(parent: QWidget | None, suffixes: tuple[str, ...], folder: str = "") -> list[Path]:
+    patterns = " ".join(f"*{s}" for s in suffixes)
+    paths, _ = QFileDialog.getOpenFileNames(
+        parent, "Import articles", folder, f"Articles ({patterns});;All files (*)"
+    )
+    return [Path(p) for p in paths]

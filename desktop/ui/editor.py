@@ -1,0 +1,308 @@
+"""The editor of the selected annotation: verdict, note, evidence links, delete and restore.
+
+The editor changes nothing itself: it asks for each change with a signal carrying the old and
+the new value, and the window runs it as an undoable edit. The note is committed when the
+field loses focus, on Ctrl+Return, and before another annotation is shown.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFocusEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.errors import InvalidInput
+from desktop.core.model import Source, Verdict
+from desktop.core.queries import AnnotationRow
+from desktop.ui import verdict_style
+from desktop.ui.models import local_time
+
+URL_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+def open_link(url: str) -> None:
+    """Open an evidence link in the user's browser."""
+    QDesktopServices.openUrl(QUrl(url))
+
+
+class NoteEdit(QPlainTextEdit):
+    """A note field that reports when its text should be committed."""
+
+    sig_commit_requested = Signal()
+    """Focus left the field, or Ctrl+Return was pressed."""
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.sig_commit_requested.emit()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.sig_commit_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class AnnotationEditor(QWidget):
+    """Shows one annotation (or none) and asks for edits to it."""
+
+    sig_verdict_requested = Signal(str, object, object)
+    """Change an annotation's verdict: id, old Verdict, new Verdict."""
+    sig_note_requested = Signal(str, str, str)
+    """Change an annotation's note: id, old note, new note."""
+    sig_sources_requested = Signal(str, object, object)
+    """Change an annotation's evidence links: id, old tuple of Source, new tuple."""
+    sig_delete_requested = Signal(str)
+    """Delete this annotation."""
+    sig_restore_requested = Signal(str)
+    """Restore this deleted annotation."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("annotationEditor")
+        self._row: AnnotationRow | None = None
+        self._editable = True
+
+        self.quote = QLabel()
+        self.quote.setObjectName("editorQuote")
+        self.quote.setWordWrap(True)
+        self.quote.setTextFormat(Qt.TextFormat.PlainText)
+        self.quote.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.details = QLabel()
+        self.details.setObjectName("editorDetails")
+        self.details.setWordWrap(True)
+        self.details.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+        self.verdict_buttons: dict[Verdict, QToolButton] = {}
+        self._verdict_group = QButtonGroup(self)
+        self._verdict_group.setExclusive(True)
+        verdict_row = QHBoxLayout()
+        for verdict in Verdict:
+            button = QToolButton()
+            button.setObjectName(f"verdict_{verdict.value}")
+            button.setText(verdict_style.label(verdict))
+            button.setIcon(verdict_style.icon(verdict))
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            button.setCheckable(True)
+            button.setAutoRaise(False)
+            self._verdict_group.addButton(button)
+            self.verdict_buttons[verdict] = button
+            verdict_row.addWidget(button)
+        verdict_row.addStretch(1)
+        self._verdict_group.buttonClicked.connect(self._on_verdict_clicked)
+
+        self.note = NoteEdit()
+        self.note.setObjectName("noteEdit")
+        self.note.setPlaceholderText("Why? (saved when you leave the field or press Ctrl+Return)")
+        self.note.setTabChangesFocus(True)
+        self.note.sig_commit_requested.connect(self.commit_note)
+
+        self.links = QListWidget()
+        self.links.setObjectName("evidenceLinks")
+        self.links.setToolTip("Click a link to open it in your browser")
+        self.links.itemActivated.connect(self._open_item)
+        self.links.currentItemChanged.connect(lambda *_: self._update_enabled())
+        self.link_edit = QLineEdit()
+        self.link_edit.setObjectName("linkEdit")
+        self.link_edit.setPlaceholderText("https://… evidence link")
+        self.link_edit.returnPressed.connect(self.add_link)
+        self.link_edit.textChanged.connect(lambda *_: self.link_error.hide())
+        self.add_button = QPushButton("Add")
+        self.add_button.setObjectName("addLink")
+        self.add_button.clicked.connect(self.add_link)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setObjectName("removeLink")
+        self.remove_button.clicked.connect(self.remove_link)
+        self.link_error = QLabel()
+        self.link_error.setObjectName("linkError")
+        self.link_error.setWordWrap(True)
+        self.link_error.setStyleSheet("color: palette(highlighted-text); background: #b3261e;")
+        self.link_error.hide()
+
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setObjectName("deleteAnnotation")
+        self.delete_button.clicked.connect(self._on_delete)
+        self.restore_button = QPushButton("Restore")
+        self.restore_button.setObjectName("restoreAnnotation")
+        self.restore_button.clicked.connect(self._on_restore)
+
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.link_edit, 1)
+        add_row.addWidget(self.add_button)
+        add_row.addWidget(self.remove_button)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.restore_button)
+        buttons.addWidget(self.delete_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.quote)
+        layout.addWidget(self.details)
+        layout.addLayout(verdict_row)
+        layout.addWidget(QLabel("Note"))
+        layout.addWidget(self.note, 2)
+        layout.addWidget(QLabel("Evidence links"))
+        layout.addWidget(self.links, 1)
+        layout.addLayout(add_row)
+        layout.addWidget(self.link_error)
+        layout.addLayout(buttons)
+        self.set_annotation(None)
+
+    # --- showing --------------------------------------------------------------------------
+
+    def annotation(self) -> AnnotationRow | None:
+        return self._row
+
+    def set_editable(self, editable: bool) -> None:
+        """False for a read-only project: the annotation shows, nothing can change."""
+        self._editable = editable
+        self._update_enabled()
+
+    def set_annotation(self, row: AnnotationRow | None) -> None:
+        """Show ``row`` (or nothing). A note typed for the previous annotation is committed
+        first; one typed for this same annotation is kept while the field has focus."""
+        previous = self._row
+        if previous is not None and (row is None or row.id != previous.id):
+            self.commit_note()
+        keep_note = (
+            row is not None
+            and previous is not None
+            and row.id == previous.id
+            and self.note.hasFocus()
+            and self.note.toPlainText() != previous.note
+        )
+        self._row = row
+        if row is None:
+            self.quote.setText(
+                "Select an annotation, or select text in a pane and press 1, 2 or 3."
+            )
+            self.details.clear()
+            self.note.setPlainText("")
+            self.links.clear()
+        else:
+            state = " — deleted" if row.deleted else ""
+            self.quote.setText(f"“{_clip(row.quote, 400)}”")
+            self.details.setText(
+                f"{row.article_title} · characters {row.start}–{row.end}{state}\n"
+                f"Created {local_time(row.created_at)} by {row.created_by}; "
+                f"changed {local_time(row.updated_at)} by {row.reviewer}"
+            )
+            for verdict, button in self.verdict_buttons.items():
+                button.setChecked(verdict == row.verdict)
+            if not keep_note and self.note.toPlainText() != row.note:
+                self.note.setPlainText(row.note)
+            self._fill_links(row.sources)
+        self.link_error.hide()
+        self._update_enabled()
+
+    def _fill_links(self, sources: tuple[Source, ...]) -> None:
+        current = self.links.currentItem()
+        current_url = current.data(URL_ROLE) if current else None
+        self.links.clear()
+        for source in sources:
+            item = QListWidgetItem()
+            item.setData(URL_ROLE, source.url)
+            item.setToolTip(f"Open {source.url}")
+            self.links.addItem(item)
+            # A rich-text label makes the link itself clickable; the rest of the row selects.
+            title = f"{escape(source.title)} — " if source.title else ""
+            label = QLabel(f'{title}<a href="{escape(source.url)}">{escape(source.url)}</a>')
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
+            label.linkActivated.connect(lambda url: open_link(url))
+            label.setContentsMargins(4, 1, 4, 1)
+            item.setSizeHint(label.sizeHint())
+            self.links.setItemWidget(item, label)
+            if source.url == current_url:
+                self.links.setCurrentItem(item)
+
+    def _update_enabled(self) -> None:
+        row = self._row
+        live = row is not None and not row.deleted and self._editable
+        for button in self.verdict_buttons.values():
+            button.setEnabled(live)
+        self.note.setReadOnly(not live)
+        self.note.setEnabled(row is not None)
+        self.link_edit.setEnabled(live)
+        self.add_button.setEnabled(live)
+        self.remove_button.setEnabled(live and self.links.currentItem() is not None)
+        self.delete_button.setVisible(row is None or not row.deleted)
+        self.delete_button.setEnabled(live)
+        self.restore_button.setVisible(row is not None and row.deleted)
+        self.restore_button.setEnabled(row is not None and row.deleted and self._editable)
+
+    # --- asking for edits -----------------------------------------------------------------
+
+    def commit_note(self) -> None:
+        row = self._row
+        if row is None or row.deleted or not self._editable:
+            return
+        text = self.note.toPlainText()
+        if text != row.note:
+            self.sig_note_requested.emit(row.id, row.note, text)
+
+    def add_link(self) -> None:
+        row = self._row
+        if row is None or not self.add_button.isEnabled():
+            return
+        try:
+            source = Source.parse(self.link_edit.text())
+        except InvalidInput as exc:
+            self.link_error.setText(str(exc))
+            self.link_error.show()
+            return
+        if any(s.url == source.url for s in row.sources):
+            self.link_error.setText(f"{source.url} is already listed")
+            self.link_error.show()
+            return
+        self.link_edit.clear()
+        self.sig_sources_requested.emit(row.id, row.sources, (*row.sources, source))
+
+    def remove_link(self) -> None:
+        row = self._row
+        item = self.links.currentItem()
+        if row is None or item is None or not self.remove_button.isEnabled():
+            return
+        url = item.data(URL_ROLE)
+        remaining = tuple(s for s in row.sources if s.url != url)
+        self.sig_sources_requested.emit(row.id, row.sources, remaining)
+
+    def _on_verdict_clicked(self, button: QAbstractButton) -> None:
+        row = self._row
+        verdict = next(v for v, b in self.verdict_buttons.items() if b is button)
+        if row is not None and verdict != row.verdict:
+            self.sig_verdict_requested.emit(row.id, row.verdict, verdict)
+
+    def _on_delete(self) -> None:
+        if self._row is not None:
+            self.commit_note()
+            self.sig_delete_requested.emit(self._row.id)
+
+    def _on_restore(self) -> None:
+        if self._row is not None:
+            self.sig_restore_requested.emit(self._row.id)
+
+    def _open_item(self, item: QListWidgetItem) -> None:
+        url = item.data(URL_ROLE)
+        if url:
+            open_link(url)
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

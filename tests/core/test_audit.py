@@ -1,0 +1,510 @@
+"""The audit log: one event per change in the same transaction, append-only, hash-chained."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop.core import audit, operations, queries
+from desktop.core.errors import CrosscheckError
+from desktop.core.importers import ImportedArticle
+from desktop.core.storage import Project, open_project
+from desktop.core.storage.schema import AUDIT_TRIGGERS
+from desktop.core.verify import verify_project
+from tests.conftest import REVIEWER, make_project
+
+
+def events(project: Project) -> list[tuple[Any, ...]]:
+    conn = project.raw_connection()
+    try:
+        return conn.execute(
+            "SELECT seq, action, entity_type, entity_id, reviewer, before, after "
+            "FROM audit_events ORDER BY seq"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def count(project: Project, table: str) -> int:
+    conn = project.raw_connection()
+    try:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def article_ids(project: Project) -> list[str]:
+    with project.read() as session:
+        return [s.id for s in queries.article_summaries(session)]
+
+
+def tamper(path: Path, *statements: str, keep_triggers: bool = True) -> Path:
+    """A copy of the project changed behind the program's back."""
+    copy = path.with_name("tampered.crosscheck")
+    shutil.copy(path, copy)
+    conn = sqlite3.connect(copy)
+    for name in AUDIT_TRIGGERS:
+        conn.execute(f"DROP TRIGGER {name}")
+    for sql in statements:
+        conn.execute(sql)
+    if keep_triggers:
+        for sql in AUDIT_TRIGGERS.values():
+            conn.execute(sql)
+    conn.commit()
+    conn.close()
+    return copy
+
+
+@pytest.fixture
+def tagged(demo_project: Project) -> Project:
+    """The demo project with three annotations (events 8, 9, 10)."""
+    first = article_ids(demo_project)[0]
+    for start, verdict in ((0, "supported"), (20, "disputed"), (40, "unverified")):
+        operations.annotate(demo_project, first, start, start + 10, verdict, reviewer=REVIEWER)
+    return demo_project
+
+
+# --- what each operation records -----------------------------------------------------------
+
+
+def test_a_new_project_records_its_creation(demo_project: Project) -> None:
+    logged = events(demo_project)
+    assert [(e[0], e[1], e[2], e[4]) for e in logged] == [
+        (1, "reviewer.added", "reviewer", REVIEWER),
+        (2, "project.created", "project", REVIEWER),
+        *[(n, "article.imported", "article", REVIEWER) for n in range(3, 8)],
+    ]
+    assert all(e[5] is None for e in logged)
+    assert json.loads(logged[0][6]) == {"id": logged[0][3], "name": REVIEWER, "email": None}
+    created = json.loads(logged[1][6])
+    assert created["name"] == "demo" and created["id"] == logged[1][3]
+    imported = json.loads(logged[2][6])
+    assert imported["title"].startswith("Azerbaijan cancels cultural events")
+    assert imported["outlet"] == "Kyiv Independent"
+    assert imported["published"] == "2025-06-29"
+    assert "text" not in imported and len(imported["text_sha256"]) == 64
+
+
+def test_every_operation_records_exactly_its_events(demo_project: Project) -> None:
+    first = article_ids(demo_project)[0]
+    seen = len(events(demo_project))
+
+    def new_events() -> list[tuple[Any, ...]]:
+        nonlocal seen
+        logged = events(demo_project)[seen:]
+        seen += len(logged)
+        return logged
+
+    created = operations.annotate(demo_project, first, 5, 15, "supported", reviewer="Bohdan")
+    annotation = created.annotation_ids[0]
+    logged = new_events()
+    assert [(e[1], e[3], e[4]) for e in logged] == [
+        ("reviewer.added", created.changes[0].entity_id, "Bohdan"),
+        ("annotation.created", annotation, "Bohdan"),
+    ]
+    assert [json.loads(e[6]) if e[6] else None for e in logged] == [
+        c.after for c in created.changes
+    ]
+
+    changed = operations.update_annotation(
+        demo_project, annotation, reviewer="Bohdan", note="Checked with the ministry."
+    )
+    (event,) = new_events()
+    assert (event[1], event[3]) == ("annotation.changed", annotation)
+    assert json.loads(event[5]) == changed.changes[0].before
+    assert json.loads(event[6]) == changed.changes[0].after
+    assert json.loads(event[6])["note"] == "Checked with the ministry."
+
+    operations.delete_annotation(demo_project, annotation, reviewer=REVIEWER)
+    (event,) = new_events()
+    assert (event[1], event[4]) == ("annotation.deleted", REVIEWER)
+    assert json.loads(event[6])["deleted_by"] == REVIEWER
+
+    operations.restore_annotation(demo_project, annotation, reviewer="Bohdan")
+    (event,) = new_events()
+    assert event[1] == "annotation.restored"
+    assert json.loads(event[5])["deleted_at"] is not None
+    assert json.loads(event[6])["deleted_at"] is None
+
+    operations.import_articles(
+        demo_project,
+        [
+            ImportedArticle("One.\n", "One", "one.txt", "txt"),
+            ImportedArticle("Two.\n", "Two", "two.txt", "txt"),
+        ],
+        reviewer="Bohdan",
+    )
+    assert [e[1] for e in new_events()] == ["article.imported", "article.imported"]
+
+    # Nothing changed, nothing recorded.
+    assert not operations.update_annotation(demo_project, annotation, reviewer="Bohdan")
+    assert not operations.restore_annotation(demo_project, annotation, reviewer="Bohdan")
+    assert new_events() == []
+    assert verify_project(demo_project).ok
+
+
+def _fail_after_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = audit.append_event
+
+    def append_then_fail(*args: Any, **kwargs: Any) -> Any:
+        real(*args, **kwargs)
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(audit, "append_event", append_then_fail)
+
+
+OPERATIONS: dict[str, Callable[[Project, str, str], object]] = {
+    "annotate": lambda p, art, ann: operations.annotate(p, art, 50, 60, "disputed", reviewer="Bo"),
+    "retag": lambda p, art, ann: operations.annotate(p, art, 0, 10, "disputed", reviewer=REVIEWER),
+    "update": lambda p, art, ann: operations.update_annotation(
+        p, ann, reviewer=REVIEWER, verdict="unverified"
+    ),
+    "delete": lambda p, art, ann: operations.delete_annotation(p, ann, reviewer=REVIEWER),
+    "import": lambda p, art, ann: operations.import_articles(
+        p, [ImportedArticle("Text.\n", "T", "t.txt", "txt")], reviewer=REVIEWER
+    ),
+    "new reviewer": lambda p, art, ann: operations.update_annotation(
+        p, ann, reviewer="Someone New", note="x"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(OPERATIONS))
+def test_a_failure_after_the_change_keeps_neither_change_nor_event(
+    tagged: Project, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    first = article_ids(tagged)[0]
+    with tagged.read() as session:
+        annotation = queries.annotation_rows(session)[0].id
+    conn = tagged.raw_connection()
+    before = list(conn.iterdump())
+    conn.close()
+    _fail_after_change(monkeypatch)
+    with pytest.raises(RuntimeError, match="power cut"):
+        OPERATIONS[name](tagged, first, annotation)
+    conn = tagged.raw_connection()
+    assert list(conn.iterdump()) == before
+    conn.close()
+    monkeypatch.undo()
+    OPERATIONS[name](tagged, first, annotation)  # and it works once the failure is gone
+    assert verify_project(tagged).ok
+
+
+def test_a_constraint_failure_writes_nothing(
+    tagged: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the event cannot be stored (here: a hash clash), the change is not stored either."""
+    first = article_ids(tagged)[0]
+    taken = events(tagged)[-1]
+    conn = tagged.raw_connection()
+    last_hash = conn.execute("SELECT hash FROM audit_events ORDER BY seq DESC").fetchone()[0]
+    conn.close()
+    monkeypatch.setattr(audit, "chain_hash", lambda prev, payload: last_hash)
+    with pytest.raises(CrosscheckError) as caught:
+        operations.annotate(tagged, first, 70, 80, "supported", reviewer=REVIEWER)
+    assert "\n" not in str(caught.value)
+    assert events(tagged)[-1] == taken
+    assert count(tagged, "annotations") == 3
+
+
+# --- append-only ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE audit_events SET reviewer = 'Mallory' WHERE seq = 2",
+        "DELETE FROM audit_events WHERE seq = 7",
+        "DELETE FROM audit_events",
+    ],
+)
+def test_the_database_refuses_to_change_events(demo_path: Path, sql: str) -> None:
+    conn = sqlite3.connect(demo_path)
+    with pytest.raises(sqlite3.IntegrityError, match="audit events are append-only"):
+        conn.execute(sql)
+    conn.rollback()
+    assert conn.execute("SELECT count(*) FROM audit_events").fetchone() == (7,)
+    conn.close()
+
+
+# --- checking the chain --------------------------------------------------------------------
+
+
+def _chain(path: Path) -> audit.ChainReport:
+    conn = sqlite3.connect(path)
+    try:
+        return audit.verify_chain(conn)
+    finally:
+        conn.close()
+
+
+def test_intact_chain(tagged: Project) -> None:
+    report = _chain(tagged.path)
+    assert report.ok and report.events == 10 and report.first_bad_seq is None
+    conn = tagged.raw_connection()
+    assert (
+        report.head_hash
+        == conn.execute("SELECT hash FROM audit_events WHERE seq = 10").fetchone()[0]
+    )
+    conn.close()
+
+
+def test_empty_chain_is_intact(tmp_path: Path) -> None:
+    from desktop.core.storage import new_project_file
+
+    with new_project_file(tmp_path / "p.crosscheck") as project:
+        report = verify_project(project)
+    assert report.ok and report.chain.events == 0 and report.chain.head_hash == audit.GENESIS_HASH
+
+
+def test_changed_event_content_is_found(tagged: Project) -> None:
+    copy = tamper(
+        tagged.path,
+        "UPDATE audit_events SET after = replace(after, '\"disputed\"', '\"supported\"') "
+        "WHERE seq = 9",
+    )
+    report = _chain(copy)
+    assert report.first_bad_seq == 9
+    assert report.events == 8
+    assert report.problem is not None and report.problem.startswith("event 9 (annotation.created")
+    assert report.problem.endswith("hash does not match its content")
+    with open_project(copy) as project:
+        result = verify_project(project)
+    assert not result.ok
+    assert result.problems == [f"audit chain broken at {report.problem}"]
+
+
+def test_changed_reviewer_or_time_is_found(tagged: Project) -> None:
+    copy = tamper(tagged.path, "UPDATE audit_events SET reviewer = 'Mallory' WHERE seq = 3")
+    assert _chain(copy).first_bad_seq == 3
+    copy.unlink()
+    copy = tamper(
+        tagged.path, "UPDATE audit_events SET at = '2020-01-01T00:00:00.000000Z' WHERE seq = 10"
+    )
+    assert _chain(copy).first_bad_seq == 10
+
+
+def test_missing_event_is_found(tagged: Project) -> None:
+    copy = tamper(tagged.path, "DELETE FROM audit_events WHERE seq = 5")
+    report = _chain(copy)
+    assert (report.first_bad_seq, report.problem) == (6, "sequence gap: event 6 follows event 4")
+
+
+def test_broken_link_is_found(tagged: Project) -> None:
+    copy = tamper(tagged.path, f"UPDATE audit_events SET prev_hash = '{'a' * 64}' WHERE seq = 4")
+    report = _chain(copy)
+    assert (report.first_bad_seq, report.problem) == (
+        4,
+        "event 4: previous hash does not match event 3",
+    )
+
+
+def test_rewritten_tail_is_found(tagged: Project) -> None:
+    """Recomputing one event's hash is not enough: the next event's link breaks."""
+    conn = sqlite3.connect(tagged.path)
+    seq, eid, at, rid, rname, action, etype, entity, before, after, prev, _ = conn.execute(
+        "SELECT * FROM audit_events WHERE seq = 9"
+    ).fetchone()
+    conn.close()
+    forged_after = after.replace('"disputed"', '"supported"')
+    forged = audit.chain_hash(
+        prev,
+        audit.event_bytes(
+            seq=seq,
+            event_id=eid,
+            at=at,
+            reviewer_id=rid,
+            reviewer=rname,
+            action=action,
+            entity_type=etype,
+            entity_id=entity,
+            before=before,
+            after=forged_after,
+        ),
+    )
+    copy = tamper(
+        tagged.path,
+        f"UPDATE audit_events SET after = '{forged_after}', hash = '{forged}' WHERE seq = 9",
+    )
+    report = _chain(copy)
+    assert (report.first_bad_seq, report.problem) == (
+        10,
+        "event 10: previous hash does not match event 9",
+    )
+
+
+def test_verify_reports_missing_triggers(demo_path: Path) -> None:
+    copy = tamper(demo_path, keep_triggers=False)
+    with open_project(copy) as project:
+        report = verify_project(project)
+    assert report.problems == [
+        "audit triggers missing: audit_events_no_update, audit_events_no_delete"
+    ]
+    assert report.summary() == report.problems[0]
+
+
+def test_verify_reports_a_changed_article_text(tagged: Project) -> None:
+    (first, title) = _first_article(tagged)
+    copy = tamper(
+        tagged.path,
+        f"UPDATE articles SET text = replace(text, 'Azerbaijan', 'Armenia') WHERE id = '{first}'",
+    )
+    with open_project(copy) as project:
+        report = verify_project(project)
+    assert f"article {title!r} ({first}): text differs from the import" in report.problems
+    assert report.chain.ok
+
+
+def test_verify_reports_a_quote_that_no_longer_matches(tagged: Project) -> None:
+    with tagged.read() as session:
+        row = queries.annotation_rows(session)[1]
+    copy = tamper(
+        tagged.path, f"UPDATE annotations SET quote = 'something else' WHERE id = '{row.id}'"
+    )
+    with open_project(copy) as project:
+        report = verify_project(project)
+    assert report.problems == [f"annotation {row.id}: its quote no longer matches the article text"]
+    copy.unlink()
+    copy = tamper(tagged.path, f"UPDATE annotations SET \"end\" = 10000000 WHERE id = '{row.id}'")
+    with open_project(copy) as project:
+        assert verify_project(project).problems == [
+            f"annotation {row.id}: its quote no longer matches the article text"
+        ]
+
+
+def test_verify_summary_when_all_is_well(tagged: Project) -> None:
+    report = verify_project(tagged)
+    assert report.ok
+    assert report.summary() == (
+        f"OK: 10 audit events, chain intact (head {report.chain.head_hash}); "
+        "integrity and foreign keys checked"
+    )
+
+
+def _first_article(project: Project) -> tuple[str, str]:
+    with project.read() as session:
+        s = queries.article_summaries(session)[0]
+    return s.id, s.title
+
+
+# --- canonical JSON ------------------------------------------------------------------------
+
+# Event states hold text, whole numbers, booleans, null, lists and objects; never floats.
+TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1) | TEXT,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
+    max_leaves=12,
+)
+STATES = st.none() | st.dictionaries(TEXT, JSON_VALUES, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seq=st.integers(min_value=1, max_value=2**53 - 1),
+    texts=st.lists(TEXT, min_size=7, max_size=7),
+    before=STATES,
+    after=STATES,
+)
+def test_event_bytes_are_rfc8785(
+    seq: int, texts: list[str], before: dict[str, Any] | None, after: dict[str, Any] | None
+) -> None:
+    event_id, at, reviewer_id, reviewer, action, entity_type, entity_id = texts
+    stored_before = None if before is None else audit.canonical_json(before)
+    stored_after = None if after is None else audit.canonical_json(after)
+    expected = rfc8785.dumps(
+        {
+            "action": action,
+            "after": after,
+            "at": at,
+            "before": before,
+            "entity_id": entity_id,
+            "entity_type": entity_type,
+            "id": event_id,
+            "reviewer": reviewer,
+            "reviewer_id": reviewer_id,
+            "seq": seq,
+        }
+    )
+    assert (
+        audit.event_bytes(
+            seq=seq,
+            event_id=event_id,
+            at=at,
+            reviewer_id=reviewer_id,
+            reviewer=reviewer,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=stored_before,
+            after=stored_after,
+        )
+        == expected
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_canonical_json_round_trips(value: Any) -> None:
+    text = audit.canonical_json(value)
+    assert json.loads(text) == value
+    assert audit.canonical_json(json.loads(text)) == text
+
+
+def test_canonical_json_is_sorted_compact_and_unescaped() -> None:
+    assert audit.canonical_json({"b": 1, "a": ["é\u00a0", None, True]}) == (
+        '{"a":["é\u00a0",null,true],"b":1}'
+    )
+    assert audit.canonical_json('\x1f"\\') == '"\\u001f\\"\\\\"'
+
+
+def test_event_hash_is_sha256_of_prev_and_payload() -> None:
+    import hashlib
+
+    payload = b'{"action":"x"}'
+    assert (
+        audit.chain_hash(audit.GENESIS_HASH, payload)
+        == hashlib.sha256(b"0" * 64 + payload).hexdigest()
+    )
+
+
+def test_stored_hashes_follow_the_documented_formula(tagged: Project) -> None:
+    """Anyone can re-check the chain from the rows alone, with any RFC 8785 library."""
+    import hashlib
+
+    conn = tagged.raw_connection()
+    rows = conn.execute("SELECT * FROM audit_events ORDER BY seq").fetchall()
+    conn.close()
+    prev = "0" * 64
+    for seq, eid, at, rid, rname, action, etype, entity, before, after, prev_hash, digest in rows:
+        event = {
+            "action": action,
+            "after": None if after is None else json.loads(after),
+            "at": at,
+            "before": None if before is None else json.loads(before),
+            "entity_id": entity,
+            "entity_type": etype,
+            "id": eid,
+            "reviewer": rname,
+            "reviewer_id": rid,
+            "seq": seq,
+        }
+        assert prev_hash == prev
+        assert digest == hashlib.sha256(prev.encode() + rfc8785.dumps(event)).hexdigest()
+        prev = digest
+    assert len(rows) == 10
+
+
+def test_demo_project_made_twice_has_distinct_chains(tmp_path: Path) -> None:
+    a = make_project(tmp_path / "a.crosscheck")
+    b = make_project(tmp_path / "b.crosscheck")
+    assert _chain(a).head_hash != _chain(b).head_hash
