@@ -316,6 +316,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if not (sys.argv[1:] if argv is None else argv):
+        # The window, without building the whole command line first: start-up time counts.
+        return cmd_open(argparse.Namespace(project=None))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:

@@ -17,6 +17,7 @@ from typing import BinaryIO
 from desktop.core.errors import InvalidInput
 from desktop.core.exports import audit_log, claimreview, csv_verdicts, html_report, w3c
 from desktop.core.exports.common import (
+    DEFAULT_OPTIONS,
     ExportCancelled,
     ExportFailed,
     ExportFilter,
@@ -91,7 +92,7 @@ def export_to_stream(
     project: Project,
     fmt_name: str,
     out: BinaryIO,
-    options: ExportOptions = ExportOptions(),
+    options: ExportOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
 ) -> ExportResult:
     """Write one export to an open binary stream. An audit CSV gets no sidecar here."""
@@ -117,7 +118,7 @@ def export_to_path(
     project: Project,
     fmt_name: str,
     path: str | os.PathLike[str],
-    options: ExportOptions = ExportOptions(),
+    options: ExportOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
 ) -> ExportResult:
     """Write one export to ``path``, replacing it only once the export is complete.
@@ -164,6 +165,7 @@ def export_to_path(
 
 
 __all__ = [
+    "DEFAULT_OPTIONS",
     "FORMATS",
     "ExportCancelled",
     "ExportFailed",

@@ -125,7 +125,12 @@ def write_audit_csv(
 
 
 def sidecar_text(
-    csv_name: str, file_sha256: str, summary: AuditSummary, *, spreadsheet_safe: bool, meta: dict[str, str]
+    csv_name: str,
+    file_sha256: str,
+    summary: AuditSummary,
+    *,
+    spreadsheet_safe: bool,
+    meta: dict[str, str],
 ) -> str:
     lines = [
         "# Crosscheck audit log export; check with: sha256sum -c " + csv_name + SIDECAR_SUFFIX,
@@ -210,11 +215,17 @@ def _check_events(events: Iterable[dict[str, Any]]) -> ChainReport:
             return ChainReport(count, expected_prev, None, f"line {line} is not a complete event")
         if seq != expected_seq:
             return ChainReport(
-                count, expected_prev, seq, f"sequence gap: event {seq} follows event {expected_seq - 1}"
+                count,
+                expected_prev,
+                seq,
+                f"sequence gap: event {seq} follows event {expected_seq - 1}",
             )
         if prev != expected_prev:
             return ChainReport(
-                count, expected_prev, seq, f"event {seq}: previous hash does not match event {seq - 1}"
+                count,
+                expected_prev,
+                seq,
+                f"event {seq}: previous hash does not match event {seq - 1}",
             )
         if chain_hash(prev, payload) != digest:
             return ChainReport(
@@ -235,7 +246,10 @@ def _with_summary(report: ChainReport, summary: dict[str, Any] | None, where: st
         return report
     if summary is None:
         return ChainReport(
-            report.events, report.head_hash, None, f"{where} is missing: the export may be cut short"
+            report.events,
+            report.head_hash,
+            None,
+            f"{where} is missing: the export may be cut short",
         )
     if str(summary.get("events")) != str(report.events):
         return ChainReport(
@@ -320,7 +334,9 @@ def check_audit_csv(path: Path, *, sidecar: Path | None = None) -> ChainReport:
     if digest is None:
         return ChainReport(0, GENESIS_HASH, None, f"{sidecar.name} has no checksum line")
     if hashlib.sha256(data).hexdigest() != digest:
-        return ChainReport(0, GENESIS_HASH, None, f"{path.name} differs from the checksum in {sidecar.name}")
+        return ChainReport(
+            0, GENESIS_HASH, None, f"{path.name} differs from the checksum in {sidecar.name}"
+        )
     safe = entries.get("cells", "safe") != "raw"
     text = data.decode("utf-8-sig")
     reader = csv.DictReader(io.StringIO(text, newline=""))

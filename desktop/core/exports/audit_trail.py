@@ -89,9 +89,8 @@ def describe(
     if action == "annotation.changed":
         changes = []
         if verdict_before != verdict_after:
-            changes.append(
-                f"{_verdict_label(verdict_before).lower()} → {_verdict_label(verdict_after).lower()}"
-            )
+            old, new = _verdict_label(verdict_before), _verdict_label(verdict_after)
+            changes.append(f"{old.lower()} → {new.lower()}")
         if note_changed:
             changes.append("note")
         if sources_changed:

@@ -21,7 +21,7 @@ import json
 from typing import Any, BinaryIO
 
 from desktop.core import queries
-from desktop.core.exports.common import ExportOptions, Progress, Ticker, load_rows
+from desktop.core.exports.common import DEFAULT_OPTIONS, ExportOptions, Progress, Ticker, load_rows
 from desktop.core.model import Verdict, iso_utc
 from desktop.core.storage.project import Project
 
@@ -75,7 +75,7 @@ def review_json(
 def write_claimreview(
     project: Project,
     out: BinaryIO,
-    options: ExportOptions = ExportOptions(),
+    options: ExportOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
 ) -> int:
     rows = load_rows(project, options.filter)
@@ -85,8 +85,12 @@ def write_claimreview(
     ticker.report()
     out.write(b'{\n  "@context": "https://schema.org",\n  "@graph": [')
     for index, row in enumerate(rows):
-        item = json.dumps(review_json(row, articles.get(row.article_id)), ensure_ascii=False, indent=2)
-        out.write((("," if index else "") + "\n    " + item.replace("\n", "\n    ")).encode("utf-8"))
+        item = json.dumps(
+            review_json(row, articles.get(row.article_id)), ensure_ascii=False, indent=2
+        )
+        out.write(
+            (("," if index else "") + "\n    " + item.replace("\n", "\n    ")).encode("utf-8")
+        )
         if (index + 1) % 1000 == 0:
             ticker.add(1000)
     out.write(b"\n  ]\n}\n" if rows else b"]\n}\n")

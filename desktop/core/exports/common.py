@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import secrets
+import sqlite3
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +69,9 @@ class ExportOptions:
     spreadsheet_safe: bool = True
     # CSV formats: start with a UTF-8 byte order mark, which Excel needs to detect UTF-8.
     bom: bool = False
+
+
+DEFAULT_OPTIONS = ExportOptions()
 
 
 @dataclass(frozen=True)
@@ -136,8 +142,6 @@ def resolve_filter(
 def annotation_where(flt: ExportFilter) -> tuple[str, list[object]]:
     """SQL conditions (and parameters) for a query over ``annotations a`` joined with the last
     changer ``r`` (reviewers)."""
-    import json
-
     clauses: list[str] = []
     params: list[object] = []
     if not flt.include_deleted:
@@ -154,7 +158,9 @@ def annotation_where(flt: ExportFilter) -> tuple[str, list[object]]:
     return (" AND ".join(clauses) or "1"), params
 
 
-def filter_rows(rows: Iterable[queries.AnnotationRow], flt: ExportFilter) -> list[queries.AnnotationRow]:
+def filter_rows(
+    rows: Iterable[queries.AnnotationRow], flt: ExportFilter
+) -> list[queries.AnnotationRow]:
     """Apply the reviewer filter, which ``queries.annotation_rows`` takes for one name only."""
     if flt.reviewers is None:
         return list(rows)
@@ -202,13 +208,19 @@ def check_target(path: Path, *, project: Project | None = None) -> Path:
     folder = target.parent
     if not folder.is_dir():
         raise InvalidInput(f"cannot write {target}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not _writable(folder):
         raise InvalidInput(f"cannot write {target}: the folder {folder} is not writable")
-    if target.exists() and not os.access(target, os.W_OK):
+    if target.exists() and not _writable(target):
         raise InvalidInput(f"cannot write {target}: the file is read-only")
     if project is not None and _same_file(target, project.path):
         raise InvalidInput(f"cannot write {target}: that is the project file itself")
     return target
+
+
+def _writable(path: Path) -> bool:
+    """Writable for us, and not marked read-only (which an administrator could override)."""
+    any_write = stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH
+    return os.access(path, os.W_OK) and bool(path.stat().st_mode & any_write)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -262,10 +274,7 @@ def commit_staged(temp: Path, target: Path) -> None:
         raise ExportFailed(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
-def count_annotations(conn: object, flt: ExportFilter) -> int:
-    import sqlite3
-
-    assert isinstance(conn, sqlite3.Connection)
+def count_annotations(conn: sqlite3.Connection, flt: ExportFilter) -> int:
     where, params = annotation_where(flt)
     return int(
         conn.execute(
@@ -278,6 +287,7 @@ def count_annotations(conn: object, flt: ExportFilter) -> int:
 
 __all__ = [
     "BATCH_ROWS",
+    "DEFAULT_OPTIONS",
     "ExportCancelled",
     "ExportFailed",
     "ExportFilter",

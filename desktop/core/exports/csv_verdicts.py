@@ -15,6 +15,7 @@ from typing import BinaryIO
 
 from desktop.core.exports.common import (
     BATCH_ROWS,
+    DEFAULT_OPTIONS,
     ExportOptions,
     Progress,
     Ticker,
@@ -93,7 +94,7 @@ def select_sql(*, safe: bool, include_deleted: bool) -> str:
 def write_csv(
     project: Project,
     out: BinaryIO,
-    options: ExportOptions = ExportOptions(),
+    options: ExportOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
 ) -> int:
     """Write the CSV (UTF-8, CRLF rows, RFC 4180 quoting) to ``out``; return the row count."""

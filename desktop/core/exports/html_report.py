@@ -11,13 +11,21 @@ Every string from the project is HTML-escaped.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from html import escape
 from typing import BinaryIO
 
 from desktop.core import queries
-from desktop.core.exports.common import ExportFilter, ExportOptions, Progress, Ticker, load_rows
+from desktop.core.exports.common import (
+    DEFAULT_OPTIONS,
+    ExportFilter,
+    ExportOptions,
+    Progress,
+    Ticker,
+    load_rows,
+)
 from desktop.core.model import Verdict, iso_utc, utc_now
 from desktop.core.storage.project import Project
 
@@ -137,7 +145,7 @@ def highlighted_text(text: str, spans: list[tuple[int, int, str, str]]) -> str:
         ending[end].append(index)
     active: set[int] = set()
     out: list[str] = []
-    for here, nxt in zip(cuts, cuts[1:], strict=False):
+    for here, nxt in itertools.pairwise(cuts):
         for index in sorted(ending.get(here, ()), key=lambda i: -spans[i][0]):
             active.discard(index)
             out.append(spans[index][3])
@@ -233,7 +241,7 @@ def _counts_table(
 def write_html(
     project: Project,
     out: BinaryIO,
-    options: ExportOptions = ExportOptions(),
+    options: ExportOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
 ) -> int:
     flt = options.filter
@@ -256,7 +264,7 @@ def write_html(
         out.write("".join(parts).encode("utf-8"))
 
     emit(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">",
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">',
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">",
         '<meta name="viewport" content="width=device-width, initial-scale=1">',

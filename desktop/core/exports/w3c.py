@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 
 from desktop import __version__
 from desktop.core import queries
-from desktop.core.exports.common import ExportOptions, Progress, Ticker, load_rows
+from desktop.core.exports.common import DEFAULT_OPTIONS, ExportOptions, Progress, Ticker, load_rows
 from desktop.core.model import iso_utc
 from desktop.core.storage.project import Project
 
@@ -42,7 +42,12 @@ def annotation_json(row: queries.AnnotationRow) -> dict[str, Any]:
     ]
     if row.note:
         bodies.append(
-            {"type": "TextualBody", "value": row.note, "purpose": "commenting", "format": "text/plain"}
+            {
+                "type": "TextualBody",
+                "value": row.note,
+                "purpose": "commenting",
+                "format": "text/plain",
+            }
         )
     for source in row.sources:
         page: dict[str, Any] = {"id": source.url, "type": "Text"}
@@ -76,7 +81,7 @@ def annotation_json(row: queries.AnnotationRow) -> dict[str, Any]:
 def write_w3c(
     project: Project,
     out: BinaryIO,
-    options: ExportOptions = ExportOptions(),
+    options: ExportOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
 ) -> int:
     """Write the collection; return the number of annotations. Streams one item at a time."""
@@ -118,7 +123,7 @@ def write_w3c(
         out.write(("      " + item.replace("\n", "\n      ") + sep).encode("utf-8"))
         if (index + 1) % 1000 == 0:
             ticker.add(1000)
-    out.write("    ]\n  }\n}\n".encode())
+    out.write(b"    ]\n  }\n}\n")
     ticker.done = len(rows)
     ticker.report()
     return len(rows)

@@ -11,7 +11,7 @@ import sqlite3
 import stat
 import struct
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -169,9 +169,12 @@ class Project:
                 f"{self.path} is open read-only ({self.read_only_reason}); nothing was changed"
             )
 
-    def raw_connection(self) -> sqlite3.Connection:
-        """A separate read-only DB-API connection, for bulk reads (exports, verify)."""
-        return connect_raw(self.path, read_only=True, busy_timeout_ms=self.busy_timeout_ms)
+    def raw_connection(self, *, write: bool = False) -> sqlite3.Connection:
+        """A separate DB-API connection, read-only unless asked, for bulk reads (exports,
+        verify) and pragmas."""
+        if write:
+            self._refuse_if_read_only()
+        return connect_raw(self.path, read_only=not write, busy_timeout_ms=self.busy_timeout_ms)
 
     def close(self) -> None:
         if self._engine is not None:
@@ -279,8 +282,9 @@ def open_project(
                 )
             _upgrade(project, revision, head)
         elif reason is None:
-            with translate_errors(project), project.engine.connect() as conn:
-                set_journal_mode(conn)
+            # On a bare connection: showing a project must not wait for SQLAlchemy to load.
+            with translate_errors(project), closing(project.raw_connection(write=True)) as conn:
+                conn.execute("PRAGMA journal_mode = DELETE")
         if reason is not None:
             project.messages.append(f"Opened read-only: {reason}.")
     except BaseException:

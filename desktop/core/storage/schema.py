@@ -105,6 +105,7 @@ class Annotation(Base):
         CheckConstraint("verdict IN ('supported', 'disputed', 'unverified')", name="verdict"),
         CheckConstraint('start >= 0 AND "end" > start', name="span"),
         Index("ix_annotations_article_verdict", "article_id", "verdict"),
+        Index("ix_annotations_article_span", "article_id", "start", "end"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
