@@ -272,7 +272,11 @@ def _walk_chunk(chunk: tuple[Any, ...], walk: _Walk) -> bool:
     if len(parts) != n:
         return False
     sha256 = hashlib.sha256
-    if "".join([sha256(part).hexdigest() for part in parts]) != hashes:
+    try:
+        stored = bytes.fromhex(hashes)
+    except ValueError:
+        return False
+    if b"".join([sha256(part).digest() for part in parts]) != stored or stored.hex() != hashes:
         return False
     walk.seq, walk.prev, walk.count = last + 1, hashes[-64:], walk.count + n
     return True

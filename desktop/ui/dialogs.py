@@ -10,15 +10,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+# The dialog classes are imported where they are used: the first use of such a class builds
+# all of its enums, which would otherwise cost tens of milliseconds at every start.
 
 PROJECT_FILTER = "Crosscheck projects (*.crosscheck)"
 
 
-def _box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> QMessageBox:
-    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, parent)
+def _box(parent: QWidget | None, icon: str, title: str, text: str) -> QMessageBox:
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(
+        getattr(QMessageBox.Icon, icon), title, text, QMessageBox.StandardButton.Ok, parent
+    )
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setWindowModality(Qt.WindowModality.WindowModal)
@@ -28,17 +39,19 @@ def _box(parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) 
 
 def show_error(parent: QWidget | None, title: str, message: str) -> None:
     """Tell the user what went wrong, in their words; the window stays usable."""
-    _box(parent, QMessageBox.Icon.Warning, title, message)
+    _box(parent, "Warning", title, message)
 
 
 def show_info(parent: QWidget | None, title: str, message: str) -> None:
-    _box(parent, QMessageBox.Icon.Information, title, message)
+    _box(parent, "Information", title, message)
 
 
 def ask_reviewer(
     parent: QWidget | None, current: str, on_name: Callable[[str], None]
 ) -> QInputDialog:
     """Ask for the reviewer's name without blocking; ``on_name`` gets the accepted text."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
     dialog = QInputDialog(parent)
     dialog.setObjectName("reviewerDialog")
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -52,6 +65,8 @@ def ask_reviewer(
 
 
 def about(parent: QWidget | None, version: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.about(
         parent,
         "About Crosscheck",
@@ -63,11 +78,15 @@ def about(parent: QWidget | None, version: str) -> None:
 
 
 def open_project_path(parent: QWidget | None, folder: str = "") -> Path | None:
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getOpenFileName(parent, "Open project", folder, PROJECT_FILTER)
     return Path(path) if path else None
 
 
 def new_project_path(parent: QWidget | None, folder: str = "") -> Path | None:
+    from PySide6.QtWidgets import QFileDialog
+
     path, _ = QFileDialog.getSaveFileName(parent, "New project", folder, PROJECT_FILTER)
     if not path:
         return None
@@ -78,6 +97,8 @@ def new_project_path(parent: QWidget | None, folder: str = "") -> Path | None:
 
 
 def import_paths(parent: QWidget | None, suffixes: tuple[str, ...], folder: str = "") -> list[Path]:
+    from PySide6.QtWidgets import QFileDialog
+
     patterns = " ".join(f"*{s}" for s in suffixes)
     paths, _ = QFileDialog.getOpenFileNames(
         parent, "Import articles", folder, f"Articles ({patterns});;All files (*)"

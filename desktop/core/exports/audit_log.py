@@ -154,8 +154,12 @@ def write_audit_jsonl(
         f"'{key}', {col.strip()}"
         for key, col in zip(AUDIT_COLUMNS, _DB_COLUMNS.split(","), strict=True)
     )
-    # json_object quotes strings exactly like json.dumps; doing it in SQLite keeps it fast.
-    sql = f"SELECT json_object({pairs}), hash FROM audit_events ORDER BY seq"
+    # json_object quotes strings like json.dumps, and fast. U+2028/U+2029 are escaped too
+    # (they can only occur inside strings): tools that split lines on them stay correct.
+    sql = (
+        f"SELECT replace(replace(json_object({pairs}), char(8232), '\\u2028'), "
+        "char(8233), '\\u2029'), hash FROM audit_events ORDER BY seq"
+    )
     meta = project_meta(project)
     conn = project.raw_connection()
     try:

@@ -1,0 +1,299 @@
+"""Export and audit-chain speed against baselines measured in the same run.
+
+    python tests/benchmarks/bench_exports.py [--annotations N] [--events N] [--runs N]
+
+1. CSV export of 100,000 annotations (spreadsheet-safe, the default) divided by the sqlite3
+   command-line shell writing the same columns with ``.mode csv`` (target <= 1.5x). The shell
+   is not installed by this script; without it that ratio is skipped with a message
+   (Debian/Ubuntu: ``apt-get install -y sqlite3``).
+2. ``audit.verify_chain`` over 1,000,000 events divided by hashing the same canonical bytes
+   (``prev_hash + payload``) with hashlib alone (target <= 2x).
+
+Each timing is the best of ``--runs``. Prints a table; exits 1 if a target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gc
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from desktop.core import audit  # noqa: E402
+from desktop.core.exports import ExportOptions, export_to_path  # noqa: E402
+from desktop.core.exports.csv_verdicts import select_sql  # noqa: E402
+from desktop.core.storage import open_project  # noqa: E402
+from desktop.core.storage.engine import connect_raw  # noqa: E402
+from tests.conftest import make_project  # noqa: E402
+
+CSV_TARGET = 1.5
+CHAIN_TARGET = 2.0
+NOTES = [
+    'Ministry says "38", not 40; see statement',
+    "=SUM(A1:A2) looks like a formula",
+    "two lines,\nwith a comma",
+    "emoji 😀 in a note",
+    "",
+    "Checked against the wire copy.",
+]
+
+
+def best(runs: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def build_annotations(path: Path, count: int) -> None:
+    """A demo project with ``count`` annotations inserted in bulk (no audit events needed)."""
+    make_project(path)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    articles = conn.execute("SELECT id, text FROM articles").fetchall()
+    reviewers = []
+    for i, name in enumerate(("Ann Example", "Bob Checker", "=Mallory")):
+        rid = f"00000000-0000-4000-8000-{i:012x}"
+        conn.execute(
+            "INSERT INTO reviewers (id, name, created_at) VALUES (?, ?, ?)",
+            (rid, name, "2025-06-29 10:00:00.000000"),
+        )
+        reviewers.append(rid)
+    rows = []
+    for i in range(count):
+        article_id, text = articles[i % len(articles)]
+        start = (i * 7919) % (len(text) - 60)
+        end = start + 5 + i % 50
+        stamp = f"2025-06-{1 + i % 28:02d} {i % 24:02d}:{i % 60:02d}:{(i // 60) % 60:02d}.{i:06d}"
+        sources = [
+            {"url": f"https://example.org/evidence/{i}", "title": "Evidence"},
+            {"url": f"https://example.com/more?i={i}", "title": ""},
+        ][: i % 3]
+        rows.append(
+            (
+                f"{i:08x}-1111-4000-8000-{i:012x}",
+                article_id,
+                start,
+                end,
+                text[start:end],
+                text[max(0, start - 32) : start],
+                text[end : end + 32],
+                ("supported", "disputed", "unverified")[i % 3],
+                NOTES[i % len(NOTES)],
+                json.dumps(sources),
+                stamp,
+                reviewers[i % 3],
+                stamp,
+                reviewers[(i + 1) % 3],
+            )
+        )
+    conn.executemany(
+        'INSERT INTO annotations (id, article_id, start, "end", quote, prefix, suffix, verdict, '
+        "note, sources, created_at, created_by, updated_at, updated_by) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    conn.commit()
+    conn.close()
+
+
+def shell_csv(path: Path, out: Path) -> None:
+    """The baseline: the sqlite3 shell writing the same columns (raw cells) with .mode csv."""
+    sql = select_sql(safe=False, include_deleted=False).format(where="a.deleted_at IS NULL")
+    with out.open("wb") as fh:
+        subprocess.run(
+            ["sqlite3", "-readonly", "-cmd", ".mode csv", "-cmd", ".headers on", str(path), sql],
+            stdout=fh,
+            check=True,
+        )
+
+
+def csv_data_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))[1:]
+
+
+def bench_csv(folder: Path, count: int, runs: int) -> list[tuple[str, float, float | None, str]]:
+    path = folder / "csv.crosscheck"
+    start = time.perf_counter()
+    build_annotations(path, count)
+    print(f"built {count:,} annotations in {time.perf_counter() - start:.1f} s", flush=True)
+    ours, raw, theirs = folder / "ours.csv", folder / "raw.csv", folder / "shell.csv"
+    with open_project(path, read_only=True) as project:
+        safe_s = best(runs, lambda: export_to_path(project, "csv", ours))
+        raw_s = best(
+            runs, lambda: export_to_path(project, "csv", raw, ExportOptions(spreadsheet_safe=False))
+        )
+    rows = [
+        ("CSV export, spreadsheet-safe (default)", safe_s, None, ""),
+        ("CSV export, --raw", raw_s, None, ""),
+    ]
+    if shutil.which("sqlite3") is None:
+        print(
+            "sqlite3 shell not found: CSV ratio skipped "
+            "(Debian/Ubuntu: apt-get install -y sqlite3)",
+            flush=True,
+        )
+        return rows
+    shell_s = best(runs, lambda: shell_csv(path, theirs))
+    if csv_data_rows(theirs) != csv_data_rows(raw):
+        raise SystemExit("the shell's CSV and the --raw export differ: not the same columns")
+    return [
+        ("sqlite3 shell, .mode csv, same columns", shell_s, None, "baseline"),
+        (rows[0][0], safe_s, safe_s / shell_s, f"target <= {CSV_TARGET}x"),
+        (rows[1][0], raw_s, raw_s / shell_s, ""),
+    ]
+
+
+# --- the chain ------------------------------------------------------------------------------
+
+
+def build_chain(path: Path, count: int) -> list[bytes]:
+    """A project whose log holds ``count`` valid events; returns the hashed bytes of each."""
+    make_project(path, with_demo=False)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    seq, prev = conn.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC").fetchone()
+    reviewer_id = "00000000-0000-4000-8000-00000000000a"
+    article_id = "00000000-0000-4000-8000-00000000000b"
+    hashed: list[bytes] = []
+    batch: list[tuple[object, ...]] = []
+    insert = (
+        "INSERT INTO audit_events (seq, id, at, reviewer_id, reviewer, action, entity_type, "
+        'entity_id, "before", "after", prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)'
+    )
+    for i in range(count):
+        seq += 1
+        event_id = f"{i:08x}-2222-4000-8000-{i:012x}"
+        entity = f"{i:08x}-3333-4000-8000-{i:012x}"
+        at = f"2025-06-29T12:{(i // 60) % 60:02d}:{i % 60:02d}.{i % 1_000_000:06d}Z"
+        # Canonical (RFC 8785) by construction: sorted keys, no escapes needed, integers.
+        after = (
+            f'{{"article_id":"{article_id}","created_at":"{at}","created_by":"Ann Example",'
+            f'"deleted_at":null,"deleted_by":null,"end":{i % 5000 + 24},"id":"{entity}",'
+            f'"note":"Checked against the ministry statement: 38 dead, not 40 ({i}).",'
+            f'"prefix":"The ministry said on Sunday that ","quote":"thirty-eight people died",'
+            f'"sources":[{{"title":"Ministry","url":"https://example.org/statement/{i}"}}],'
+            f'"start":{i % 5000},"suffix":" in the attack, and that the ","updated_at":"{at}",'
+            f'"updated_by":"Ann Example","verdict":"disputed"}}'
+        )
+        payload = prev.encode("ascii") + audit.event_bytes(
+            seq=seq,
+            event_id=event_id,
+            at=at,
+            reviewer_id=reviewer_id,
+            reviewer="Ann Example",
+            action="annotation.created",
+            entity_type="annotation",
+            entity_id=entity,
+            before=None,
+            after=after,
+        )
+        digest = hashlib.sha256(payload).hexdigest()
+        hashed.append(payload)
+        row = (seq, event_id, at, reviewer_id, "Ann Example", "annotation.created", "annotation")
+        batch.append((*row, entity, None, after, prev, digest))
+        prev = digest
+        if len(batch) == 50_000:
+            conn.executemany(insert, batch)
+            batch.clear()
+    conn.executemany(insert, batch)
+    conn.commit()
+    conn.close()
+    return hashed
+
+
+def bench_chain(folder: Path, count: int, runs: int) -> list[tuple[str, float, float | None, str]]:
+    path = folder / "chain.crosscheck"
+    start = time.perf_counter()
+    hashed = build_chain(path, count)
+    print(f"built {count:,} events in {time.perf_counter() - start:.1f} s", flush=True)
+    sha256 = hashlib.sha256
+
+    def hash_alone() -> None:
+        for data in hashed:
+            sha256(data).hexdigest()
+
+    bare = best(runs, hash_alone)
+    hashed.clear()  # about a gigabyte for a million events
+    gc.collect()
+    conn = connect_raw(path, read_only=True, busy_timeout_ms=5000)
+    try:
+        report = audit.verify_chain(conn)
+        if not report.ok or report.events < count:
+            raise SystemExit(f"the benchmark chain does not verify: {report}")
+        verify = best(runs, lambda: audit.verify_chain(conn))
+    finally:
+        conn.close()
+    return [
+        ("hashlib alone, same canonical bytes", bare, None, "baseline"),
+        (
+            f"audit.verify_chain, {report.events:,} events",
+            verify,
+            verify / bare,
+            f"target <= {CHAIN_TARGET}x",
+        ),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--annotations", type=int, default=100_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", choices=["csv", "chain"])
+    args = parser.parse_args(argv)
+    results: list[tuple[str, float, float | None, str]] = []
+    with tempfile.TemporaryDirectory(prefix="bench-exports-") as tmp:
+        folder = Path(tmp)
+        if args.only in (None, "csv"):
+            results += bench_csv(folder, args.annotations, args.runs)
+        if args.only in (None, "chain"):
+            results += bench_chain(folder, args.events, args.runs)
+    width = max(len(r[0]) for r in results)
+    print(f"\n{'what':<{width}}  {'seconds':>8}  {'ratio':>6}")
+    for name, seconds, ratio, note in results:
+        shown = f"{ratio:5.2f}x" if ratio is not None else ""
+        print(f"{name:<{width}}  {seconds:8.3f}  {shown:>6}  {note}")
+    missed = [
+        name
+        for name, _s, ratio, note in results
+        if ratio is not None and note.startswith("target") and ratio > float(note.split()[-1][:-1])
+    ]
+    csv_ratio = next((r[2] for r in results if r[3] == f"target <= {CSV_TARGET}x"), None)
+    chain_ratio = next((r[2] for r in results if r[3] == f"target <= {CHAIN_TARGET}x"), None)
+    print()
+    if csv_ratio is not None:
+        print(f"CSV export / sqlite3 shell: {csv_ratio:.2f}x (target <= {CSV_TARGET}x)")
+    if chain_ratio is not None:
+        print(f"verify chain / hashlib alone: {chain_ratio:.2f}x (target <= {CHAIN_TARGET}x)")
+    if missed:
+        print("missed: " + "; ".join(missed))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,169 @@
+"""``crosscheck export`` as a user types it: files and standard output, filters, bad input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from desktop import cli
+from desktop.core import operations, queries
+from desktop.core.exports.audit_log import check_audit_export
+from desktop.core.exports.csv_verdicts import HEADER
+from desktop.core.storage import open_project
+
+
+@pytest.fixture
+def project(demo_path: Path) -> Path:
+    """The demo project with three annotations: two by Ann (one with a formula-like note)."""
+    with open_project(demo_path) as p:
+        with p.read() as session:
+            first, second = [a.id for a in queries.article_summaries(session)][:2]
+        operations.annotate(p, first, 0, 10, "disputed", reviewer="Ann", note='=1+1, "x"\ny')
+        operations.annotate(p, first, 20, 30, "supported", reviewer="Bob")
+        operations.annotate(p, second, 5, 15, "unverified", reviewer="Ann")
+    return demo_path
+
+
+def run(capsysbinary: pytest.CaptureFixture[bytes], *argv: str | Path) -> tuple[int, bytes, str]:
+    code = cli.main([str(a) for a in argv])
+    out, err = capsysbinary.readouterr()
+    return code, out, err.decode("utf-8")
+
+
+def csv_rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def test_csv_to_standard_output(capsysbinary, project: Path) -> None:
+    code, out, err = run(capsysbinary, "export", project)
+    assert (code, err) == (0, "")
+    assert out.startswith(",".join(HEADER).encode() + b"\r\n")
+    rows = csv_rows(out)
+    assert len(rows) == 3
+    assert {r["note"] for r in rows} == {'\'=1+1, "x"\ny', ""}
+
+
+def test_csv_to_a_file_with_filters(capsysbinary, project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out.csv"
+    code, out, err = run(
+        capsysbinary, "export", project, "--format", "csv", "-o", target,
+        "--reviewer", "Ann", "--verdict", "disputed", "--verdict", "unverified", "--raw",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert out.decode() == f"Exported 2 annotations to {target}\n"
+    rows = csv_rows(target.read_bytes())
+    assert sorted(r["verdict"] for r in rows) == ["disputed", "unverified"]
+    assert '=1+1, "x"\ny' in {r["note"] for r in rows}
+
+
+def test_article_filter_and_excel(capsysbinary, project: Path) -> None:
+    with open_project(project, read_only=True) as p, p.read() as session:
+        second = queries.article_summaries(session)[1]
+    code, out, _ = run(capsysbinary, "export", project, "--article", second.title, "--excel")
+    assert code == 0 and out.startswith(b"\xef\xbb\xbf")
+    assert [r["article_id"] for r in csv_rows(out)] == [second.id]
+
+
+def test_include_deleted(capsysbinary, project: Path) -> None:
+    with open_project(project) as p:
+        with p.read() as session:
+            ann = queries.annotation_rows(session)[0].id
+        operations.delete_annotation(p, ann, reviewer="Ann")
+    _, out, _ = run(capsysbinary, "export", project)
+    assert len(csv_rows(out)) == 2
+    _, out, _ = run(capsysbinary, "export", project, "--include-deleted")
+    rows = csv_rows(out)
+    assert len(rows) == 3 and sum(1 for r in rows if r["deleted_at"]) == 1
+
+
+def test_audit_csv_with_sidecar(capsysbinary, project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "audit.csv"
+    code, out, _ = run(capsysbinary, "export", project, "-f", "audit-csv", "-o", target)
+    assert code == 0
+    assert "audit.csv.sha256" in out.decode()
+    assert (tmp_path / "audit.csv.sha256").is_file()
+    report = check_audit_export(target)
+    assert report.ok and report.events == len(csv_rows(target.read_bytes()))
+    if shutil.which("sha256sum"):
+        checked = subprocess.run(["sha256sum", "-c", "audit.csv.sha256"], cwd=tmp_path)
+        assert checked.returncode == 0
+
+
+def test_audit_jsonl_to_standard_output(capsysbinary, project: Path) -> None:
+    code, out, _ = run(capsysbinary, "export", project, "--format", "audit-jsonl")
+    lines = [json.loads(line) for line in out.decode().splitlines()]
+    assert code == 0 and "summary" in lines[-1]
+    assert lines[-1]["summary"]["events"] == len(lines) - 1
+    code, verified, _ = run(capsysbinary, "verify", project, "--json")
+    assert json.loads(verified)["head_hash"] == lines[-1]["summary"]["head_hash"]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "check"),
+    [
+        ("w3c", lambda d: json.loads(d)["total"] == 3),
+        ("claimreview", lambda d: len(json.loads(d)["@graph"]) == 3),
+        ("html", lambda d: d.startswith(b"<!DOCTYPE html>") and d.count(b'class="badge') == 3),
+    ],
+)
+def test_other_formats(capsysbinary, project: Path, tmp_path: Path, fmt, check) -> None:
+    target = tmp_path / f"out.{fmt}"
+    code, _, err = run(capsysbinary, "export", project, "--format", fmt, "-o", target)
+    assert (code, err) == (0, "")
+    assert check(target.read_bytes())
+
+
+def test_read_only_project_file(capsysbinary, project: Path, tmp_path: Path) -> None:
+    os.chmod(project, stat.S_IRUSR)
+    try:
+        code, out, err = run(capsysbinary, "export", project)
+    finally:
+        os.chmod(project, stat.S_IRUSR | stat.S_IWUSR)
+    assert (code, err) == (0, "")
+    assert len(csv_rows(out)) == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-o", "{tmp}"], "is a folder"),
+        (["-o", "{tmp}/missing/out.csv"], "does not exist"),
+        (["-o", "{project}"], "project file itself"),
+        (["-o", ""], "-o needs a file name"),
+        (["--format", "w3c", "--excel"], "byte order mark"),
+        (["--format", "html", "--raw"], "--raw applies only to CSV"),
+        (["--format", "audit-csv", "--verdict", "disputed"], "filters do not apply"),
+        (["--article", "no such article"], "no article matches"),
+        (["--reviewer", "Zed"], "no reviewer named 'Zed'"),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(
+    capsysbinary, project: Path, tmp_path: Path, args: list[str], message: str
+) -> None:
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    argv = [a.format(tmp=tmp_path, project=project) for a in args]
+    code, out, err = run(capsysbinary, "export", project, *argv)
+    assert code == 1 and out == b""
+    assert err.startswith("crosscheck: error: ") and err.count("\n") == 1
+    assert message in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_unknown_format_is_a_usage_error(capsysbinary, project: Path) -> None:
+    with pytest.raises(SystemExit) as caught:
+        cli.main(["export", str(project), "--format", "xlsx"])
+    assert caught.value.code == 2
+    assert "invalid choice: 'xlsx'" in capsysbinary.readouterr().err.decode()
+
+
+def test_missing_project(capsysbinary, tmp_path: Path) -> None:
+    code, out, err = run(capsysbinary, "export", tmp_path / "nope.crosscheck")
+    assert code == 1 and out == b"" and "no such file" in err
