@@ -36,7 +36,14 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_export)
     p.add_argument("project", metavar="PROJECT", help="project file (.crosscheck)")
-    p.add_argument("--format", "-f", default="csv", choices=list(FORMATS), help="default: csv")
+    p.add_argument(
+        "--format",
+        "-f",
+        default="csv",
+        choices=list(FORMATS),
+        metavar="FORMAT",
+        help=f"{', '.join(FORMATS)} (default: csv)",
+    )
     p.add_argument("-o", "--output", metavar="FILE", help="write here (replaced only when done)")
     p.add_argument("--article", action="append", metavar="A", help="only this article (repeatable)")
     p.add_argument(

@@ -199,8 +199,8 @@ _CHAIN_SQL = (
 # json_quote escapes a string exactly as RFC 8785 (and ``_quote``) does - a property test
 # compares them on arbitrary text - and before/after are stored canonical already.
 _PAYLOAD_SQL = (
-    "printf('%s{\"action\":%s,\"after\":%s,\"at\":%s,\"before\":%s,\"entity_id\":%s,"
-    "\"entity_type\":%s,\"id\":%s,\"reviewer\":%s,\"reviewer_id\":%s,\"seq\":%d}', "
+    'printf(\'%s{"action":%s,"after":%s,"at":%s,"before":%s,"entity_id":%s,'
+    '"entity_type":%s,"id":%s,"reviewer":%s,"reviewer_id":%s,"seq":%d}\', '
     "prev_hash, json_quote(action), coalesce(after, 'null'), json_quote(at), "
     "coalesce(before, 'null'), json_quote(entity_id), json_quote(entity_type), json_quote(id), "
     "json_quote(reviewer), json_quote(reviewer_id), seq)"
@@ -217,7 +217,9 @@ _CHUNK_SQL = (
     "FROM audit_events WHERE seq BETWEEN ? AND ?"
 )
 CHUNK_EVENTS = 8192
-_READERS = 2  # chunks assembled at once; SQLite works outside the GIL meanwhile
+# Chunks assembled at once by SQLite, outside the GIL, while this thread hashes: one per spare
+# core (at least one), at most three.
+_READERS = max(1, min(3, (os.cpu_count() or 1) - 1))
 
 
 @dataclass
@@ -261,8 +263,10 @@ def verify_chain(conn: sqlite3.Connection) -> ChainReport:
     return walk.report()
 
 
-def _walk_chunk(chunk: tuple[Any, ...], walk: _Walk) -> bool:
+def _walk_chunk(chunk: tuple[Any, ...] | None, walk: _Walk) -> bool:
     """Check a chunk from _CHUNK_SQL; False if it must be checked event by event."""
+    if chunk is None:
+        return False
     n, first, last, bad_lengths, prevs, hashes, payloads = chunk
     if not n or first != walk.seq or last - first + 1 != n or bad_lengths:
         return False
@@ -311,12 +315,12 @@ def _walk_rows(rows: Iterable[tuple[Any, ...]], walk: _Walk) -> ChainReport | No
 
 def _chunks(
     conn: sqlite3.Connection, ranges: list[tuple[int, int]]
-) -> Generator[tuple[Any, ...], None, None]:
+) -> Generator[tuple[Any, ...] | None, None, None]:
     """_CHUNK_SQL's row for each range, in order."""
     path = _database_file(conn) if len(ranges) > 2 else None
-    if path is None or (os.cpu_count() or 1) < 2:
+    if path is None:
         for start, end in ranges:
-            yield conn.execute(_CHUNK_SQL, (start, end)).fetchone()
+            yield _chunk_row(conn, start, end)
         return
     readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
     opened = []
@@ -327,10 +331,10 @@ def _chunks(
         opened.append(reader)
         readers.put(reader)
 
-    def fetch(start: int, end: int) -> tuple[Any, ...]:
+    def fetch(start: int, end: int) -> tuple[Any, ...] | None:
         reader = readers.get()
         try:
-            return reader.execute(_CHUNK_SQL, (start, end)).fetchone()  # type: ignore[no-any-return]
+            return _chunk_row(reader, start, end)
         finally:
             readers.put(reader)
 
@@ -348,6 +352,13 @@ def _chunks(
         pool.shutdown(wait=True, cancel_futures=True)
         for reader in opened:
             reader.close()
+
+
+def _chunk_row(conn: sqlite3.Connection, start: int, end: int) -> tuple[Any, ...] | None:
+    try:
+        return conn.execute(_CHUNK_SQL, (start, end)).fetchone()  # type: ignore[no-any-return]
+    except sqlite3.Error:
+        return None  # the per-event check of this range says what is wrong
 
 
 def _database_file(conn: sqlite3.Connection) -> str | None:

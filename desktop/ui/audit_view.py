@@ -40,9 +40,10 @@ from desktop.core.audit import GENESIS_HASH, ChainReport
 from desktop.core.errors import CrosscheckError
 from desktop.core.exports import audit_trail
 from desktop.core.exports.audit_trail import AuditEntry
+from desktop.core.model import Verdict
 from desktop.core.storage import Project
 from desktop.core.verify import VerifyReport
-from desktop.ui import dialogs
+from desktop.ui import dialogs, verdict_style
 
 Index = QModelIndex | QPersistentModelIndex
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -94,13 +95,12 @@ class AuditLogModel(QAbstractTableModel):
         conn = self._project.raw_connection()
         try:
             total = audit_trail.count_entries(conn)
-            fresh = [e for e in audit_trail.list_entries(conn, limit=PAGE) if e.seq > newest]
-            if len(fresh) == PAGE:  # more than a page arrived: start again
-                conn.close()
-                self.set_project(self._project)
-                return PAGE
+            fresh = audit_trail.list_entries(conn, after_seq=newest, limit=PAGE + 1)
         finally:
             conn.close()
+        if len(fresh) > PAGE:  # more than a page arrived: start again
+            self.set_project(self._project)
+            return len(fresh)
         if fresh:
             self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
             self._entries[:0] = fresh
@@ -187,6 +187,11 @@ class AuditLogModel(QAbstractTableModel):
                 return entry.action
             if column == self.WHAT:
                 return f"{entry.what}\n{entry.entity_type} {entry.entity_id}"
+        elif role == Qt.ItemDataRole.DecorationRole and column == self.WHAT and entry.verdict:
+            try:
+                return verdict_style.icon(Verdict(entry.verdict))
+            except ValueError:
+                return None
         elif role == Qt.ItemDataRole.TextAlignmentRole and column == self.SEQ:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         elif role == ENTRY_ROLE:
@@ -469,10 +474,10 @@ class AuditTrailWidget(QWidget):
             conn.close()
         changed = audit_trail.changed_keys(before, after)
         self.detail_label.setText(
-            f"Event {entry.seq} · {local_time(entry.at)} · {entry.reviewer} · "
-            f"{entry.action} {entry.entity_type} {entry.entity_id}"
+            f"Event {entry.seq} · {local_time(entry.at)} · {entry.reviewer} · {entry.action}"
             + (f" · changed: {', '.join(sorted(changed))}" if before and after else "")
         )
+        self.detail_label.setToolTip(f"{entry.entity_type} {entry.entity_id}")
         self.before_view.setHtml(state_html(before, changed if after else set(), "−"))
         self.after_view.setHtml(state_html(after, changed if before else set(), "+"))
 

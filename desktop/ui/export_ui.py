@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -88,9 +88,13 @@ class ExportJob(QObject):
         self.result: ExportResult | None = None
         self.error: str | None = None
         self._cancel = threading.Event()
+        self._started = threading.Event()
         self._done = threading.Event()
 
     def start(self) -> None:
+        if self._started.is_set() or self._done.is_set():
+            return
+        self._started.set()
         _RUNNING.add(self)
         QThreadPool.globalInstance().start(_Runner(self))
 
@@ -99,7 +103,13 @@ class ExportJob(QObject):
         self._cancel.set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the export thread is done (before closing the project)."""
+        """Block until the export thread is done (before closing the project); True if it is.
+        A job whose thread has not started yet is cancelled instead of waited for."""
+        if not self._started.is_set():
+            self._cancel.set()
+            self._done.set()
+            _RUNNING.discard(self)
+            return True
         return self._done.wait(timeout)
 
     @property
@@ -148,10 +158,11 @@ class _Runner(QRunnable):
 def start_export(
     project: Project, fmt: str, path: str | Path, options: ExportOptions = DEFAULT_OPTIONS
 ) -> ExportJob:
-    """Start one export in the background and return its job (connect before the event loop
-    runs again; the first signal is queued)."""
+    """Start one export in the background and return its job. The thread starts when control
+    returns to the event loop, so signals connected right after this call see every emission."""
     job = ExportJob(project, fmt, Path(path), options)
-    job.start()
+    _RUNNING.add(job)
+    QTimer.singleShot(0, job.start)
     return job
 
 
@@ -263,6 +274,9 @@ class ExportDialog(QDialog):
         self.article_list = QListWidget()
         self.article_list.setObjectName("exportArticles")
         self.article_list.setMaximumHeight(110)
+        self.article_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.article_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.article_list.setUniformItemSizes(True)
         for article in self._articles:
             item = QListWidgetItem(article.title)
             item.setData(Qt.ItemDataRole.UserRole, article.id)

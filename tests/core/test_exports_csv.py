@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 import stat
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -280,7 +281,7 @@ def test_a_failing_export_leaves_nothing(tagged: Tagged, tmp_path: Path, monkeyp
     def boom(*_a, **_k):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(csv_verdicts, "count_annotations", boom)
+    monkeypatch.setattr(csv_verdicts, "_articles", boom)
     folder = tmp_path / "exports"
     folder.mkdir()
     with pytest.raises(sqlite3.OperationalError):
@@ -395,3 +396,63 @@ def test_many_annotations_export_completely(demo_project: Project, tmp_path: Pat
     assert len(calls) >= 3 and calls[-1] == 5_000
     text = texts(demo_project)
     assert all(r["quote"] == text[r["article_id"]][int(r["start"]) : int(r["end"])] for r in rows)
+
+
+# --- groups of articles and placeholders ----------------------------------------------------
+
+
+def test_groups_of_articles_give_the_same_file(
+    demo_project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.exports import csv_verdicts
+
+    bulk_annotations(demo_project, 3_000)
+    whole = export_csv(demo_project)
+    monkeypatch.setattr(csv_verdicts, "GROUP_ROWS", 500)
+    threads_before = threading.active_count()
+    assert export_csv(demo_project) == whole
+    assert threading.active_count() == threads_before
+    only = ExportFilter(verdicts=(Verdict.DISPUTED,), article_ids=(texts_order(demo_project)[3],))
+    monkeypatch.setattr(csv_verdicts, "GROUP_ROWS", 10**9)
+    single = export_csv(demo_project, ExportOptions(only))
+    monkeypatch.setattr(csv_verdicts, "GROUP_ROWS", 1)
+    assert export_csv(demo_project, ExportOptions(only)) == single
+    assert len(read_rows(single)[1]) == 200
+
+
+def texts_order(project: Project) -> list[str]:
+    with project.read() as session:
+        return [a.id for a in queries.article_summaries(session)]
+
+
+def test_cancel_between_groups_stops_the_query_thread(
+    demo_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core.exports import csv_verdicts
+
+    bulk_annotations(demo_project, 3_000)
+    monkeypatch.setattr(csv_verdicts, "GROUP_ROWS", 100)
+    threads_before = threading.active_count()
+    seen: list[int] = []
+
+    def progress(done: int, total: int) -> bool:
+        seen.append(done)
+        return done < 1_000
+
+    with pytest.raises(ExportCancelled):
+        export_to_path(demo_project, "csv", tmp_path / "c.csv", progress=progress)
+    assert not (tmp_path / "c.csv").exists()
+    assert threading.active_count() == threads_before
+    assert 0 < max(seen) < 3_000
+
+
+def test_text_that_looks_like_a_placeholder_is_kept(demo_project: Project) -> None:
+    with demo_project.read() as session:
+        article = queries.article_summaries(session)[0].id
+    note = "odd \x010\x02 bytes"
+    _annotate(demo_project, article, 0, 5, "disputed", reviewer="Ann", note=note)
+    _annotate(demo_project, article, 6, 9, "supported", reviewer="Ann")
+    header, rows = read_rows(export_csv(demo_project))
+    assert header == list(HEADER)
+    assert [r["note"] for r in rows] == [note, ""]
+    assert {r["article_id"] for r in rows} == {article}

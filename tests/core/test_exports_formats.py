@@ -284,16 +284,30 @@ def test_html_deleted_only_when_asked(tagged: Tagged) -> None:
     ("spans", "expected"),
     [
         ([], "abcdef"),
-        ([(1, 3, "x", "[1]")], 'a<mark class="x">bc</mark>[1]def'),
+        ([(1, 3, "x", "[1]", 1)], 'a<mark class="x">bc</mark>[1]def'),
         (
-            [(0, 4, "o", "[1]"), (1, 2, "i", "[2]")],
-            '<mark class="o">a</mark><mark class="i">b</mark>[2]<mark class="o">cd</mark>[1]ef',
+            [(0, 4, "o", "[1]", 1), (1, 2, "i", "[2]", 1)],
+            '<mark class="o">a</mark><mark class="i overlap">b</mark>[2]'
+            '<mark class="o">cd</mark>[1]ef',
         ),
-        ([(4, 6, "x", "[1]")], 'abcd<mark class="x">ef</mark>[1]'),
+        (
+            [(0, 4, "worse", "[1]", 3), (1, 2, "i", "[2]", 1)],
+            '<mark class="worse">a</mark><mark class="worse overlap">b</mark>[2]'
+            '<mark class="worse">cd</mark>[1]ef',
+        ),
+        ([(4, 6, "x", "[1]", 2)], 'abcd<mark class="x">ef</mark>[1]'),
+        ([(0, 2, "x", "<b&>", 2)], '<mark class="x">ab</mark><b&>cdef'),
     ],
 )
 def test_highlighting_nests_and_ends_with_references(spans, expected) -> None:
     assert highlighted_text("abcdef", spans) == expected
+
+
+def test_highlighting_escapes_the_text() -> None:
+    assert (
+        highlighted_text("<a&b>", [(1, 2, "x", "*", 1)])
+        == '&lt;<mark class="x">a</mark>*&amp;b&gt;'
+    )
 
 
 def test_html_file_written_in_place(tagged: Tagged, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ Filters do not apply: a log with gaps could not be checked.
 
 JSON Lines: one object per event with those keys, then one summary object
 ``{"summary": {"events": N, "head_hash": ..., ...}}``. A file without it was cut short.
+U+2028 and U+2029 are written as ``\\u`` escapes, so tools that split lines on them cope.
 
 CSV: a sidecar ``FILE.sha256`` holds ``# key: value`` comment lines (events, head_hash, cells,
 project) and then ``<sha256 of FILE>  <name of FILE>``, so ``sha256sum -c FILE.sha256`` checks
@@ -22,6 +23,7 @@ import csv
 import io
 import json
 import re
+import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +32,7 @@ from typing import Any, BinaryIO
 from desktop.core import queries
 from desktop.core.audit import GENESIS_HASH, ChainReport, chain_hash, event_bytes
 from desktop.core.errors import InvalidInput
-from desktop.core.exports.common import (
-    BATCH_ROWS,
-    FORMULA_CODEPOINTS,
-    Progress,
-    Ticker,
-)
+from desktop.core.exports.common import BATCH_ROWS, Progress, Ticker, sql_safe
 from desktop.core.model import iso_utc, utc_now
 from desktop.core.storage.project import Project
 
@@ -58,7 +55,7 @@ _DB_COLUMNS = (
     "id, reviewer_id"
 )
 SIDECAR_SUFFIX = ".sha256"
-_QUOTE_MARK = 39  # ', escaped too so that removing one leading ' is always exact
+_QUOTE_MARK = "39"  # ', escaped too so that removing one leading ' is always exact
 
 
 @dataclass(frozen=True)
@@ -67,7 +64,7 @@ class AuditSummary:
     head_hash: str
 
 
-def _count(conn: Any) -> int:
+def _count(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM audit_events").fetchone()[0])
 
 
@@ -88,12 +85,7 @@ def write_audit_csv(
     """Every event as a CSV row (see the module docstring for the columns and cell escaping)."""
 
     def cell(name: str) -> str:
-        if not spreadsheet_safe:
-            return name
-        return (
-            f"(CASE WHEN unicode({name}) IN ({FORMULA_CODEPOINTS}, {_QUOTE_MARK}) "
-            f"THEN '''' || {name} ELSE {name} END)"
-        )
+        return sql_safe(name, extra_codepoints=_QUOTE_MARK) if spreadsheet_safe else name
 
     columns = ["seq"] + [cell(c.strip()) for c in _DB_COLUMNS.split(",")[1:]]
     sql = f"SELECT {', '.join(columns)} FROM audit_events ORDER BY seq"

@@ -22,7 +22,7 @@ ACTION_LABELS = {
     "annotation.deleted": "Deleted",
     "annotation.restored": "Restored",
 }
-QUOTE_CHARS = 40
+QUOTE_CHARS = 36
 
 _ENTRIES_SQL = """
 SELECT e.seq, e.at, e.reviewer, e.action, e.entity_type, e.entity_id,
@@ -35,7 +35,7 @@ SELECT e.seq, e.at, e.reviewer, e.action, e.entity_type, e.entity_id,
   json_extract(e."before", '$.sources') IS NOT json_extract(e."after", '$.sources')
 FROM audit_events e
 LEFT JOIN articles t ON t.id = json_extract(coalesce(e."after", e."before"), '$.article_id')
-WHERE e.seq < ?
+WHERE e.seq < ? AND e.seq > ?
 ORDER BY e.seq DESC
 LIMIT ?
 """
@@ -52,6 +52,7 @@ class AuditEntry:
     entity_type: str
     entity_id: str
     what: str
+    verdict: str | None = None  # an annotation's verdict after the event (before, if deleted)
 
     @property
     def action_label(self) -> str:
@@ -96,7 +97,7 @@ def describe(
         if sources_changed:
             changes.append("sources")
         detail = f" ({', '.join(changes)})" if changes else ""
-        return f"Changed {quoted}{where}{detail}"
+        return f"Changed {quoted}{detail}{where}"
     if action == "annotation.deleted":
         return f"Deleted {_verdict_label(verdict_before).lower()} {quoted}{where}"
     if action == "annotation.restored":
@@ -111,12 +112,17 @@ def describe(
 
 
 def list_entries(
-    conn: sqlite3.Connection, *, before_seq: int | None = None, limit: int = 1_000_000_000
+    conn: sqlite3.Connection,
+    *,
+    before_seq: int | None = None,
+    after_seq: int | None = None,
+    limit: int = 1_000_000_000,
 ) -> list[AuditEntry]:
-    """Events newest first, those with ``seq < before_seq`` (all when None), at most ``limit``."""
-    rows = conn.execute(
-        _ENTRIES_SQL, (before_seq if before_seq is not None else 2**62, limit)
-    ).fetchall()
+    """Events newest first with ``after_seq < seq < before_seq`` (either bound may be None),
+    at most ``limit``."""
+    low = after_seq if after_seq is not None else -(2**62)
+    high = before_seq if before_seq is not None else 2**62
+    rows = conn.execute(_ENTRIES_SQL, (high, low, limit)).fetchall()
     out = []
     for seq, at, reviewer, action, etype, eid, quote, vb, va, title, name, nc, sc in rows:
         what = describe(
@@ -129,7 +135,8 @@ def list_entries(
             note_changed=bool(nc),
             sources_changed=bool(sc),
         )
-        out.append(AuditEntry(seq, at, reviewer, action, etype, eid, what))
+        verdict = (va or vb) if etype == "annotation" else None
+        out.append(AuditEntry(seq, at, reviewer, action, etype, eid, what, verdict))
     return out
 
 

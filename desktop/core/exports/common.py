@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import secrets
-import sqlite3
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +31,8 @@ from desktop.core.storage.schema import Reviewer
 # thousand rows, so it must be cheap and thread-safe (emitting a Qt signal is).
 Progress = Callable[[int, int], "bool | None"]
 
-# Cells starting with one of these are read as formulas by spreadsheets (OWASP, CSV injection).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
-# The same, as code points for SQLite's unicode(), which returns the first character's.
+# A cell starting with = + - @ tab CR or LF is read as a formula by spreadsheets (OWASP, CSV
+# injection). Their code points, for SQLite's unicode(), which gives the first character's.
 FORMULA_CODEPOINTS = "61, 43, 45, 64, 9, 13, 10"
 
 BATCH_ROWS = 2_000
@@ -139,22 +137,22 @@ def resolve_filter(
     )
 
 
-def annotation_where(flt: ExportFilter) -> tuple[str, list[object]]:
-    """SQL conditions (and parameters) for a query over ``annotations a`` joined with the last
-    changer ``r`` (reviewers)."""
+def annotation_where(flt: ExportFilter) -> tuple[str, dict[str, object]]:
+    """SQL conditions and their named parameters for a query over ``annotations a`` joined
+    with the last changer ``r`` (reviewers)."""
     clauses: list[str] = []
-    params: list[object] = []
+    params: dict[str, object] = {}
     if not flt.include_deleted:
         clauses.append("a.deleted_at IS NULL")
     if flt.article_ids is not None:
-        clauses.append("a.article_id IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(list(flt.article_ids)))
+        clauses.append("a.article_id IN (SELECT value FROM json_each(:filter_articles))")
+        params["filter_articles"] = json.dumps(list(flt.article_ids))
     if flt.verdicts is not None:
-        clauses.append("a.verdict IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps([v.value for v in flt.verdicts]))
+        clauses.append("a.verdict IN (SELECT value FROM json_each(:filter_verdicts))")
+        params["filter_verdicts"] = json.dumps([v.value for v in flt.verdicts])
     if flt.reviewers is not None:
-        clauses.append("r.name IN (SELECT value FROM json_each(?))")
-        params.append(json.dumps(list(flt.reviewers)))
+        clauses.append("r.name IN (SELECT value FROM json_each(:filter_reviewers))")
+        params["filter_reviewers"] = json.dumps(list(flt.reviewers))
     return (" AND ".join(clauses) or "1"), params
 
 
@@ -190,11 +188,6 @@ def sql_safe(expr: str, extra_codepoints: str = "") -> str:
     """``expr`` with a ' in front when a spreadsheet would read it as a formula."""
     points = FORMULA_CODEPOINTS + (f", {extra_codepoints}" if extra_codepoints else "")
     return f"(CASE WHEN unicode({expr}) IN ({points}) THEN '''' || {expr} ELSE {expr} END)"
-
-
-def neutralise(value: str) -> str:
-    """The Python twin of ``sql_safe``, for the few cells built outside SQL."""
-    return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
 
 
 # --- writing files --------------------------------------------------------------------------
@@ -274,17 +267,6 @@ def commit_staged(temp: Path, target: Path) -> None:
         raise ExportFailed(f"cannot write {target}: {exc.strerror or exc}") from None
 
 
-def count_annotations(conn: sqlite3.Connection, flt: ExportFilter) -> int:
-    where, params = annotation_where(flt)
-    return int(
-        conn.execute(
-            "SELECT count(*) FROM annotations a JOIN reviewers r ON r.id = a.updated_by "
-            f"WHERE {where}",
-            params,
-        ).fetchone()[0]
-    )
-
-
 __all__ = [
     "BATCH_ROWS",
     "DEFAULT_OPTIONS",
@@ -298,9 +280,7 @@ __all__ = [
     "Ticker",
     "annotation_where",
     "check_target",
-    "count_annotations",
     "load_rows",
-    "neutralise",
     "resolve_filter",
     "sql_iso",
     "sql_safe",

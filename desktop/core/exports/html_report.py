@@ -35,6 +35,8 @@ LABEL = {
     Verdict.DISPUTED: "Disputed",
     Verdict.UNVERIFIED: "Unverified",
 }
+# Where annotations overlap the most serious verdict shows, as in the window.
+SEVERITY = {Verdict.SUPPORTED: 1, Verdict.UNVERIFIED: 2, Verdict.DISPUTED: 3}
 # Fills of clearly different lightness (relative luminance about 0.22, 0.10 and 0.58).
 BAR_FILL = {
     Verdict.SUPPORTED: "#4d9221",
@@ -59,11 +61,12 @@ mark { color: inherit; padding: 0 .05em; }
 mark.v-supported { background: #dcefd2; border-bottom: 2px solid #1b5e20; }
 mark.v-disputed { background: #f6cfcb; border-bottom: 4px double #7f0000; }
 mark.v-unverified { background: #fff1c4; border-bottom: 2px dotted #5d4500; }
+mark.overlap { outline: 1px solid #444; }
 mark.deleted { background: none; text-decoration: line-through; }
 sup.ref { font: bold .75em Arial, sans-serif; }
 sup.ref a { color: #111; text-decoration: none; }
 ol.notes { font-size: .92em; }
-ol.notes li { margin-bottom: .5em; }
+ol.notes > li { margin-bottom: .5em; }
 .badge { font: bold .85em Arial, sans-serif; padding: 0 .3em; }
 .badge.v-supported { border-bottom: 2px solid #1b5e20; }
 .badge.v-disputed { border-bottom: 4px double #7f0000; }
@@ -123,7 +126,7 @@ def chart_svg(counts: Counter[Verdict]) -> str:
 
 
 def legend_html() -> str:
-    items = "".join(
+    items = " ".join(
         f'<span><mark class="v-{v.value}">{LABEL[v].lower()} claim</mark>'
         f'<sup class="ref">{SYMBOL[v]}1</sup></span>'
         for v in Verdict
@@ -131,16 +134,17 @@ def legend_html() -> str:
     return f'<p class="legend">Legend: {items}</p>'
 
 
-def highlighted_text(text: str, spans: list[tuple[int, int, str, str]]) -> str:
+def highlighted_text(text: str, spans: list[tuple[int, int, str, str, int]]) -> str:
     """``text`` escaped, with ``<mark>`` around annotated spans and a reference after each.
 
-    ``spans`` are (start, end, mark class, reference HTML). Where spans overlap, the text
-    takes the class of the innermost span (latest start, then earliest end).
+    ``spans`` are (start, end, mark class, reference HTML, severity). Where spans overlap, the
+    text takes the class of the most severe one (then the innermost) and the class
+    ``overlap``.
     """
-    cuts = sorted({0, len(text), *(s for s, _, _, _ in spans), *(e for _, e, _, _ in spans)})
+    cuts = sorted({0, len(text), *(s[0] for s in spans), *(s[1] for s in spans)})
     starting: dict[int, list[int]] = defaultdict(list)
     ending: dict[int, list[int]] = defaultdict(list)
-    for index, (start, end, _cls, _ref) in enumerate(spans):
+    for index, (start, end, *_rest) in enumerate(spans):
         starting[start].append(index)
         ending[end].append(index)
     active: set[int] = set()
@@ -152,8 +156,10 @@ def highlighted_text(text: str, spans: list[tuple[int, int, str, str]]) -> str:
         active.update(starting.get(here, ()))
         piece = _e(text[here:nxt])
         if active:
-            inner = max(active, key=lambda i: (spans[i][0], -spans[i][1]))
-            out.append(f'<mark class="{spans[inner][2]}">{piece}</mark>')
+            # The most serious verdict shows where annotations overlap, as in the window.
+            worst = max(active, key=lambda i: (spans[i][4], spans[i][0], -spans[i][1]))
+            overlap = " overlap" if len(active) > 1 else ""
+            out.append(f'<mark class="{spans[worst][2]}{overlap}">{piece}</mark>')
         else:
             out.append(piece)
     for index in sorted(ending.get(len(text), ()), key=lambda i: -spans[i][0]):
@@ -195,7 +201,7 @@ def _article_html(
             f'<sup class="ref"><a id="{anchor}-r{k}" href="#{anchor}-n{k}" '
             f'title="{_e(LABEL[row.verdict])}">{SYMBOL[row.verdict]}{k}</a></sup>'
         )
-        spans.append((row.start, row.end, cls, ref))
+        spans.append((row.start, row.end, cls, ref, SEVERITY[row.verdict]))
     yield f'<div class="text">{highlighted_text(text, spans)}</div>'
     if not rows:
         yield '<p class="meta">No annotations.</p></article>'
