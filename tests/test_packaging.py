@@ -56,12 +56,20 @@ def test_installed_wheel_creates_and_verifies_demo(wheel: Path, tmp_path: Path) 
     def crosscheck(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "desktop", *args],
-            cwd=work, env=env, capture_output=True, text=True, timeout=120,
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
     where = subprocess.run(
         [sys.executable, "-c", "import desktop; print(desktop.__file__)"],
-        cwd=work, env=env, capture_output=True, text=True, check=True,
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert where.stdout.startswith(str(target))
     made = crosscheck("new", "x.crosscheck", "--demo")

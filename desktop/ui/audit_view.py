@@ -295,9 +295,9 @@ class AuditTrailWidget(QWidget):
         header = self.table.horizontalHeader()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(AuditLogModel.SEQ, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(AuditLogModel.TIME, 150)
-        header.resizeSection(AuditLogModel.REVIEWER, 130)
-        header.resizeSection(AuditLogModel.ACTION, 120)
+        header.resizeSection(AuditLogModel.TIME, 140)
+        header.resizeSection(AuditLogModel.REVIEWER, 110)
+        header.resizeSection(AuditLogModel.ACTION, 110)
 
         self.before_view = self._state_view("auditBefore", "Before")
         self.after_view = self._state_view("auditAfter", "After")
@@ -320,7 +320,8 @@ class AuditTrailWidget(QWidget):
         details_layout.setContentsMargins(0, 0, 0, 0)
         details_layout.addWidget(self.detail_label)
         details_layout.addWidget(states, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
+        # Side by side: the view lives in a wide, short dock under the panes.
+        split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("auditSplitter")
         split.addWidget(self.table)
         split.addWidget(details)

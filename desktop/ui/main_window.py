@@ -41,6 +41,7 @@ from desktop.ui.data import ProjectReader
 from desktop.ui.editor import AnnotationEditor
 from desktop.ui.lists import AnnotationListPanel, ArticleListPanel
 from desktop.ui.panes import Pane, PaneArea
+from desktop.ui.project_tools import ProjectTools
 from desktop.ui.settings import Settings
 from desktop.ui.undo import Editing
 
@@ -103,6 +104,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
+        self.tools = ProjectTools(self)
         self.resize(1400, 860)
         self.resizeDocks([self.articles_dock], [380], Qt.Orientation.Horizontal)
         self.resizeDocks([self.editor_dock], [300], Qt.Orientation.Horizontal)
@@ -474,6 +476,10 @@ class MainWindow(QMainWindow):
             self.editing.redo()
 
     # --- selection between views ----------------------------------------------------------
+
+    def select_annotation(self, annotation_id: str) -> None:
+        """Show an annotation: its row, the editor, and its span in a pane."""
+        self._select_annotation(annotation_id, scroll=True)
 
     def _select_annotation(self, annotation_id: str, *, scroll: bool) -> None:
         self._scroll_on_select = scroll
