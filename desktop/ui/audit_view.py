@@ -327,6 +327,8 @@ class AuditTrailWidget(QWidget):
         split.addWidget(details)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        # Proportions, not pixels: the splitter scales them to its width when first shown.
+        split.setSizes([3000, 2000])
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
