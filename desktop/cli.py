@@ -61,8 +61,8 @@ def cmd_new(args: argparse.Namespace) -> int:
             demo.add_demo_articles(project, reviewer=reviewer)
         if articles:
             operations.import_articles(project, articles, reviewer=reviewer)
-        with project.read() as session:
-            count = len(queries.article_summaries(session))
+        with project.snapshot() as db:
+            count = len(queries.article_summaries(db))
     print(f"Created {args.project} with {count} article(s).")
     return 0
 
@@ -78,16 +78,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     articles = read_articles(args.files)
     with _open(args, writes=True) as project:
         changes = operations.import_articles(project, articles, reviewer=reviewer, meta=meta)
-        with project.read() as session:
-            titles = {s.id: s.title for s in queries.article_summaries(session)}
+        with project.snapshot() as db:
+            titles = {s.id: s.title for s in queries.article_summaries(db)}
     for article_id in changes.ids("article"):
         print(f"{article_id}  {titles[article_id]}")
     return 0
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
-    with _open(args) as project, project.read() as session:
-        summaries = queries.article_summaries(session)
+    with _open(args) as project, project.snapshot() as db:
+        summaries = queries.article_summaries(db)
     if args.json:
         _print_json([s.to_json() for s in summaries])
         return 0
@@ -111,10 +111,10 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
     reviewer = _reviewer(args)
     with _open(args, writes=True) as project:
-        with project.read() as session:
-            article_id = queries.resolve_article(session, args.article)
+        with project.snapshot() as db:
+            article_id = queries.resolve_article(db, args.article)
             if args.quote is not None:
-                text = queries.article_text(session, article_id)
+                text = queries.article_text(db, article_id)
                 start, end = find_quote(text, args.quote, args.occurrence)
             else:
                 if args.end is None:
@@ -130,8 +130,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
             note=args.note or "",
             sources=args.source or [],
         )
-        with project.read() as session:
-            rows = queries.annotation_rows(session, annotation_ids=changes.annotation_ids)
+        with project.snapshot() as db:
+            rows = queries.annotation_rows(db, annotation_ids=changes.annotation_ids)
     for row in rows:
         if args.json:
             _print_json(row.to_json())
@@ -141,12 +141,12 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:
-    with _open(args) as project, project.read() as session:
+    with _open(args) as project, project.snapshot() as db:
         article_ids = (
-            [queries.resolve_article(session, a) for a in args.article] if args.article else None
+            [queries.resolve_article(db, a) for a in args.article] if args.article else None
         )
         rows = queries.annotation_rows(
-            session,
+            db,
             article_ids=article_ids,
             verdicts=[Verdict.parse(v) for v in args.verdict] if args.verdict else None,
             include_deleted=args.include_deleted,

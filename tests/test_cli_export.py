@@ -167,3 +167,24 @@ def test_unknown_format_is_a_usage_error(capsysbinary, project: Path) -> None:
 def test_missing_project(capsysbinary, tmp_path: Path) -> None:
     code, out, err = run(capsysbinary, "export", tmp_path / "nope.crosscheck")
     assert code == 1 and out == b"" and "no such file" in err
+
+
+def test_command_line_lists_every_export_format() -> None:
+    from desktop import cli_export
+    from desktop.core import exports
+
+    assert tuple(exports.FORMATS) == cli_export.FORMATS
+
+
+def test_other_commands_do_not_load_the_exporters(demo_path) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom desktop.cli import main\n"
+        f"assert main(['articles', {str(demo_path)!r}]) == 0\n"
+        "print('desktop.core.exports' in sys.modules, 'sqlalchemy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False False"
