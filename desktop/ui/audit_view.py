@@ -491,18 +491,27 @@ class AuditTrailWidget(QWidget):
 def verify_and_report(project: Project, parent: QWidget | None = None) -> VerifyReport:
     """Check the project (SQLite's checks, audit triggers, hash chain, texts and quotes) and
     say the result in a message box: information when intact, a warning naming each problem."""
-    from desktop.core.verify import verify_project
-
     QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
     try:
-        report = verify_project(project)
-    except CrosscheckError as exc:
-        report = VerifyReport(
-            chain=ChainReport(0, GENESIS_HASH, None, str(exc)), problems=[str(exc)]
-        )
+        report = verify_quietly(project)
     finally:
         QGuiApplication.restoreOverrideCursor()
-    name = project.path.name
+    report_verification(project.path.name, report, parent)
+    return report
+
+
+def verify_quietly(project: Project) -> VerifyReport:
+    """``verify_project``, with a failure to read the file reported as a problem found."""
+    from desktop.core.verify import verify_project
+
+    try:
+        return verify_project(project)
+    except CrosscheckError as exc:
+        return VerifyReport(chain=ChainReport(0, GENESIS_HASH, None, str(exc)), problems=[str(exc)])
+
+
+def report_verification(name: str, report: VerifyReport, parent: QWidget | None) -> None:
+    """Information when intact, a warning naming each problem otherwise."""
     if report.ok:
         dialogs.show_info(
             parent,
@@ -521,4 +530,3 @@ def verify_and_report(project: Project, parent: QWidget | None = None) -> Verify
             "Project verification failed",
             f"{name} has {count} problem{'s' if count != 1 else ''}:\n\n{lines}",
         )
-    return report

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, QThreadPool
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
@@ -20,6 +20,7 @@ from desktop.ui import actions as act
 if TYPE_CHECKING:
     from desktop.ui.audit_view import AuditTrailWidget
     from desktop.ui.main_window import MainWindow
+    from desktop.ui.workers import VerifyJob
 
 
 class ProjectTools(QObject):
@@ -31,6 +32,7 @@ class ProjectTools(QObject):
         self.window = window
         self.trail: AuditTrailWidget | None = None
         self.export_dialog: QWidget | None = None
+        self.verify_job: VerifyJob | None = None
 
         self._holder = QWidget()
         self._holder.setObjectName("auditTrailHolder")
@@ -83,12 +85,28 @@ class ProjectTools(QObject):
         self.export_dialog = export_with_dialog(self.window, project, project.path.parent)
 
     def verify(self) -> None:
+        """Check the project in the background; the result comes as a dialog."""
         project = self.window.project
-        if project is None:
+        if project is None or self.verify_job is not None:
             return
-        from desktop.ui.audit_view import verify_and_report
+        from desktop.core.verify import VerifyReport
+        from desktop.ui.workers import VerifyJob
 
-        verify_and_report(project, self.window)
+        job = VerifyJob(project)
+        self.verify_job = job
+        self.verify_action.setEnabled(False)
+        self.window.statusBar().showMessage(f"Verifying {project.path.name}…")
+
+        def done(report: VerifyReport) -> None:
+            from desktop.ui.audit_view import report_verification
+
+            self.verify_job = None
+            self.verify_action.setEnabled(self.window.project is not None)
+            self.window.statusBar().clearMessage()
+            report_verification(project.path.name, report, self.window)
+
+        job.signals.sig_finished.connect(done, Qt.ConnectionType.QueuedConnection)
+        QThreadPool.globalInstance().start(job)
 
     def show_audit_trail(self) -> AuditTrailWidget:
         self.dock.show()
@@ -119,6 +137,10 @@ class ProjectTools(QObject):
 
     def _on_project_closed(self) -> None:
         self._enable(False)
+        if self.verify_job is not None:
+            # The check reads through its own connections; let it finish before the file
+            # may be moved or reopened.
+            QThreadPool.globalInstance().waitForDone()
         job = getattr(self.export_dialog, "job", None)
         if job is not None and job.running():
             job.cancel()

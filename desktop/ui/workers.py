@@ -75,3 +75,23 @@ class ImportJob(QRunnable):
             return None
         self.signals.sig_progressed.emit(len(self.paths), "")
         return operations.import_articles(self.project, articles, reviewer=self.reviewer)
+
+
+class VerifySignals(QObject):
+    sig_finished = Signal(object)
+    """The check is done; carries the VerifyReport."""
+
+
+class VerifyJob(QRunnable):
+    """Check a whole project (minutes on a very large one) off the window's thread."""
+
+    def __init__(self, project: Project) -> None:
+        super().__init__()
+        self.project = project
+        self.signals = VerifySignals()
+        self.setAutoDelete(False)  # kept until its signal has arrived
+
+    def run(self) -> None:
+        from desktop.ui.audit_view import verify_quietly
+
+        self.signals.sig_finished.emit(verify_quietly(self.project))

@@ -54,11 +54,14 @@ def test_audit_trail_follows_every_edit(open_window, demo_path, reviewer, qtbot)
     assert trail.model.entry(0).action == "annotation.deleted"
 
 
-def test_verify_reports_in_a_dialog(open_window, demo_path, reviewer, monkeypatch) -> None:
+def test_verify_reports_in_a_dialog(open_window, demo_path, reviewer, monkeypatch, qtbot) -> None:
     shown: list[tuple[str, str]] = []
     monkeypatch.setattr(dialogs, "show_info", lambda _p, title, msg: shown.append((title, msg)))
     window = open_window(demo_path)
     window.tools.verify_action.trigger()
+    assert not window.tools.verify_action.isEnabled()  # running, in the background
+    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
+    assert window.tools.verify_action.isEnabled()
     [(title, message)] = shown
     assert "verif" in title.lower()
     assert "intact" in message.lower()
