@@ -171,9 +171,14 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     return 0
 
 
+AUDIT_EXPORT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from desktop.core.verify import verify_project
 
+    if Path(args.project).suffix.lower() in AUDIT_EXPORT_SUFFIXES:
+        return _verify_audit_export(args)
     with _open(args) as project:
         report = verify_project(project)
     if args.json:
@@ -190,6 +195,31 @@ def cmd_verify(args: argparse.Namespace) -> int:
         print(f"{project.path}: {report.summary()}")
     if not report.ok:
         print(f"{PROG}: error: {project.path}: {report.summary()}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def _verify_audit_export(args: argparse.Namespace) -> int:
+    """Re-check a copy of the audit log (``export --format audit-csv|audit-jsonl``) on its own."""
+    from desktop.core.exports.audit_log import check_audit_export
+
+    path = Path(args.project)
+    if not path.is_file():
+        raise InvalidInput(f"{path}: no such file")
+    report = check_audit_export(path)
+    if args.json:
+        _print_json(
+            {
+                "ok": report.ok,
+                "events": report.events,
+                "head_hash": report.head_hash,
+                "first_bad_event": report.first_bad_seq,
+                "problems": [] if report.ok else [report.problem],
+            }
+        )
+    elif report.ok:
+        print(f"{path}: OK: {report.events} audit events, chain intact (head {report.head_hash})")
+    if not report.ok:
+        print(f"{PROG}: error: {path}: {report.problem}", file=sys.stderr)
     return 0 if report.ok else 1
 
 
@@ -295,7 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verdict", action="append", choices=[v.value for v in Verdict])
     p.add_argument("--include-deleted", action="store_true")
 
-    p = command("verify", cmd_verify, "check integrity and the audit chain (exit 1 on a problem)")
+    p = command(
+        "verify",
+        cmd_verify,
+        "check a project's integrity and audit chain, or an exported audit log "
+        "(.jsonl or .csv with its .sha256); exit 1 on a problem",
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
 
     command("upgrade", cmd_upgrade, "upgrade an older project file (a backup is made first)")

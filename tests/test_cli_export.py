@@ -188,3 +188,30 @@ def test_other_commands_do_not_load_the_exporters(demo_path) -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "False False"
+
+
+@pytest.mark.parametrize("fmt", ["audit-jsonl", "audit-csv"])
+def test_verify_checks_an_exported_audit_log(capsysbinary, project: Path, tmp_path: Path, fmt):
+    """A copy of the log handed to someone else is checked with the same command."""
+    target = tmp_path / ("audit.jsonl" if fmt == "audit-jsonl" else "audit.csv")
+    assert run(capsysbinary, "export", project, "-f", fmt, "-o", target)[0] == 0
+    code, verified, _ = run(capsysbinary, "verify", project, "--json")
+    head = json.loads(verified)["head_hash"]
+
+    code, out, err = run(capsysbinary, "verify", target)
+    assert code == 0 and err == ""
+    assert f"chain intact (head {head})" in out.decode()
+
+    # Someone edits one event's recorded state in the copy.
+    data = target.read_text(encoding="utf-8")
+    tampered = data.replace("unverified", "supported", 1)
+    assert tampered != data
+    target.write_text(tampered, encoding="utf-8")
+    code, out, err = run(capsysbinary, "verify", target)
+    assert code == 1 and out == b""
+    assert err.startswith(f"crosscheck: error: {target}: ") and len(err.splitlines()) == 1
+
+
+def test_verify_of_a_missing_export_is_one_line(capsysbinary, tmp_path: Path) -> None:
+    code, _, err = run(capsysbinary, "verify", tmp_path / "gone.jsonl")
+    assert code == 1 and err == f"crosscheck: error: {tmp_path / 'gone.jsonl'}: no such file\n"
