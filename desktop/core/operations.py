@@ -396,29 +396,7 @@ def annotate(
                 )
             return rec.result()
         annotation_id = new_id()
-        rec.conn.execute(
-            _INSERT_ANNOTATION,
-            {
-                "id": annotation_id,
-                "article_id": article_id,
-                "start": start,
-                "end": end,
-                "quote": quote,
-                "prefix": prefix,
-                "suffix": suffix,
-                "verdict": verdict.value,
-                "note": note,
-                "sources": links,
-                "created_at": rec.at,
-                "created_by": rec.reviewer.id,
-                "updated_at": rec.at,
-                "updated_by": rec.reviewer.id,
-                "deleted_at": None,
-                "deleted_by": None,
-            },
-        )
-        stamp = iso_utc(rec.at)
-        state = {
+        values: dict[str, Any] = {
             "id": annotation_id,
             "article_id": article_id,
             "start": start,
@@ -428,13 +406,24 @@ def annotate(
             "suffix": suffix,
             "verdict": verdict.value,
             "note": note,
+            "sources": links,
+            "created_at": rec.at,
+            "created_by": rec.reviewer.id,
+            "updated_at": rec.at,
+            "updated_by": rec.reviewer.id,
+            "deleted_at": None,
+            "deleted_by": None,
+        }
+        rec.conn.execute(_INSERT_ANNOTATION, values)
+        # The logged state is the row as annotation_state() would read it back: ISO times and
+        # reviewers by name.
+        stamp = iso_utc(rec.at)
+        state = values | {
             "sources": list(links),
             "created_at": stamp,
             "created_by": rec.reviewer.name,
             "updated_at": stamp,
             "updated_by": rec.reviewer.name,
-            "deleted_at": None,
-            "deleted_by": None,
         }
         rec.record("annotation.created", "annotation", annotation_id, None, state)
         return rec.result()

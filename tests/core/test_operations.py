@@ -17,6 +17,7 @@ from desktop.core.importers import ImportedArticle, read_article
 from desktop.core.model import MAX_NOTE_CHARS, Source, Verdict
 from desktop.core.operations import ArticleMeta
 from desktop.core.storage import Project, new_project_file
+from desktop.core.storage.schema import Annotation
 from desktop.core.verify import verify_project
 from tests.conftest import REVIEWER
 
@@ -219,6 +220,10 @@ def test_annotation_state_and_changeset(project: Project, article_id: str) -> No
         Source("https://example.org/a", ""),
         Source("https://example.org/b", "Ministry statement"),
     )
+    # What the log says was created is exactly the row as stored.
+    with project.read() as session:
+        stored = session.get_one(Annotation, change.entity_id)
+        assert operations.annotation_state(session, stored) == after
 
 
 def test_tagging_the_same_span_changes_its_verdict(project: Project, article_id: str) -> None:
