@@ -161,21 +161,6 @@ def append_event(
     return ChainHead(seq, digest)
 
 
-def payload_of(event: AuditEvent) -> bytes:
-    return event_bytes(
-        seq=event.seq,
-        event_id=event.id,
-        at=event.at,
-        reviewer_id=event.reviewer_id,
-        reviewer=event.reviewer,
-        action=event.action,
-        entity_type=event.entity_type,
-        entity_id=event.entity_id,
-        before=event.before,
-        after=event.after,
-    )
-
-
 @dataclass(frozen=True)
 class ChainReport:
     """The result of checking the chain: ``problem`` names the first broken event, if any."""

@@ -116,6 +116,11 @@ def article_summaries(db: Reader) -> list[ArticleSummary]:
     ]  # fmt: skip
 
 
+def reviewer_names(db: Reader) -> list[str]:
+    """Everyone who has changed the project, by name, sorted."""
+    return [r[0] for r in _rows(db, "SELECT name FROM reviewers ORDER BY name")]
+
+
 def article_text(db: Reader, article_id: str) -> str:
     rows = _rows(db, "SELECT text FROM articles WHERE id = ?", (article_id,))
     if not rows:

@@ -243,16 +243,10 @@ class ExportDialog(QDialog):
         self.project = project
         self.default_dir = Path(default_dir) if default_dir else project.path.parent
         self._auto_path = True
-        with project.read() as session:
-            info = queries.project_info(session)
-            self._articles = queries.article_summaries(session)
-        conn = project.raw_connection()
-        try:
-            self._reviewers = [
-                r[0] for r in conn.execute("SELECT name FROM reviewers ORDER BY name")
-            ]
-        finally:
-            conn.close()
+        with project.snapshot() as db:
+            info = queries.project_info(db)
+            self._articles = queries.article_summaries(db)
+            self._reviewers = queries.reviewer_names(db)
         self._stem = _safe_stem(info.name if info else project.path.stem)
 
         self.format_box = QComboBox()

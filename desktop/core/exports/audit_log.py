@@ -69,8 +69,8 @@ def _count(conn: sqlite3.Connection) -> int:
 
 
 def project_meta(project: Project) -> dict[str, str]:
-    with project.read() as session:
-        info = queries.project_info(session)
+    with project.snapshot() as db:
+        info = queries.project_info(db)
     return {"project_id": info.id, "project": info.name} if info else {}
 
 

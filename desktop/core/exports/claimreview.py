@@ -79,8 +79,8 @@ def write_claimreview(
     progress: Progress | None = None,
 ) -> int:
     rows = load_rows(project, options.filter)
-    with project.read() as session:
-        articles = {a.id: a for a in queries.article_summaries(session)}
+    with project.snapshot() as db:
+        articles = {a.id: a for a in queries.article_summaries(db)}
     ticker = Ticker(progress, len(rows))
     ticker.report()
     out.write(b'{\n  "@context": "https://schema.org",\n  "@graph": [')

@@ -19,13 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import select
-
 from desktop.core import queries
 from desktop.core.errors import CrosscheckError, InvalidInput, NotFound
 from desktop.core.model import Verdict
 from desktop.core.storage.project import Project
-from desktop.core.storage.schema import Reviewer
 
 # progress(done, total) -> False to cancel. Called from the exporting thread every few
 # thousand rows, so it must be cheap and thread-safe (emitting a Qt signal is).
@@ -109,15 +106,15 @@ def resolve_filter(
     include_deleted: bool = False,
 ) -> ExportFilter:
     """Turn what the user typed into a filter; unknown articles or reviewers are errors."""
-    with project.read() as session:
+    with project.snapshot() as db:
         article_ids = (
-            tuple(dict.fromkeys(queries.resolve_article(session, a) for a in articles))
+            tuple(dict.fromkeys(queries.resolve_article(db, a) for a in articles))
             if articles
             else None
         )
         names: tuple[str, ...] | None = None
         if reviewers:
-            known = set(session.scalars(select(Reviewer.name)).all())
+            known = set(queries.reviewer_names(db))
             cleaned = [r.strip() for r in reviewers]
             for name in cleaned:
                 if name not in known:
@@ -167,9 +164,9 @@ def filter_rows(
 
 
 def load_rows(project: Project, flt: ExportFilter) -> list[queries.AnnotationRow]:
-    with project.read() as session:
+    with project.snapshot() as db:
         rows = queries.annotation_rows(
-            session,
+            db,
             article_ids=flt.article_ids,
             verdicts=flt.verdicts,
             reviewer=flt.reviewers[0] if flt.reviewers and len(flt.reviewers) == 1 else None,

@@ -255,9 +255,9 @@ def write_html(
     by_article: dict[str, list[queries.AnnotationRow]] = defaultdict(list)
     for row in rows:
         by_article[row.article_id].append(row)
-    with project.read() as session:
-        info = queries.project_info(session)
-        summaries = queries.article_summaries(session)
+    with project.snapshot() as db:
+        info = queries.project_info(db)
+        summaries = queries.article_summaries(db)
     wanted = set(flt.article_ids) if flt.article_ids is not None else set(by_article)
     articles = [a for a in summaries if a.id in wanted]
     name = info.name if info else project.path.stem
@@ -286,10 +286,10 @@ def write_html(
     if deleted:
         emit(f'<p class="meta">{deleted} deleted annotation(s) are listed but not counted.</p>')
     emit(_counts_table(articles, by_article), legend_html(), "</section>")
-    with project.read() as session:
+    with project.snapshot() as db:
         for number, article in enumerate(articles, 1):
             mine = by_article.get(article.id, [])
-            text = queries.article_text(session, article.id)
+            text = queries.article_text(db, article.id)
             emit(*_article_html(article, number, text, mine))
             ticker.add(len(mine))
     emit("</body></html>\n")

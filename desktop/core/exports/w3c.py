@@ -86,8 +86,8 @@ def write_w3c(
 ) -> int:
     """Write the collection; return the number of annotations. Streams one item at a time."""
     rows = load_rows(project, options.filter)
-    with project.read() as session:
-        info = queries.project_info(session)
+    with project.snapshot() as db:
+        info = queries.project_info(db)
     project_id = info.id if info else str(uuid.uuid5(uuid.NAMESPACE_URL, project.path.as_uri()))
     ticker = Ticker(progress, len(rows))
     ticker.report()
