@@ -74,12 +74,12 @@ def create_demo(path: Path, reviewer: str) -> Path:
     return path
 
 
-def ensure_demo() -> Path:
+def ensure_demo(settings: Settings | None = None) -> Path:
     """The demo project in the user's data folder, made if it is not there yet."""
     path = demo_path()
     if path.is_file():
         return path
-    return create_demo(path, Settings().reviewer or DEMO_REVIEWER)
+    return create_demo(path, (settings or Settings()).reviewer or DEMO_REVIEWER)
 
 
 def _start_path(settings: Settings, window: MainWindow) -> Path | None:
@@ -87,13 +87,10 @@ def _start_path(settings: Settings, window: MainWindow) -> Path | None:
     last = settings.last_project
     if last is not None and last.is_file():
         return last
-    path = demo_path()
-    if path.is_file():
-        return path
     from desktop.core.errors import CrosscheckError
 
     try:
-        return create_demo(path, settings.reviewer or DEMO_REVIEWER)
+        return ensure_demo(settings)
     except (CrosscheckError, OSError) as exc:
         dialogs.show_error(window, "Cannot create the demo project", str(exc))
         return None
