@@ -16,7 +16,7 @@ from typing import Any
 from desktop import __version__
 from desktop.core import queries
 from desktop.core.anchoring import find_quote
-from desktop.core.errors import CrosscheckError, InvalidInput
+from desktop.core.errors import CrosscheckError, InvalidInput, one_line, shown
 from desktop.core.model import Verdict
 from desktop.core.storage import Project, new_project_file, open_project
 
@@ -39,7 +39,7 @@ def _open(args: argparse.Namespace, *, writes: bool = False) -> Project:
     project = open_project(args.project)
     if not (writes and project.read_only):
         for message in project.messages:
-            print(f"{PROG}: {project.path.name}: {message}", file=sys.stderr)
+            print(f"{PROG}: {shown(project.path.name)}: {message}", file=sys.stderr)
     return project
 
 
@@ -63,7 +63,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             operations.import_articles(project, articles, reviewer=reviewer)
         with project.snapshot() as db:
             count = len(queries.article_summaries(db))
-    print(f"Created {args.project} with {count} article(s).")
+    print(f"Created {shown(args.project)} with {count} article(s).")
     return 0
 
 
@@ -171,67 +171,15 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     return 0
 
 
-AUDIT_EXPORT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    from desktop.core.verify import verify_project
-
-    if Path(args.project).suffix.lower() in AUDIT_EXPORT_SUFFIXES:
-        return _verify_audit_export(args)
-    with _open(args) as project:
-        report = verify_project(project)
-    if args.json:
-        _print_json(
-            {
-                "ok": report.ok,
-                "events": report.chain.events,
-                "head_hash": report.chain.head_hash,
-                "first_bad_event": report.chain.first_bad_seq,
-                "problems": report.problems,
-            }
-        )
-    elif report.ok:
-        print(f"{project.path}: {report.summary()}")
-    if not report.ok:
-        print(f"{PROG}: error: {project.path}: {report.summary()}", file=sys.stderr)
-    return 0 if report.ok else 1
-
-
-def _verify_audit_export(args: argparse.Namespace) -> int:
-    """Re-check a copy of the audit log (``export --format audit-csv|audit-jsonl``) on its own."""
-    from desktop.core.exports.audit_log import check_audit_export
-
-    path = Path(args.project)
-    if not path.is_file():
-        raise InvalidInput(f"{path}: no such file")
-    report = check_audit_export(path)
-    if args.json:
-        _print_json(
-            {
-                "ok": report.ok,
-                "events": report.events,
-                "head_hash": report.head_hash,
-                "first_bad_event": report.first_bad_seq,
-                "problems": [] if report.ok else [report.problem],
-            }
-        )
-    elif report.ok:
-        print(f"{path}: OK: {report.events} audit events, chain intact (head {report.head_hash})")
-    if not report.ok:
-        print(f"{PROG}: error: {path}: {report.problem}", file=sys.stderr)
-    return 0 if report.ok else 1
-
-
 def cmd_upgrade(args: argparse.Namespace) -> int:
     from desktop.core.storage.migrate import head_revision
 
     # Upgrading is what this command is for, so what was done is its output.
     with open_project(args.project) as project:
         for message in project.messages:
-            print(f"{project.path}: {message}")
+            print(f"{shown(project.path)}: {message}")
         if not project.backup_path:
-            print(f"{project.path}: already at the current schema ({head_revision()})")
+            print(f"{shown(project.path)}: already at the current schema ({head_revision()})")
     return 0
 
 
@@ -325,14 +273,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--verdict", action="append", choices=[v.value for v in Verdict])
     p.add_argument("--include-deleted", action="store_true")
 
-    p = command(
-        "verify",
-        cmd_verify,
-        "check a project's integrity and audit chain, or an exported audit log "
-        "(.jsonl or .csv with its .sha256); exit 1 on a problem",
-    )
-    p.add_argument("--json", action="store_true", help="print JSON")
-
     command("upgrade", cmd_upgrade, "upgrade an older project file (a backup is made first)")
 
     p = sub.add_parser(
@@ -345,8 +285,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", metavar="PROJECT", nargs="?", help="project file")
 
     from desktop.cli_export import add_export_command
+    from desktop.cli_verify import add_verify_commands
 
     add_export_command(sub)
+    add_verify_commands(sub)
     return parser
 
 
@@ -365,6 +307,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("--end goes with --start, not with --quote")
         if args.quote is None and args.occurrence != 1:
             parser.error("--occurrence goes with --quote")
+    from desktop.cli_verify import check_usage
+
+    check_usage(parser, args)
     try:
         return int(args.func(args))
     except CrosscheckError as exc:
@@ -377,7 +322,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except (sqlite3.Error, OSError) as exc:
         # Not expected past the core's own checks, but a user still gets one line.
-        print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(' '.join(str(exc).split()))}", file=sys.stderr)
         return 1
 
 

@@ -108,6 +108,11 @@ class _Recorder:
     def result(self) -> ChangeSet:
         return ChangeSet(tuple(self.changes))
 
+    @property
+    def head(self) -> audit.ChainHead:
+        """The chain's last event so far, this transaction's included."""
+        return self._head
+
     def _add_reviewer(self, name: str) -> _Actor:
         reviewer = _Actor(new_id(), name)
         self.conn.execute(
@@ -521,3 +526,65 @@ def _get_annotation(session: Session, annotation_id: str) -> Annotation:
     if annotation is None:
         raise NotFound(f"no annotation with id {annotation_id}")
     return annotation
+
+
+# --- signed checkpoints ---------------------------------------------------------------------
+
+_SIGNING_KEYS = select(AuditEvent.entity_id, AuditEvent.after).where(
+    AuditEvent.entity_type == "signing_key", AuditEvent.after.is_not(None)
+)
+
+
+def sign_checkpoint(project: Project, private_key: Any, *, reviewer: str) -> ChangeSet:
+    """Sign the log's current head with an Ed25519 key and log the signature.
+
+    The key's public half is logged first (``signing_key.added``) if the log does not hold it
+    yet, so the head signed then includes it. See ``core.signing``.
+    """
+    import json
+
+    from desktop.core import signing
+
+    line = signing.public_line(private_key)
+    fingerprint = signing.fingerprint(line)
+    with project.write_connection() as conn:
+        rec = _Recorder(conn, reviewer)
+        key_id = None
+        for entity_id, after in conn.execute(_SIGNING_KEYS):
+            if json.loads(str(after)).get("fingerprint") == fingerprint:
+                key_id = entity_id
+        if key_id is None:
+            key_id = new_id()
+            rec.record(
+                "signing_key.added",
+                "signing_key",
+                key_id,
+                None,
+                {
+                    "id": key_id,
+                    "public_key": line,
+                    "fingerprint": fingerprint,
+                    "owner": rec.reviewer.name,
+                },
+            )
+        project_id = conn.execute(select(ProjectInfo.id)).scalar()
+        head = rec.head
+        if project_id is None or head.seq == 0:
+            raise InvalidInput("the project has no history to sign yet")
+        checkpoint_id = new_id()
+        rec.record(
+            "checkpoint.signed",
+            "checkpoint",
+            checkpoint_id,
+            None,
+            {
+                "id": checkpoint_id,
+                "key_id": key_id,
+                "fingerprint": fingerprint,
+                "project_id": project_id,
+                "seq": head.seq,
+                "head_hash": head.hash,
+                "signature": signing.sign(private_key, project_id, head.seq, head.hash),
+            },
+        )
+        return rec.result()

@@ -104,7 +104,7 @@ def create_new_file(path: Path, data: bytes, *, mode: int = 0o666) -> None:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, mode)
     except FileExistsError:
-        what = "a symbolic link" if os.path.islink(path) else "it already exists"
+        what = "it is a symbolic link" if os.path.islink(path) else "it already exists"
         raise InvalidInput(f"cannot create {shown(path)}: {what}; nothing was replaced") from None
     except OSError as exc:
         raise InvalidInput(f"cannot create {shown(path)}: {exc.strerror or exc}") from None

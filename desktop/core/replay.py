@@ -576,7 +576,7 @@ def _same(a: Any, b: Any) -> bool:
 
 # --- showing values -------------------------------------------------------------------------
 
-_CLIP = 60
+_CLIP = 120
 
 
 def _clip(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -105,7 +106,7 @@ def backup_path_for(path: Path, moment: datetime | None = None) -> Path:
     stamp = (moment or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     candidate = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
     n = 2
-    while candidate.exists():
+    while os.path.lexists(candidate):  # a dangling link counts as taken
         candidate = path.with_name(f"{path.stem}.backup-{stamp}-{n}{path.suffix}")
         n += 1
     return candidate

@@ -16,7 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.core.errors import CrosscheckError, ProjectOpenError, ReadOnlyProjectError
+from desktop.core.errors import (
+    CrosscheckError,
+    InvalidInput,
+    ProjectOpenError,
+    ReadOnlyProjectError,
+    shown,
+)
+from desktop.core.outputs import create_new_file, place_new, temp_name
 from desktop.core.storage.engine import (
     APPLICATION_ID,
     BEGIN_OPTION,
@@ -166,7 +173,8 @@ class Project:
     def _refuse_if_read_only(self) -> None:
         if self.read_only_reason:
             raise ReadOnlyProjectError(
-                f"{self.path} is open read-only ({self.read_only_reason}); nothing was changed"
+                f"{shown(self.path)} is open read-only ({self.read_only_reason}); "
+                "nothing was changed"
             )
 
     def raw_connection(self, *, write: bool = False) -> sqlite3.Connection:
@@ -214,10 +222,12 @@ def _database_error(path: Path, exc: BaseException | None, busy_timeout_ms: int)
     if "locked" in text or "busy" in text:
         seconds = busy_timeout_ms / 1000
         return ProjectBusy(
-            f"{path}: is locked by another program (waited {seconds:g} s); try again"
+            f"{shown(path)}: is locked by another program (waited {seconds:g} s); try again"
         )
     if "readonly" in text or "read-only" in text:
-        return ReadOnlyProjectError(f"{path}: cannot be written ({text}); nothing was changed")
+        return ReadOnlyProjectError(
+            f"{shown(path)}: cannot be written ({text}); nothing was changed"
+        )
     if (
         "malformed" in text
         or "not a database" in text
@@ -227,7 +237,7 @@ def _database_error(path: Path, exc: BaseException | None, busy_timeout_ms: int)
         return ProjectOpenError(path, f"is damaged ({text})")
     if "disk I/O" in text or "unable to open" in text:
         return ProjectOpenError(path, f"cannot be accessed ({text})")
-    return CrosscheckError(f"{path}: database error: {text}")
+    return CrosscheckError(f"{shown(path)}: database error: {text}")
 
 
 def open_project(
@@ -323,6 +333,11 @@ def _upgrade(project: Project, revision: str, head: str) -> None:
 
     path = project.path
     backup = migrate.backup_path_for(path)
+    try:
+        # Made here, exclusively, so the copy never goes through a link of that name.
+        create_new_file(backup, b"")
+    except InvalidInput as exc:
+        raise ProjectOpenError(path, f"cannot make a backup before upgrading ({exc})") from None
     with translate_errors(project):
         source = connect_raw(path, read_only=True, busy_timeout_ms=project.busy_timeout_ms)
         try:
@@ -382,10 +397,13 @@ def _restore(backup: Path, path: Path, busy_timeout_ms: int) -> None:
 
 def _new_path(path: str | os.PathLike[str]) -> Path:
     p = Path(path).expanduser().absolute()
-    if p.exists():
+    if p.is_symlink():
+        # Even a dangling link or a loop: a new project never replaces anything.
+        raise ProjectOpenError(p, "is a symbolic link; choose another name")
+    if os.path.lexists(p):
         raise ProjectOpenError(p, "already exists; choose another name")
     if not p.parent.is_dir():
-        raise ProjectOpenError(p, f"cannot be created: the folder {p.parent} does not exist")
+        raise ProjectOpenError(p, f"cannot be created: the folder {shown(p.parent)} does not exist")
     return p
 
 
@@ -399,7 +417,12 @@ def new_project_file(
     overwrites anything.
     """
     final = _new_path(path)
-    temp = final.with_name(f".{final.name}.{os.getpid()}.part")
+    temp = temp_name(final)
+    try:
+        # Created here, exclusively: SQLite would follow a link planted at this name.
+        create_new_file(temp, b"")
+    except InvalidInput as exc:
+        raise ProjectOpenError(final, f"cannot be created ({exc})") from None
     try:
         conn = sqlite3.connect(temp)
         try:
@@ -423,9 +446,10 @@ def new_project_file(
         migrate.upgrade(project.engine)
         yield project
         project.close()
-        if final.exists():
-            raise ProjectOpenError(final, "already exists; choose another name")
-        os.replace(temp, final)
+        try:
+            place_new(temp, final)
+        except InvalidInput:
+            raise ProjectOpenError(final, "already exists; choose another name") from None
     except BaseException:
         project.close()
         temp.unlink(missing_ok=True)
