@@ -26,7 +26,7 @@ def parse_head(text: str) -> str:
     """A head hash as the user typed it: 64 hexadecimal digits, any case, spaces ignored."""
     value = "".join(text.split()).lower()
     if not _HASH.fullmatch(value):
-        raise InvalidInput(f"{shown(text)} is not a head hash (64 hexadecimal digits)")
+        raise InvalidInput(f"{text!r} is not a head hash (64 hexadecimal digits)")
     return value
 
 

@@ -51,16 +51,13 @@ class Field:
     """One column of a table and the key of the logged state that must equal it.
 
     ``absent`` is what an older event that lacks the key means (a column added later);
-    without it a missing key is a mismatch. ``json_keys``: the column holds a JSON list of
-    objects with exactly these string keys, in stored order, which lets a database compare it
-    in bulk.
+    without it a missing key is a mismatch.
     """
 
     column: str
     key: str = ""
     kind: Kind = Kind.PLAIN
     absent: Any = ABSENT
-    json_keys: tuple[str, ...] = ()
 
     @property
     def log_key(self) -> str:
@@ -94,11 +91,7 @@ class Entity:
     def bulk_comparable(self) -> bool:
         """True if a row can be compared by building its canonical JSON from its columns
         alone (what a database can do in bulk); otherwise only this module compares it."""
-        return (
-            self.table is not None
-            and not (self.first_at or self.first_reviewer or self.text)
-            and all(f.kind is not Kind.JSON or f.json_keys for f in self.fields)
-        )
+        return self.table is not None and not (self.first_at or self.first_reviewer or self.text)
 
 
 ENTITIES: dict[str, Entity] = {
@@ -146,7 +139,7 @@ ENTITIES: dict[str, Entity] = {
                 Field("suffix"),
                 Field("verdict"),
                 Field("note"),
-                Field("sources", kind=Kind.JSON, json_keys=("url", "title")),
+                Field("sources", kind=Kind.JSON),
                 Field("created_at", kind=Kind.TIME),
                 Field("created_by", kind=Kind.REVIEWER),
                 Field("updated_at", kind=Kind.TIME),

@@ -4,8 +4,6 @@ the heads the user kept outside the file (``core.anchors``)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +13,7 @@ from desktop.core.anchors import AnchorResult, ExpectedHead, check_anchor, expor
 from desktop.core.audit import ChainReport, verify_chain
 from desktop.core.replay import Problem
 from desktop.core.signing import CheckpointResult, check_checkpoints, trusted_key_problems
+from desktop.core.storage import replay_sqlite as reads
 from desktop.core.storage.migrate import check_database
 from desktop.core.storage.project import Project, translate_errors
 from desktop.core.storage.replay_sqlite import ReplayReport, replay_file
@@ -60,10 +59,11 @@ class VerifyReport:
         return "; ".join(self.problems)
 
     def details(self) -> list[str]:
-        """One line per anchor, checkpoint and trusted key, for a report."""
+        """What held, one line each: anchors, checkpoints, trusted keys (what failed is in
+        ``problems``)."""
         return (
-            [a.message for a in self.anchors]
-            + [c.describe() for c in self.checkpoints]
+            [a.message for a in self.anchors if a.ok]
+            + [c.describe() for c in self.checkpoints if c.ok]
             + list(self.notes)
         )
 
@@ -97,7 +97,20 @@ def verify_project(project: Project, request: VerifyRequest = VerifyRequest()) -
         else:
             expected.append(head)
     with translate_errors(project):
-        return _verify_project(project, expected, request.trusted_keys, problems)
+        return _verify_project(project, expected, list(request.trusted_keys), problems)
+
+
+def check_log_and_rows(project: Project) -> tuple[ChainReport, ReplayReport]:
+    """The hash chain and the replay of every row, side by side: both spend their time inside
+    SQLite, which lets the other thread run."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-replay") as pool:
+        replaying = pool.submit(_replay, project)
+        conn = project.raw_connection()
+        try:
+            chain = verify_chain(conn)
+        finally:
+            conn.close()
+        return chain, replaying.result()
 
 
 def _replay(project: Project) -> ReplayReport:
@@ -109,89 +122,44 @@ def _replay(project: Project) -> ReplayReport:
 
 
 def _verify_project(
-    project: Project,
-    expected: Sequence[ExpectedHead],
-    trusted: Sequence[str],
-    early: list[str],
+    project: Project, expected: list[ExpectedHead], trusted: list[str], problems: list[str]
 ) -> VerifyReport:
     conn = project.raw_connection()
-    # The replay reads on its own connection while this thread walks the chain: both spend
-    # their time inside SQLite, which lets other threads run.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-replay") as pool:
-        replaying = pool.submit(_replay, project)
-        try:
-            problems = list(check_database(conn).problems)
-            chain = verify_chain(conn)
-            if not chain.ok:
-                problems.append(f"audit chain broken at {chain.problem}")
-            # substr() counts code points, as the stored offsets do.
-            bad = conn.execute(
-                "SELECT a.id FROM annotations a JOIN articles t ON t.id = a.article_id "
-                'WHERE substr(t.text, a.start + 1, a."end" - a.start) != a.quote '
-                'OR a."end" > t.text_length LIMIT 1'
-            ).fetchone()
-            if bad:
-                problems.append(
-                    f"annotation {bad[0]}: its quote no longer matches the article text"
-                )
-            replay = replaying.result()
-            problems += [p.message for p in replay.problems]
-            if replay.more:
-                problems.append(f"… and {replay.more} more differences between rows and log")
-            project_id = _logged_project_id(conn)
-
-            def hash_at(seq: int) -> str | None:
-                row = conn.execute("SELECT hash FROM audit_events WHERE seq = ?", (seq,)).fetchone()
-                return None if row is None else str(row[0])
-
-            def seq_of(digest: str) -> int | None:
-                row = conn.execute(
-                    "SELECT seq FROM audit_events WHERE hash = ?", (digest,)
-                ).fetchone()
-                return None if row is None else int(row[0])
-
-            last_seq = conn.execute("SELECT coalesce(max(seq), 0) FROM audit_events").fetchone()[0]
-            checkpoints = check_checkpoints(
-                project_id,
-                replay.states.get("signing_key", []),
-                replay.states.get("checkpoint", []),
-                hash_at,
-                chain.events,
-            )
-            problems += [c.describe() for c in checkpoints if not c.ok]
-            notes, key_problems = trusted_key_problems(checkpoints, trusted)
-            problems += key_problems
-            anchors = [
-                check_anchor(
-                    e,
-                    verified_events=chain.events,
-                    last_seq=int(last_seq),
-                    seq_of=seq_of,
-                    hash_at=hash_at,
-                    project_id=project_id,
-                )
-                for e in expected
-            ]
-            problems += [a.message for a in anchors if not a.ok]
-        finally:
-            conn.close()
-    return VerifyReport(
-        chain=chain,
-        problems=early + problems,
-        replay=replay,
-        anchors=anchors,
-        checkpoints=checkpoints,
-        notes=notes,
-    )
-
-
-def _logged_project_id(conn: Any) -> str | None:
-    """The project's id as its creation event logged it (the row could have been changed)."""
-    row = conn.execute(
-        "SELECT after FROM audit_events WHERE entity_type = 'project' ORDER BY seq LIMIT 1"
-    ).fetchone()
     try:
-        value = json.loads(row[0]).get("id") if row and row[0] else None
-    except (ValueError, AttributeError):
-        return None
-    return value if isinstance(value, str) else None
+        problems += check_database(conn).problems
+        chain, replay = check_log_and_rows(project)
+        if not chain.ok:
+            problems.append(f"audit chain broken at {chain.problem}")
+        misplaced = reads.first_misplaced_quote(conn)
+        if misplaced:
+            problems.append(f"annotation {misplaced}: its quote no longer matches the article text")
+        problems += [p.message for p in replay.problems]
+        if replay.more:
+            problems.append(f"… and {replay.more} more differences between rows and log")
+        project_id = reads.logged_project_id(conn)
+        checkpoints = check_checkpoints(
+            project_id,
+            replay.states.get("signing_key", []),
+            replay.states.get("checkpoint", []),
+            lambda seq: reads.hash_at(conn, seq),
+            chain.events,
+        )
+        problems += [c.describe() for c in checkpoints if not c.ok]
+        notes, key_problems = trusted_key_problems(checkpoints, trusted)
+        problems += key_problems
+        last = reads.last_seq(conn)
+        anchors = [
+            check_anchor(
+                e,
+                verified_events=chain.events,
+                last_seq=last,
+                seq_of=lambda digest: reads.seq_of(conn, digest),
+                hash_at=lambda seq: reads.hash_at(conn, seq),
+                project_id=project_id,
+            )
+            for e in expected
+        ]
+        problems += [a.message for a in anchors if not a.ok]
+    finally:
+        conn.close()
+    return VerifyReport(chain, problems, replay, anchors, checkpoints, notes)

@@ -20,7 +20,7 @@ from desktop.ui import actions as act
 if TYPE_CHECKING:
     from desktop.ui.audit_view import AuditTrailWidget
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.workers import VerifyJob
+    from desktop.ui.verify_dialog import VerifyDialog
 
 
 class ProjectTools(QObject):
@@ -32,7 +32,7 @@ class ProjectTools(QObject):
         self.window = window
         self.trail: AuditTrailWidget | None = None
         self.export_dialog: QWidget | None = None
-        self.verify_job: VerifyJob | None = None
+        self.verify_dialog: VerifyDialog | None = None
 
         self._holder = QWidget()
         self._holder.setObjectName("auditTrailHolder")
@@ -57,10 +57,11 @@ class ProjectTools(QObject):
         file_menu.insertAction(close, self.export_action)
         file_menu.insertSeparator(close)
 
-        self.verify_action = QAction("&Verify Project", window)
+        self.verify_action = QAction("&Verify Project…", window)
         self.verify_action.setObjectName("tools.verify")
         self.verify_action.setStatusTip(
-            "Check the file's integrity and every link of the audit trail's hash chain"
+            "Check the file, every link of the audit trail's hash chain and every row against "
+            "the trail, optionally against a head or an export kept elsewhere"
         )
         self.verify_action.triggered.connect(self.verify)
         tools = window.menu("Tools")
@@ -84,29 +85,21 @@ class ProjectTools(QObject):
 
         self.export_dialog = export_with_dialog(self.window, project, project.path.parent)
 
-    def verify(self) -> None:
-        """Check the project in the background; the result comes as a dialog."""
+    def verify(self) -> VerifyDialog | None:
+        """Open the Verify dialog (one per window); checks run in the background from it."""
         project = self.window.project
-        if project is None or self.verify_job is not None:
-            return
-        from desktop.core.verify import VerifyReport
-        from desktop.ui.workers import VerifyJob
+        if project is None:
+            return None
+        from desktop.ui.verify_dialog import VerifyDialog
 
-        job = VerifyJob(project)
-        self.verify_job = job
-        self.verify_action.setEnabled(False)
-        self.window.statusBar().showMessage(f"Verifying {project.path.name}…")
-
-        def done(report: VerifyReport) -> None:
-            from desktop.ui.audit_view import report_verification
-
-            self.verify_job = None
-            self.verify_action.setEnabled(self.window.project is not None)
-            self.window.statusBar().clearMessage()
-            report_verification(project.path.name, report, self.window)
-
-        job.signals.sig_finished.connect(done, Qt.ConnectionType.QueuedConnection)
-        QThreadPool.globalInstance().start(job)
+        if self.verify_dialog is None or self.verify_dialog.project is not project:
+            if self.verify_dialog is not None:
+                self.verify_dialog.close()
+            self.verify_dialog = VerifyDialog(project, self.window)
+            self.verify_dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.verify_dialog.open()
+        self.verify_dialog.head_edit.setFocus()
+        return self.verify_dialog
 
     def show_audit_trail(self) -> AuditTrailWidget:
         self.dock.show()
@@ -137,10 +130,14 @@ class ProjectTools(QObject):
 
     def _on_project_closed(self) -> None:
         self._enable(False)
-        if self.verify_job is not None:
-            # The check reads through its own connections; let it finish before the file
-            # may be moved or reopened.
-            QThreadPool.globalInstance().waitForDone()
+        if self.verify_dialog is not None:
+            if self.verify_dialog.running():
+                # The check reads through its own connections; let it finish before the
+                # file may be moved or reopened.
+                QThreadPool.globalInstance().waitForDone()
+            self.verify_dialog.close()
+            self.verify_dialog.deleteLater()
+            self.verify_dialog = None
         job = getattr(self.export_dialog, "job", None)
         if job is not None and job.running():
             job.cancel()

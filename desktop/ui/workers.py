@@ -11,12 +11,16 @@ import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
 from desktop.core.changes import ChangeSet
 from desktop.core.errors import CrosscheckError, ImportFailed
 from desktop.core.storage import Project
+
+if TYPE_CHECKING:
+    from desktop.core.verify import VerifyRequest
 
 
 class ImportSignals(QObject):
@@ -83,15 +87,17 @@ class VerifySignals(QObject):
 
 
 class VerifyJob(QRunnable):
-    """Check a whole project (minutes on a very large one) off the window's thread."""
+    """Check a whole project (minutes on a very large one) off the window's thread;
+    ``request`` adds heads and exports to check it against."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, request: VerifyRequest | None = None) -> None:
         super().__init__()
         self.project = project
+        self.request = request
         self.signals = VerifySignals()
         self.setAutoDelete(False)  # kept until its signal has arrived
 
     def run(self) -> None:
         from desktop.ui.audit_view import verify_quietly
 
-        self.signals.sig_finished.emit(verify_quietly(self.project))
+        self.signals.sig_finished.emit(verify_quietly(self.project, self.request))

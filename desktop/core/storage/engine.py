@@ -38,6 +38,12 @@ def connect_raw(path: Path, *, read_only: bool, busy_timeout_ms: int) -> sqlite3
     return conn
 
 
+def _canonical_json(value: object) -> str:
+    import rfc8785
+
+    return rfc8785.dumps(value).decode("utf-8")  # type: ignore[arg-type]
+
+
 def make_engine(path: Path, *, read_only: bool, busy_timeout_ms: int) -> Engine:
     # Imported here: reading a project (snapshot()) never needs SQLAlchemy.
     from sqlalchemy import create_engine, event
@@ -46,6 +52,9 @@ def make_engine(path: Path, *, read_only: bool, busy_timeout_ms: int) -> Engine:
     engine = create_engine(
         "sqlite://",
         creator=lambda: connect_raw(path, read_only=read_only, busy_timeout_ms=busy_timeout_ms),
+        # JSON columns hold canonical JSON (RFC 8785), the form the audit log records, so a
+        # row can be compared with its logged state as text.
+        json_serializer=_canonical_json,
         poolclass=QueuePool,
         pool_size=2,
         max_overflow=4,

@@ -151,25 +151,14 @@ def _value_sql(f: Field) -> str:
     if f.kind is Kind.REVIEWER:
         return f"(SELECT n.name FROM temp.replay_names n WHERE n.id = {col})"
     if f.kind is Kind.JSON:
-        return _json_list_sql(col, f.json_keys)
+        return _json_sql(col)
     return col
 
 
-def _json_list_sql(col: str, keys: tuple[str, ...]) -> str:
-    """A JSON list of objects with exactly ``keys`` (all strings), re-written canonically;
-    NULL for anything else, which then counts as unequal."""
-    paths = ", ".join(f"'$.{k}'" for k in keys)
-    exact = " AND ".join(
-        [f"json_type(j.value, '$.{k}') = 'text'" for k in keys]
-        + ["json_type(j.value) = 'object'", f"json_remove(j.value, {paths}) = '{{}}'"]
-    )
-    canonical = ", ".join(f"'{k}', json_extract(j.value, '$.{k}')" for k in sorted(keys))
-    return (
-        f"json(CASE WHEN {col} = '[]' THEN '[]' "
-        f"WHEN json_valid({col}) AND json_type({col}) = 'array' THEN "
-        f"(SELECT CASE WHEN count(*) = sum({exact}) "
-        f"THEN json_group_array(json_object({canonical})) END FROM json_each({col}) j) END)"
-    )
+def _json_sql(col: str) -> str:
+    """The stored JSON as it is, which equals the logged text when stored canonically (as
+    the program stores it); anything else counts as unequal here and is compared exactly."""
+    return f"CASE WHEN json_valid({col}) THEN json({col}) END"
 
 
 def canonical_row_sql(entity: Entity) -> str:
@@ -282,3 +271,43 @@ def _replay_batch(
         entity, read_rows(conn, entity, f"{key} IN (SELECT id FROM temp.replay_ids)"), only=ids
     )
     report.add(replay.problems)
+
+
+# --- other reads of verify ------------------------------------------------------------------
+
+
+def hash_at(conn: sqlite3.Connection, seq: int) -> str | None:
+    row = conn.execute("SELECT hash FROM audit_events WHERE seq = ?", (seq,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def seq_of(conn: sqlite3.Connection, digest: str) -> int | None:
+    row = conn.execute("SELECT seq FROM audit_events WHERE hash = ?", (digest,)).fetchone()
+    return None if row is None else int(row[0])
+
+
+def last_seq(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT coalesce(max(seq), 0) FROM audit_events").fetchone()[0])
+
+
+def logged_project_id(conn: sqlite3.Connection) -> str | None:
+    """The project's id as its creation event logged it (the row could have been changed)."""
+    row = conn.execute(
+        "SELECT after FROM audit_events WHERE entity_type = 'project' ORDER BY seq LIMIT 1"
+    ).fetchone()
+    try:
+        value = json.loads(row[0]).get("id") if row and row[0] else None
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def first_misplaced_quote(conn: sqlite3.Connection) -> str | None:
+    """An annotation whose quote is not its article's text at its span, if any."""
+    # substr() counts code points, as the stored offsets do.
+    row = conn.execute(
+        "SELECT a.id FROM annotations a JOIN articles t ON t.id = a.article_id "
+        'WHERE substr(t.text, a.start + 1, a."end" - a.start) IS NOT a.quote '
+        'OR a."end" > t.text_length LIMIT 1'
+    ).fetchone()
+    return None if row is None else str(row[0])

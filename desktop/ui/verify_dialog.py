@@ -1,0 +1,195 @@
+"""Tools ▸ Verify Project: check the file, optionally against a head or an audit export kept
+elsewhere, and show what was checked and what was found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.anchors import ExpectedHead, parse_head
+from desktop.core.errors import CrosscheckError
+from desktop.core.storage import Project
+from desktop.core.verify import VerifyReport, VerifyRequest
+from desktop.ui.workers import VerifyJob
+
+EXPORT_FILTER = "Audit exports (*.jsonl *.csv);;All files (*)"
+
+
+class VerifyDialog(QDialog):
+    """Anchors to check (all optional), a Verify button, and the report below them."""
+
+    sig_verified = Signal(object)
+    """A check finished; carries the VerifyReport."""
+
+    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("verifyDialog")
+        self.setWindowTitle(f"Verify {project.path.name}")
+        self.project = project
+        self.job: VerifyJob | None = None
+        self.report: VerifyReport | None = None
+
+        self.head_edit = QLineEdit()
+        self.head_edit.setObjectName("verifyExpectedHead")
+        self.head_edit.setPlaceholderText("64 hexadecimal digits, from an earlier verify or export")
+        self.head_edit.setClearButtonEnabled(True)
+        self.seq_box = QSpinBox()
+        self.seq_box.setObjectName("verifyExpectedSeq")
+        self.seq_box.setRange(0, 2_000_000_000)
+        self.seq_box.setSpecialValueText("any")
+        self.seq_box.setMaximumWidth(180)
+        self.seq_box.setToolTip('The event the head must be; "any" accepts it anywhere')
+        self.export_edit = QLineEdit()
+        self.export_edit.setObjectName("verifyExport")
+        self.export_edit.setPlaceholderText("an audit export (.jsonl, or .csv with its .sha256)")
+        browse = QPushButton("Choose…")
+        browse.setObjectName("verifyBrowse")
+        browse.setAutoDefault(False)  # Enter in a field verifies, never opens a file dialog
+        browse.clicked.connect(self._browse)
+        export_row = QHBoxLayout()
+        export_row.addWidget(self.export_edit, 1)
+        export_row.addWidget(browse)
+
+        anchors = QGroupBox("Check against (optional)")
+        form = QFormLayout(anchors)
+        head_label = QLabel("Expected &head:")
+        head_label.setBuddy(self.head_edit)
+        seq_label = QLabel("At &event:")
+        seq_label.setBuddy(self.seq_box)
+        export_label = QLabel("Audit e&xport:")
+        export_label.setBuddy(self.export_edit)
+        form.addRow(head_label, self.head_edit)
+        form.addRow(seq_label, self.seq_box)
+        form.addRow(export_label, export_row)
+        hint = QLabel(
+            "A file cut short or re-hashed whole agrees with itself; only a head published "
+            "before, or an export kept elsewhere, shows it."
+        )
+        hint.setWordWrap(True)
+        hint.setObjectName("verifyHint")
+        form.addRow(hint)
+
+        self.status_label = QLabel("Press Verify to check the project.")
+        self.status_label.setObjectName("verifyStatus")
+        self.status_label.setWordWrap(True)
+        self.result_view = QPlainTextEdit()
+        self.result_view.setObjectName("verifyResult")
+        self.result_view.setReadOnly(True)
+        self.result_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.result_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.result_view.setMinimumHeight(180)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.verify_button = self.buttons.addButton(
+            "&Verify", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.verify_button.setObjectName("verifyRun")
+        self.verify_button.setDefault(True)
+        close = self.buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setAutoDefault(False)
+        self.verify_button.clicked.connect(self.run)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(anchors)
+        layout.addWidget(self.status_label)
+        layout.addWidget(self.result_view, 1)
+        layout.addWidget(self.buttons)
+        self.resize(760, 520)
+
+    # --- running ------------------------------------------------------------------------------
+
+    def request(self) -> VerifyRequest:
+        """What the fields ask for; raises CrosscheckError naming a bad entry."""
+        expected: tuple[ExpectedHead, ...] = ()
+        head_text = self.head_edit.text().strip()
+        seq = self.seq_box.value() or None
+        if head_text:
+            expected = (ExpectedHead(parse_head(head_text), seq),)
+        elif seq is not None:
+            raise CrosscheckError("an event number needs the expected head it should hold")
+        export = self.export_edit.text().strip()
+        exports = (Path(export).expanduser(),) if export else ()
+        return VerifyRequest(expected=expected, exports=exports)
+
+    def run(self) -> None:
+        """Check in the background; the report fills the dialog."""
+        if self.job is not None:
+            return
+        try:
+            request = self.request()
+        except CrosscheckError as exc:
+            self._show_failure(str(exc))
+            return
+        self.job = VerifyJob(self.project, request)
+        self.verify_button.setEnabled(False)
+        self.status_label.setText(f"Verifying {self.project.path.name}…")
+        self.result_view.clear()
+        self.job.signals.sig_finished.connect(self._done, Qt.ConnectionType.QueuedConnection)
+        QThreadPool.globalInstance().start(self.job)
+
+    def running(self) -> bool:
+        return self.job is not None
+
+    def _done(self, report: VerifyReport) -> None:
+        self.job = None
+        self.report = report
+        self.verify_button.setEnabled(True)
+        self.status_label.setText(
+            f"✓ {self.project.path.name} is intact."
+            if report.ok
+            else f"✗ {len(report.problems)} problem{'s' if len(report.problems) != 1 else ''} "
+            "found."
+        )
+        self.result_view.setPlainText("\n".join(report_lines(report)))
+        self.sig_verified.emit(report)
+
+    def _show_failure(self, message: str) -> None:
+        self.status_label.setText(f"✗ {message}")
+        self.result_view.clear()
+
+    def _browse(self) -> None:
+        start = self.export_edit.text() or str(self.project.path.parent)
+        path, _ = QFileDialog.getOpenFileName(self, "Audit export", start, EXPORT_FILTER)
+        if path:
+            self.export_edit.setText(path)
+
+
+def report_lines(report: VerifyReport) -> list[str]:
+    """The report as the dialog shows it: each check, then each problem."""
+    chain = report.chain
+    lines = [
+        f"Hash chain: {chain.events:,} events"
+        + (f", head {chain.head_hash} at event {chain.events}" if chain.ok else ", broken"),
+    ]
+    if report.replay is not None:
+        tables = ", ".join(f"{table} {count:,}" for table, count in report.replay.rows.items())
+        found = len(report.replay.problems) + report.replay.more
+        lines.append(
+            f"Rows replayed from the log: {tables}"
+            + (" — every one matches" if not found else f" — {found:,} differences")
+        )
+    lines.append("SQLite integrity and foreign keys, the audit triggers and every quote checked.")
+    details = report.details()
+    if details:
+        lines += ["", *details]
+    if report.problems:
+        lines += ["", "Problems:"] + [f"• {p}" for p in report.problems]
+    return lines
