@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from desktop.core import audit
 from desktop.core.anchoring import CONTEXT_CHARS, check_span
 from desktop.core.changes import Change, ChangeSet
-from desktop.core.errors import InvalidInput, NotFound
+from desktop.core.errors import InvalidInput, NotFound, shown
 from desktop.core.model import (
     Source,
     Verdict,
@@ -274,7 +274,7 @@ def _article_row(item: ImportedArticle, meta: ArticleMeta) -> Article:
     """Check everything the user gave before the transaction starts."""
     title = (meta.title or "").strip() or item.title.strip()
     if not title:
-        raise InvalidInput(f"{item.original_name}: the title cannot be empty")
+        raise InvalidInput(f"{shown(item.original_name)}: the title cannot be empty")
     if len(title) > MAX_TITLE_CHARS:
         title = title[: MAX_TITLE_CHARS - 1] + "…"
     outlet = (meta.outlet or "").strip()
@@ -384,7 +384,7 @@ def annotate(
             },
         ).first()
         if row is None:
-            raise NotFound(f"no article with id {article_id}")
+            raise NotFound(f"no article with id {shown(article_id)}")
         length, quote, prefix, suffix, existing_id, *start_values = row
         check_span(length, start, end)
         rec = _Recorder(conn, reviewer, start_values)
@@ -524,7 +524,7 @@ def _set_deleted(
 def _get_annotation(session: Session, annotation_id: str) -> Annotation:
     annotation = session.get(Annotation, annotation_id)
     if annotation is None:
-        raise NotFound(f"no annotation with id {annotation_id}")
+        raise NotFound(f"no annotation with id {shown(annotation_id)}")
     return annotation
 
 

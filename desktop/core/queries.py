@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
-from desktop.core.errors import InvalidInput, NotFound
+from desktop.core.errors import InvalidInput, NotFound, shown
 from desktop.core.model import Source, Verdict, iso_utc, sources_from_json
 
 if TYPE_CHECKING:
@@ -124,7 +124,7 @@ def reviewer_names(db: Reader) -> list[str]:
 def article_text(db: Reader, article_id: str) -> str:
     rows = _rows(db, "SELECT text FROM articles WHERE id = ?", (article_id,))
     if not rows:
-        raise NotFound(f"no article with id {article_id}")
+        raise NotFound(f"no article with id {shown(article_id)}")
     text: str = rows[0][0]
     return text
 
