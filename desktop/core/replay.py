@@ -250,7 +250,7 @@ class Replay:
                 self.problems.append(
                     Problem(
                         f"event {event.seq} ({event.action}): entity type "
-                        f"{shown(event.entity_type)} is unknown to this version",
+                        f"{event.entity_type!r} is unknown to this version",
                         seq=event.seq,
                     )
                 )

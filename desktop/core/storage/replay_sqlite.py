@@ -103,9 +103,14 @@ def _replay_exactly(conn: sqlite3.Connection, report: ReplayReport) -> dict[str,
     """Replay every entity the bulk check cannot compare (reviewers, articles, log-only
     ones); returns the reviewers' names as the log has them."""
     exact = [e for e in ENTITIES.values() if not e.bulk_comparable]
-    types = json.dumps([e.entity_type for e in exact])
+    # Every event but those of the bulk-checked types: an unknown type is reported here.
+    bulk = json.dumps([e.entity_type for e in ENTITIES.values() if e.bulk_comparable])
     replay = Replay()
-    replay.add(read_events(conn, "entity_type IN (SELECT value FROM json_each(?))", (types,)))
+    replay.add(
+        read_events(
+            conn, "coalesce(entity_type, '') NOT IN (SELECT value FROM json_each(?))", (bulk,)
+        )
+    )
     for entity in exact:
         if entity.table is not None:
             replay.check_rows(entity, read_rows(conn, entity))
@@ -149,7 +154,11 @@ def _value_sql(f: Field) -> str:
     if f.kind is Kind.TIME:
         return f"replace({col}, ' ', 'T') || 'Z'"
     if f.kind is Kind.REVIEWER:
-        return f"(SELECT n.name FROM temp.replay_names n WHERE n.id = {col})"
+        # An id the log does not know becomes an object, which no logged state holds.
+        return (
+            f"CASE WHEN {col} IS NULL THEN NULL ELSE coalesce((SELECT n.name FROM "
+            f"temp.replay_names n WHERE n.id = {col}), json_object('unknown', {col})) END"
+        )
     if f.kind is Kind.JSON:
         return _json_sql(col)
     return col
@@ -215,7 +224,7 @@ def _replay_in_bulk(
         }
     if None in suspects:
         report.add([Problem(f"{entity.table}: a row has no id", entity.table)])
-    ordered = sorted(s for s in suspects if s is not None)
+    ordered = sorted((s for s in suspects if s is not None), key=repr)
     for start in range(0, len(ordered), BATCH):
         _replay_batch(conn, entity, ordered[start : start + BATCH], names, report)
 
