@@ -120,7 +120,8 @@ def test_verify_finds_a_log_cut_short_against_an_export(
 ) -> None:
     """Cut short and covered up, the file agrees with itself; the export kept before does not."""
     with open_project(demo_path) as project:
-        first = queries.article_summaries(project.read().__enter__())[0].id
+        with project.read() as session:
+            first = queries.article_summaries(session)[0].id
         operations.annotate(project, first, 0, 10, "supported", reviewer=reviewer)
         export = tmp_path / "kept.jsonl"
         export_to_path(project, "audit-jsonl", export)

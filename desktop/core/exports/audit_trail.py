@@ -21,6 +21,8 @@ ACTION_LABELS = {
     "annotation.changed": "Changed",
     "annotation.deleted": "Deleted",
     "annotation.restored": "Restored",
+    "signing_key.added": "Added signing key",
+    "checkpoint.signed": "Signed checkpoint",
 }
 QUOTE_CHARS = 36
 
@@ -108,6 +110,10 @@ def describe(
         return f"Added reviewer {name or ''}".rstrip()
     if action == "project.created":
         return f"Created project ‘{_clip(name or '', 80)}’"
+    if action == "signing_key.added":
+        return "Added a public key for signing checkpoints"
+    if action == "checkpoint.signed":
+        return "Signed the log up to the event before"
     return f"{action} {quoted if quote else ''}".rstrip()
 
 
