@@ -144,7 +144,9 @@ def _build_last(conn: sqlite3.Connection) -> int:
 
 def _store_names(conn: sqlite3.Connection, names: Mapping[str, str]) -> None:
     conn.execute("DROP TABLE IF EXISTS temp.replay_names")
-    conn.execute("CREATE TEMP TABLE replay_names (id TEXT PRIMARY KEY, name TEXT NOT NULL)")
+    conn.execute(
+        "CREATE TEMP TABLE replay_names (id PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID"
+    )
     conn.executemany("INSERT INTO temp.replay_names VALUES (?, ?)", names.items())
 
 
