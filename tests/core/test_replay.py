@@ -251,7 +251,7 @@ def busy_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @settings(
-    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(target=st.sampled_from(COLUMNS), value=VALUES, row=st.integers(0, 4))
 def test_the_bulk_check_finds_what_the_exact_replay_finds(
@@ -291,7 +291,7 @@ EVENT_VALUES = st.one_of(
 
 
 @settings(
-    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     column=st.sampled_from(["before", "after", "entity_id", "entity_type", "action", "seq"]),

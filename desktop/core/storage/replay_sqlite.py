@@ -63,9 +63,8 @@ def replay_file(conn: sqlite3.Connection) -> ReplayReport:
     finally:
         if own:
             conn.execute("ROLLBACK")
-        conn.execute("DROP TABLE IF EXISTS temp.replay_last")
-        conn.execute("DROP TABLE IF EXISTS temp.replay_names")
-        conn.execute("DROP TABLE IF EXISTS temp.replay_ids")
+        for table in ("replay_last", "replay_marks", "replay_names", "replay_ids"):
+            conn.execute(f"DROP TABLE IF EXISTS temp.{table}")
     return report
 
 
@@ -104,11 +103,16 @@ def _replay_exactly(conn: sqlite3.Connection, report: ReplayReport) -> dict[str,
     ones); returns the reviewers' names as the log has them."""
     exact = [e for e in ENTITIES.values() if not e.bulk_comparable]
     # Every event but those of the bulk-checked types: an unknown type is reported here.
-    bulk = json.dumps([e.entity_type for e in ENTITIES.values() if e.bulk_comparable])
+    bulk = {e.entity_type for e in ENTITIES.values() if e.bulk_comparable}
+    present = [r[0] for r in conn.execute("SELECT DISTINCT entity_type FROM temp.replay_last")]
+    types = [t for t in present if t not in bulk]
+    marks = ", ".join("?" * len(types)) or "NULL"
     replay = Replay()
     replay.add(
         read_events(
-            conn, "coalesce(entity_type, '') NOT IN (SELECT value FROM json_each(?))", (bulk,)
+            conn,
+            f"entity_type IN ({marks}) OR entity_type IS NULL OR entity_id IS NULL",
+            types,
         )
     )
     for entity in exact:
@@ -125,18 +129,38 @@ def _replay_exactly(conn: sqlite3.Connection, report: ReplayReport) -> dict[str,
 
 
 def _build_last(conn: sqlite3.Connection) -> int:
-    """temp.replay_last: per entity its last event, its number of events, of changes (events
-    with a ``before``), and whether the last one removed it. Returns the number of events."""
+    """temp.replay_last: per entity its last event, its number of events, whether one of
+    them changed it (has a ``before``) and whether the last one removed it. Returns the
+    number of events.
+
+    The log's entity index gives the first two without sorting; one scan finds the few
+    events that change or remove something.
+    """
     conn.execute("DROP TABLE IF EXISTS temp.replay_last")
     conn.execute(
         "CREATE TEMP TABLE replay_last (entity_type TEXT NOT NULL, entity_id TEXT NOT NULL, "
-        "seq INTEGER NOT NULL, events INTEGER NOT NULL, changes INTEGER NOT NULL, "
-        "gone INTEGER NOT NULL, PRIMARY KEY (entity_type, entity_id)) WITHOUT ROWID"
+        "seq INTEGER NOT NULL, events INTEGER NOT NULL, changes INTEGER NOT NULL DEFAULT 0, "
+        "gone INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (entity_type, entity_id)) WITHOUT ROWID"
     )
-    # With a single max(), SQLite takes the bare column (after IS NULL) from that same row.
     conn.execute(
-        "INSERT INTO temp.replay_last SELECT entity_type, entity_id, max(seq), count(*), "
-        "count(before), after IS NULL FROM audit_events GROUP BY entity_type, entity_id"
+        "INSERT INTO temp.replay_last (entity_type, entity_id, seq, events) "
+        "SELECT entity_type, entity_id, max(seq), count(*) FROM audit_events "
+        # An event without an entity is left to the exact replay, which reports it.
+        "WHERE entity_type IS NOT NULL AND entity_id IS NOT NULL "
+        "GROUP BY entity_type, entity_id"
+    )
+    conn.execute("DROP TABLE IF EXISTS temp.replay_marks")
+    conn.execute(
+        "CREATE TEMP TABLE replay_marks AS SELECT entity_type, entity_id, seq, "
+        "after IS NULL AS removes FROM audit_events WHERE before IS NOT NULL OR after IS NULL"
+    )
+    conn.execute(
+        "UPDATE temp.replay_last SET changes = 1 WHERE (entity_type, entity_id) IN "
+        "(SELECT entity_type, entity_id FROM temp.replay_marks)"
+    )
+    conn.execute(
+        "UPDATE temp.replay_last SET gone = 1 WHERE seq IN "
+        "(SELECT seq FROM temp.replay_marks WHERE removes)"
     )
     row = conn.execute("SELECT coalesce(sum(events), 0) FROM temp.replay_last").fetchone()
     return int(row[0])
@@ -244,12 +268,13 @@ def _broken_histories(conn: sqlite3.Connection, entity: Entity) -> set[str]:
     return {
         r[0]
         for r in conn.execute(
+            # From those entities to their events through the log's entity index.
             "SELECT DISTINCT h.entity_id FROM ("
             "  SELECT e.entity_id, e.before, "
             "    lag(e.seq) OVER (PARTITION BY e.entity_id ORDER BY e.seq) AS prev "
-            "  FROM audit_events e JOIN temp.replay_last l "
-            "    ON l.entity_type = e.entity_type AND l.entity_id = e.entity_id "
-            "  WHERE e.entity_type = ? AND (l.events > 1 OR l.changes > 0)"
+            "  FROM temp.replay_last l CROSS JOIN audit_events e "
+            "    ON e.entity_type = l.entity_type AND e.entity_id = l.entity_id "
+            "  WHERE l.entity_type = ? AND (l.events > 1 OR l.changes > 0)"
             ") h LEFT JOIN audit_events p ON p.seq = h.prev "
             "WHERE h.before IS NOT p.after",
             (entity.entity_type,),
