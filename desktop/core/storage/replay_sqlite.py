@@ -193,7 +193,7 @@ def _value_sql(f: Field) -> str:
 def _json_sql(col: str) -> str:
     """The stored JSON as it is, which equals the logged text when stored canonically (as
     the program stores it); anything else counts as unequal here and is compared exactly."""
-    return f"CASE WHEN json_valid({col}) THEN json({col}) END"
+    return f"CASE WHEN {col} = '[]' THEN json('[]') WHEN json_valid({col}) THEN json({col}) END"
 
 
 def canonical_row_sql(entity: Entity) -> str:
