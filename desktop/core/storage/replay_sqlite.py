@@ -111,7 +111,7 @@ def _replay_exactly(conn: sqlite3.Connection, report: ReplayReport) -> dict[str,
     replay.add(
         read_events(
             conn,
-            f"entity_type IN ({marks}) OR entity_type IS NULL OR entity_id IS NULL",
+            f"entity_type IN ({marks}) OR seq IN (SELECT seq FROM temp.replay_marks WHERE lost)",
             types,
         )
     )
@@ -134,7 +134,7 @@ def _build_last(conn: sqlite3.Connection) -> int:
     number of events.
 
     The log's entity index gives the first two without sorting; one scan finds the few
-    events that change or remove something.
+    events that change or remove something, or name no entity (temp.replay_marks).
     """
     conn.execute("DROP TABLE IF EXISTS temp.replay_last")
     conn.execute(
@@ -152,7 +152,9 @@ def _build_last(conn: sqlite3.Connection) -> int:
     conn.execute("DROP TABLE IF EXISTS temp.replay_marks")
     conn.execute(
         "CREATE TEMP TABLE replay_marks AS SELECT entity_type, entity_id, seq, "
-        "after IS NULL AS removes FROM audit_events WHERE before IS NOT NULL OR after IS NULL"
+        "after IS NULL AS removes, (entity_type IS NULL OR entity_id IS NULL) AS lost "
+        "FROM audit_events WHERE before IS NOT NULL OR after IS NULL "
+        "OR entity_type IS NULL OR entity_id IS NULL"
     )
     conn.execute(
         "UPDATE temp.replay_last SET changes = 1 WHERE (entity_type, entity_id) IN "
