@@ -65,10 +65,10 @@ def demo_path() -> Path:
 def create_demo(path: Path, reviewer: str) -> Path:
     """Make the demo project: the five seed articles, no annotations."""
     from desktop.core import demo, operations
-    from desktop.core.storage import new_project_file
+    from desktop.core.store import create_store
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with new_project_file(path) as project:
+    with create_store(path) as project:
         operations.record_project_created(project, name=demo.demo_name(), reviewer=reviewer)
         demo.add_demo_articles(project, reviewer=reviewer)
     return path

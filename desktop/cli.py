@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -14,11 +13,11 @@ from typing import Any
 # Only light modules here: `crosscheck` with no command goes straight to the window, and the
 # commands import SQLAlchemy (operations) and the file readers (importers) when they run.
 from desktop import __version__
-from desktop.core import queries
 from desktop.core.anchoring import find_quote
 from desktop.core.errors import CrosscheckError, InvalidInput
 from desktop.core.model import Verdict
-from desktop.core.storage import Project, new_project_file, open_project
+from desktop.core.records import AnnotationFilter
+from desktop.core.store import Store, create_store, open_store, reads
 
 PROG = "crosscheck"
 REVIEWER_ENV = "CROSSCHECK_REVIEWER"
@@ -31,12 +30,12 @@ def _reviewer(args: argparse.Namespace) -> str:
     return operations.check_reviewer_name(name)
 
 
-def _open(args: argparse.Namespace, *, writes: bool = False) -> Project:
+def _open(args: argparse.Namespace, *, writes: bool = False) -> Store:
     """Open the project; what opening did (an upgrade, read-only) is reported on stderr.
 
     A command that writes says nothing of a read-only file: its write fails saying why.
     """
-    project = open_project(args.project)
+    project = open_store(args.project)
     if not (writes and project.read_only):
         for message in project.messages:
             print(f"{PROG}: {project.path.name}: {message}", file=sys.stderr)
@@ -55,14 +54,14 @@ def cmd_new(args: argparse.Namespace) -> int:
     reviewer = _reviewer(args)
     articles = read_articles(args.files) if args.files else []
     name = args.name or (demo.demo_name() if args.demo else Path(args.project).stem)
-    with new_project_file(args.project) as project:
+    with create_store(args.project) as project:
         operations.record_project_created(project, name=name, reviewer=reviewer)
         if args.demo:
             demo.add_demo_articles(project, reviewer=reviewer)
         if articles:
             operations.import_articles(project, articles, reviewer=reviewer)
-        with project.snapshot() as db:
-            count = len(queries.article_summaries(db))
+        with project.read() as db:
+            count = len(reads.article_summaries(db))
     print(f"Created {args.project} with {count} article(s).")
     return 0
 
@@ -78,16 +77,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     articles = read_articles(args.files)
     with _open(args, writes=True) as project:
         changes = operations.import_articles(project, articles, reviewer=reviewer, meta=meta)
-        with project.snapshot() as db:
-            titles = {s.id: s.title for s in queries.article_summaries(db)}
+        with project.read() as db:
+            titles = {s.id: s.title for s in reads.article_summaries(db)}
     for article_id in changes.ids("article"):
         print(f"{article_id}  {titles[article_id]}")
     return 0
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
-    with _open(args) as project, project.snapshot() as db:
-        summaries = queries.article_summaries(db)
+    with _open(args) as project, project.read() as db:
+        summaries = reads.article_summaries(db)
     if args.json:
         _print_json([s.to_json() for s in summaries])
         return 0
@@ -111,10 +110,10 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
     reviewer = _reviewer(args)
     with _open(args, writes=True) as project:
-        with project.snapshot() as db:
-            article_id = queries.resolve_article(db, args.article)
+        with project.read() as db:
+            article_id = reads.resolve_article(db, args.article)
             if args.quote is not None:
-                text = queries.article_text(db, article_id)
+                text = reads.article_text(db, article_id)
                 start, end = find_quote(text, args.quote, args.occurrence)
             else:
                 if args.end is None:
@@ -130,8 +129,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
             note=args.note or "",
             sources=args.source or [],
         )
-        with project.snapshot() as db:
-            rows = queries.annotation_rows(db, annotation_ids=changes.annotation_ids)
+        with project.read() as db:
+            rows = reads.annotation_rows(db, annotation_ids=changes.annotation_ids)
     for row in rows:
         if args.json:
             _print_json(row.to_json())
@@ -141,16 +140,14 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:
-    with _open(args) as project, project.snapshot() as db:
-        article_ids = (
-            [queries.resolve_article(db, a) for a in args.article] if args.article else None
-        )
-        rows = queries.annotation_rows(
-            db,
-            article_ids=article_ids,
-            verdicts=[Verdict.parse(v) for v in args.verdict] if args.verdict else None,
+    with _open(args) as project, project.read() as db:
+        article_ids = [reads.resolve_article(db, a) for a in args.article] if args.article else None
+        flt = AnnotationFilter(
+            article_ids=tuple(article_ids) if article_ids is not None else None,
+            verdicts=tuple(Verdict.parse(v) for v in args.verdict) if args.verdict else None,
             include_deleted=args.include_deleted,
         )
+        rows = reads.annotation_rows(db, flt)
     if args.json:
         _print_json([r.to_json() for r in rows])
         return 0
@@ -224,10 +221,10 @@ def _verify_audit_export(args: argparse.Namespace) -> int:
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
-    from desktop.core.storage.migrate import head_revision
+    from desktop.core.store.migrate import head_revision
 
     # Upgrading is what this command is for, so what was done is its output.
-    with open_project(args.project) as project:
+    with open_store(args.project) as project:
         for message in project.messages:
             print(f"{project.path}: {message}")
         if not project.backup_path:
@@ -375,7 +372,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except (sqlite3.Error, OSError) as exc:
+    except OSError as exc:
         # Not expected past the core's own checks, but a user still gets one line.
         print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1

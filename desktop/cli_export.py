@@ -69,7 +69,7 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from desktop.core.exports import (
-        ExportFilter,
+        AnnotationFilter,
         ExportOptions,
         check_options,
         export_to_path,
@@ -78,7 +78,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         resolve_filter,
     )
     from desktop.core.exports.common import check_target
-    from desktop.core.storage import open_project
+    from desktop.core.store import open_store
 
     fmt = get_format(args.format)
     wants_filter = bool(args.article or args.verdict or args.reviewer or args.include_deleted)
@@ -86,7 +86,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     check_options(
         fmt,
         ExportOptions(
-            filter=ExportFilter(include_deleted=True) if wants_filter else ExportFilter(),
+            filter=AnnotationFilter(include_deleted=True) if wants_filter else AnnotationFilter(),
             spreadsheet_safe=not args.raw,
             bom=args.excel,
         ),
@@ -94,7 +94,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output is not None and not args.output.strip():
         raise InvalidInput("-o needs a file name")
     # Read-only: an export never changes the project and works on read-only copies.
-    with open_project(args.project, read_only=True) as project:
+    with open_store(args.project, read_only=True) as project:
         if args.output:
             check_target(_path(args.output), project=project)
         flt = resolve_filter(

@@ -11,7 +11,7 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop.core import demo, operations
-from desktop.core.storage import Project, new_project_file, open_project
+from desktop.core.store import Store, create_store, open_store
 
 REVIEWER = "Test Reviewer"
 
@@ -29,7 +29,7 @@ def _isolated_home(
 
 
 def make_project(path: Path, *, with_demo: bool = True, reviewer: str = REVIEWER) -> Path:
-    with new_project_file(path) as project:
+    with create_store(path) as project:
         operations.record_project_created(project, name=path.stem, reviewer=reviewer)
         if with_demo:
             demo.add_demo_articles(project, reviewer=reviewer)
@@ -43,7 +43,7 @@ def demo_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def demo_project(demo_path: Path) -> Iterator[Project]:
-    project = open_project(demo_path)
+def demo_project(demo_path: Path) -> Iterator[Store]:
+    project = open_store(demo_path)
     yield project
     project.close()

@@ -33,8 +33,8 @@ from desktop import __version__
 from desktop.core.changes import ChangeSet
 from desktop.core.errors import CrosscheckError
 from desktop.core.model import Source, Verdict
-from desktop.core.queries import AnnotationRow, ArticleSummary
-from desktop.core.storage import Project
+from desktop.core.records import AnnotationRow, ArticleSummary
+from desktop.core.store import Store
 from desktop.ui import actions as act
 from desktop.ui import dialogs, verdict_style
 from desktop.ui.data import ProjectReader
@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
     """One project at a time; an empty window (File menu only useful) when none is open."""
 
     sig_project_opened = Signal(object)
-    """A project was opened; carries the Project (docks added with add_dock follow it)."""
+    """A project was opened; carries the Store (docks added with add_dock follow it)."""
     sig_project_closed = Signal()
     """The project was closed; nothing is open now."""
     sig_changes_applied = Signal(object)
@@ -71,7 +71,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.settings = settings or Settings()
-        self.project: Project | None = None
+        self.project: Store | None = None
         self.reader: ProjectReader | None = None
         self.editing: Editing | None = None
         self._project_name = ""
@@ -250,17 +250,17 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str | Path, *, read_only: bool = False) -> bool:
         """Open a project file instead of the current one; False (after saying why) if it
         cannot be opened, and the current project stays open."""
-        from desktop.core.storage import open_project
+        from desktop.core.store import open_store
 
         try:
-            project = open_project(path, read_only=read_only)
+            project = open_store(path, read_only=read_only)
         except CrosscheckError as exc:
             dialogs.show_error(self, "Cannot open project", str(exc))
             return False
         self.set_project(project)
         return True
 
-    def set_project(self, project: Project | None) -> None:
+    def set_project(self, project: Store | None) -> None:
         """Show ``project`` (the window owns it from now on and closes it)."""
         self._close_current()
         if project is None:
@@ -275,14 +275,15 @@ class MainWindow(QMainWindow):
         self.editing.stack.canRedoChanged.connect(lambda _b: self._update_undo_actions())
         self.editing.stack.undoTextChanged.connect(lambda _t: self._update_undo_actions())
         self.editing.stack.redoTextChanged.connect(lambda _t: self._update_undo_actions())
-        self._project_name = self.reader.name()
         self.settings.add_recent(project.path)
-        summaries = self.reader.summaries()
-        self.article_panel.model.set_summaries(summaries)
-        self.annotation_panel.model.set_rows(self.reader.rows(include_deleted=True))
-        self.panes.set_choices(_choices(summaries))
-        self.panes.set_loader(self._load_article)
-        self._restore_panes([s.id for s in summaries])
+        with self.reader.first_paint():
+            self._project_name = self.reader.name()
+            summaries = self.reader.summaries()
+            self.article_panel.model.set_summaries(summaries)
+            self.annotation_panel.model.set_rows(self.reader.all_rows())
+            self.panes.set_choices(_choices(summaries))
+            self.panes.set_loader(self._load_article)
+            self._restore_panes([s.id for s in summaries])
         self.editor.set_annotation(None)
         self._update_state()
         for message in project.messages:
@@ -621,10 +622,10 @@ class MainWindow(QMainWindow):
         if path is None or not self.ensure_reviewer():
             return
         from desktop.core import operations
-        from desktop.core.storage import new_project_file
+        from desktop.core.store import create_store
 
         try:
-            with new_project_file(path) as project:
+            with create_store(path) as project:
                 operations.record_project_created(
                     project, name=path.stem, reviewer=self.settings.reviewer
                 )

@@ -22,7 +22,7 @@ from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop.core.model import Verdict
-from desktop.core.queries import AnnotationRow, ArticleSummary
+from desktop.core.records import AnnotationRow, ArticleSummary
 from desktop.ui import verdict_style
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the entity's id

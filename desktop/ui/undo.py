@@ -17,7 +17,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from desktop.core.changes import ChangeSet
 from desktop.core.errors import CrosscheckError
 from desktop.core.model import Source, Verdict
-from desktop.core.storage import Project
+from desktop.core.store import Store
 from desktop.ui import verdict_style
 
 Operation = Callable[[], ChangeSet]
@@ -167,7 +167,7 @@ class Editing(QObject):
     """An edit, undo or redo failed; carries the one-line reason. Nothing was changed."""
 
     def __init__(
-        self, project: Project, reviewer: Callable[[], str], parent: QObject | None = None
+        self, project: Store, reviewer: Callable[[], str], parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self.project = project

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from desktop.core.store.migrate import set_schema_version
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -117,7 +119,7 @@ def upgrade() -> None:
         "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
         "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
     )
-    op.execute("PRAGMA user_version = 1")
+    set_schema_version(op, 1)
 
 
 def downgrade() -> None:
