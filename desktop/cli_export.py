@@ -95,6 +95,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise InvalidInput("-o needs a file name")
     # Read-only: an export never changes the project and works on read-only copies.
     with open_store(args.project, read_only=True) as project:
+        for message in project.messages:
+            if not message.startswith("Opened read-only"):  # asked for, so not news
+                print(f"crosscheck: {project.display_name}: {message}", file=sys.stderr)
         if args.output:
             check_target(_path(args.output), project=project)
         flt = resolve_filter(

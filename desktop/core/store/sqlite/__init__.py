@@ -169,7 +169,10 @@ def database_error(path: Path, exc: BaseException | None, busy_timeout_ms: int) 
     if "disk I/O" in text or "unable to open" in text:
         if not path.exists():
             return StoreUnavailable(f"{path}: the project file is no longer there")
-        return StoreUnavailable(f"{path}: cannot be accessed ({text})")
+        return StoreUnavailable(
+            f"{path}: cannot be accessed ({text}: is the disk full, or the drive disconnected?); "
+            "nothing was changed"
+        )
     if "database or disk is full" in text:
         return CrosscheckError(f"{path}: the disk is full; nothing was changed")
     return CrosscheckError(f"{path}: database error: {text}")
