@@ -47,7 +47,7 @@ def test_tag_undo_redo(demo_project: Store) -> None:
     )
     assert tagged.label == "Tag 'Disputed'"
     annotation_id = tagged.annotation_ids[0]
-    undone, redone, undone2, redone2 = undo_redo(demo_project, tagged)
+    undone, redone, _undone2, redone2 = undo_redo(demo_project, tagged)
     assert [c.action for c in undone.changes] == ["annotation.deleted"]
     assert [c.action for c in redone.changes] == ["annotation.restored"]
     assert state(demo_project, annotation_id)["deleted_at"] is None
