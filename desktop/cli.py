@@ -17,7 +17,7 @@ from desktop.core.anchoring import find_quote
 from desktop.core.errors import CrosscheckError, InvalidInput
 from desktop.core.model import Verdict
 from desktop.core.records import AnnotationFilter
-from desktop.core.store import Store, create_store, open_store, reads
+from desktop.core.store import Store, create_store, is_server_url, open_store, reads
 
 PROG = "crosscheck"
 REVIEWER_ENV = "CROSSCHECK_REVIEWER"
@@ -35,16 +35,52 @@ def _open(args: argparse.Namespace, *, writes: bool = False) -> Store:
 
     A command that writes says nothing of a read-only file: its write fails saying why.
     """
-    project = open_store(args.project)
+    project = with_password(lambda password: open_store(args.project, password=password))
     if not (writes and project.read_only):
         for message in project.messages:
-            print(f"{PROG}: {project.path.name}: {message}", file=sys.stderr)
+            print(f"{PROG}: {_short(project)}: {message}", file=sys.stderr)
     return project
+
+
+def _short(project: Store) -> str:
+    """How messages name a project: its file's name, or its database's."""
+    return project.path.name if project.path is not None else project.display_name
+
+
+def with_password(attempt: Callable[[str | None], Any]) -> Any:
+    """Run ``attempt``; if a server asks for a password that libpq's usual places do not
+    give, ask for it on the terminal (never echoed, never stored) and try once more."""
+    from desktop.core.errors import ProjectOpenError
+
+    try:
+        return attempt(None)
+    except ProjectOpenError as exc:
+        if type(exc).__name__ != "PasswordNeeded" or not sys.stdin.isatty():
+            raise
+        import getpass
+
+        return attempt(getpass.getpass(f"Password for {exc.path}: "))
 
 
 def _print_json(value: Any) -> None:
     json.dump(value, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
+
+
+def _default_name(target: str) -> str:
+    """A new project's name: the file's stem, or the server database's name."""
+    if is_server_url(target):
+        from urllib.parse import urlsplit
+
+        return urlsplit(target).path.strip("/") or "Untitled project"
+    return Path(target).stem
+
+
+def _check_server(url: str, password: str | None) -> str | None:
+    from desktop.core.store.postgres import PostgresStore
+
+    PostgresStore(url, password=password).connect().close()
+    return password
 
 
 def cmd_new(args: argparse.Namespace) -> int:
@@ -53,8 +89,12 @@ def cmd_new(args: argparse.Namespace) -> int:
 
     reviewer = _reviewer(args)
     articles = read_articles(args.files) if args.files else []
-    name = args.name or (demo.demo_name() if args.demo else Path(args.project).stem)
-    with create_store(args.project) as project:
+    name = args.name or (demo.demo_name() if args.demo else _default_name(args.project))
+    password = None
+    if is_server_url(args.project):
+        # Ask for a password now if one is needed, before anything is made.
+        password = with_password(lambda typed: _check_server(args.project, typed))
+    with create_store(args.project, password=password) as project:
         operations.record_project_created(project, name=name, reviewer=reviewer)
         if args.demo:
             demo.add_demo_articles(project, reviewer=reviewer)
@@ -62,7 +102,8 @@ def cmd_new(args: argparse.Namespace) -> int:
             operations.import_articles(project, articles, reviewer=reviewer)
         with project.read() as db:
             count = len(reads.article_summaries(db))
-    print(f"Created {args.project} with {count} article(s).")
+    shown = project.location if is_server_url(args.project) else args.project
+    print(f"Created {shown} with {count} article(s).")
     return 0
 
 
@@ -174,7 +215,9 @@ AUDIT_EXPORT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
 def cmd_verify(args: argparse.Namespace) -> int:
     from desktop.core.verify import verify_project
 
-    if Path(args.project).suffix.lower() in AUDIT_EXPORT_SUFFIXES:
+    if not is_server_url(args.project) and Path(args.project).suffix.lower() in (
+        AUDIT_EXPORT_SUFFIXES
+    ):
         return _verify_audit_export(args)
     with _open(args) as project:
         report = verify_project(project)
@@ -189,9 +232,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             }
         )
     elif report.ok:
-        print(f"{project.path}: {report.summary()}")
+        print(f"{project.location}: {report.summary()}")
     if not report.ok:
-        print(f"{PROG}: error: {project.path}: {report.summary()}", file=sys.stderr)
+        print(f"{PROG}: error: {project.location}: {report.summary()}", file=sys.stderr)
     return 0 if report.ok else 1
 
 
@@ -226,9 +269,9 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     # Upgrading is what this command is for, so what was done is its output.
     with open_store(args.project) as project:
         for message in project.messages:
-            print(f"{project.path}: {message}")
+            print(f"{project.location}: {message}")
         if not project.backup_path:
-            print(f"{project.path}: already at the current schema ({head_revision()})")
+            print(f"{project.location}: already at the current schema ({head_revision()})")
     return 0
 
 

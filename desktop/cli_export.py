@@ -78,6 +78,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         resolve_filter,
     )
     from desktop.core.exports.common import check_target
+    from desktop.cli import _short
     from desktop.core.store import open_store
 
     fmt = get_format(args.format)
@@ -97,7 +98,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     with open_store(args.project, read_only=True) as project:
         for message in project.messages:
             if not message.startswith("Opened read-only"):  # asked for, so not news
-                print(f"crosscheck: {project.display_name}: {message}", file=sys.stderr)
+                print(f"crosscheck: {_short(project)}: {message}", file=sys.stderr)
         if args.output:
             check_target(_path(args.output), project=project)
         flt = resolve_filter(

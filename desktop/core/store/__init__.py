@@ -15,11 +15,34 @@ from desktop.core.store.base import DEFAULT_BUSY_TIMEOUT_MS, Store, Watcher
 Target = str | os.PathLike[str]
 
 
+def is_server_url(target: object) -> bool:
+    """A ``postgresql://`` URL rather than a file's path."""
+    return (
+        isinstance(target, str)
+        and target.split(":", 1)[0].lower()
+        in (
+            "postgresql",
+            "postgres",
+        )
+        and "://" in target
+    )
+
+
 def open_store(
-    target: Target, *, read_only: bool = False, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+    target: Target,
+    *,
+    read_only: bool = False,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    password: str | None = None,
 ) -> Store:
-    """Open a project (upgrading an older schema after a backup). Raises a CrosscheckError
-    with a one-line reason; the project is then unchanged."""
+    """Open a project, a file or a server URL (upgrading an older schema first). Raises a
+    CrosscheckError with a one-line reason; the project is then unchanged."""
+    if is_server_url(target):
+        from desktop.core.store.postgres import open_postgres
+
+        return open_postgres(
+            str(target), read_only=read_only, busy_timeout_ms=busy_timeout_ms, password=password
+        )
     from desktop.core.store.sqlite import open_sqlite
 
     return open_sqlite(target, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
@@ -27,14 +50,28 @@ def open_store(
 
 @contextmanager
 def create_store(
-    target: Target, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS
+    target: Target, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, password: str | None = None
 ) -> Iterator[Store]:
-    """A new, empty project at the current schema; it exists at ``target`` only if the block
-    finishes, and nothing that exists is ever replaced."""
+    """A new, empty project at the current schema. A file exists at ``target`` only if the
+    block finishes, and nothing that exists is ever replaced; a server database must be empty,
+    and is left so if the block fails."""
+    if is_server_url(target):
+        from desktop.core.store.postgres import create_postgres
+
+        with create_postgres(str(target), busy_timeout_ms=busy_timeout_ms, password=password) as pg:
+            yield pg
+        return
     from desktop.core.store.sqlite import create_sqlite
 
     with create_sqlite(target, busy_timeout_ms=busy_timeout_ms) as store:
         yield store
 
 
-__all__ = ["DEFAULT_BUSY_TIMEOUT_MS", "Store", "Watcher", "create_store", "open_store"]
+__all__ = [
+    "DEFAULT_BUSY_TIMEOUT_MS",
+    "Store",
+    "Watcher",
+    "create_store",
+    "is_server_url",
+    "open_store",
+]

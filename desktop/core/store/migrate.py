@@ -49,3 +49,18 @@ def set_schema_version(op: object, number: int) -> None:
     bind = op.get_bind()  # type: ignore[attr-defined]
     if bind.dialect.name == "sqlite":
         op.execute(f"PRAGMA user_version = {int(number)}")  # type: ignore[attr-defined]
+
+
+def create_audit_guards(op: object) -> None:
+    """Make the database itself refuse changes to the audit log, in the backend's own terms."""
+    bind = op.get_bind()  # type: ignore[attr-defined]
+    if bind.dialect.name == "sqlite":
+        from desktop.core.store.sqlite import AUDIT_TRIGGERS
+
+        statements = list(AUDIT_TRIGGERS.values())
+    else:
+        from desktop.core.store.postgres import AUDIT_GUARDS
+
+        statements = list(AUDIT_GUARDS)
+    for sql in statements:
+        op.execute(sql)  # type: ignore[attr-defined]
