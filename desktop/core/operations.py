@@ -136,8 +136,10 @@ def check_reviewer_name(name: str | None) -> str:
     return cleaned
 
 
-def article_state(article: Article) -> dict[str, Any]:
-    """What the log keeps of an article: metadata and the text's hash, not the text."""
+def article_state(article: Article, deleted_by: str | None = None) -> dict[str, Any]:
+    """What the log keeps of an article: metadata and the text's hash, not the text.
+
+    ``deleted_by`` is the name of whoever removed it (the row holds their id)."""
     return {
         "id": article.id,
         "title": article.title,
@@ -149,6 +151,8 @@ def article_state(article: Article) -> dict[str, Any]:
         "source_format": article.source_format,
         "text_length": article.text_length,
         "text_sha256": article.text_sha256,
+        "deleted_at": iso_utc(article.deleted_at) if article.deleted_at else None,
+        "deleted_by": deleted_by,
     }
 
 
@@ -210,9 +214,35 @@ def parse_published(value: str | None) -> date | None:
 
 
 def check_article_url(url: str | None) -> str | None:
+    """The address of an article's original; blank means none."""
     if url is None or not url.strip():
         return None
-    return Source.parse(url).url
+    try:
+        return Source.parse(url).url
+    except InvalidInput as exc:
+        # Same rules as an evidence link, but the message names what the user typed.
+        raise InvalidInput(str(exc).replace("evidence link", "article URL", 1)) from None
+
+
+def check_title(title: str) -> str:
+    """A title the user typed: not blank, one line, not too long."""
+    cleaned = title.strip()
+    if not cleaned:
+        raise InvalidInput("the title cannot be empty")
+    if len(cleaned) > MAX_TITLE_CHARS:
+        raise InvalidInput(f"title is longer than {MAX_TITLE_CHARS} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise InvalidInput("title contains line breaks or control characters")
+    return cleaned
+
+
+def check_outlet(outlet: str) -> str:
+    cleaned = outlet.strip()
+    if len(cleaned) > MAX_OUTLET_CHARS:
+        raise InvalidInput(f"outlet is longer than {MAX_OUTLET_CHARS} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise InvalidInput("outlet contains line breaks or control characters")
+    return cleaned
 
 
 @dataclass(frozen=True)
@@ -290,6 +320,151 @@ def _article_row(item: ImportedArticle, meta: ArticleMeta) -> Article:
     )
 
 
+def check_article_edit(
+    *,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    published: str | date | None = None,
+) -> dict[str, Any]:
+    """The checked values of the fields given (None: leave the field alone). A blank outlet,
+    URL or date clears it; a blank title is refused."""
+    values: dict[str, Any] = {}
+    if title is not None:
+        values["title"] = check_title(title)
+    if outlet is not None:
+        values["outlet"] = check_outlet(outlet)
+    if url is not None:
+        values["url"] = check_article_url(url)
+    if published is not None:
+        values["published"] = (
+            published if isinstance(published, date) else parse_published(published)
+        )
+    return values
+
+
+def edit_article(
+    project: Project,
+    article_id: str,
+    *,
+    reviewer: str,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    published: str | date | None = None,
+) -> ChangeSet:
+    """Change an article's title, outlet, URL or publication date (never its text). A change
+    that changes nothing records nothing."""
+    values = check_article_edit(title=title, outlet=outlet, url=url, published=published)
+    reviewer = check_reviewer_name(reviewer)
+    with project.write() as session:
+        article = _get_article(session, article_id)
+        if article.deleted_at is not None:
+            raise InvalidInput(
+                f"article {_clip(article.title)!r} is removed; restore it before changing it"
+            )
+        changed = {k: v for k, v in values.items() if getattr(article, k) != v}
+        if not changed:
+            return ChangeSet()
+        rec = _Recorder(session.connection(), reviewer)
+        before = article_state(article)
+        for key, value in changed.items():
+            setattr(article, key, value)
+        session.flush()
+        rec.record("article.changed", "article", article.id, before, article_state(article))
+        return rec.result()
+
+
+def remove_article(project: Project, article_id: str, *, reviewer: str) -> ChangeSet:
+    """Soft removal; see ``remove_articles``."""
+    return remove_articles(project, [article_id], reviewer=reviewer)
+
+
+def remove_articles(project: Project, article_ids: Sequence[str], *, reviewer: str) -> ChangeSet:
+    """Hide articles from listings and exports, with their live annotations, in one
+    transaction. Nothing is erased: each article gets an ``article.removed`` event and each of
+    its live annotations its own ``annotation.deleted`` event, all stamped with the same time
+    and reviewer, which is how ``restore_articles`` finds exactly those annotations again.
+    Articles already removed are left as they are."""
+    reviewer = check_reviewer_name(reviewer)
+    with project.write() as session:
+        articles = [_get_article(session, i) for i in dict.fromkeys(article_ids)]
+        todo = [a for a in articles if a.deleted_at is None]
+        if not todo:
+            return ChangeSet()
+        rec = _Recorder(session.connection(), reviewer)
+        for article in todo:
+            before = article_state(article)
+            article.deleted_at = rec.at
+            article.deleted_by = rec.reviewer.id
+            session.flush()
+            after = article_state(article, rec.reviewer.name)
+            rec.record("article.removed", "article", article.id, before, after)
+            live = _annotations_of(session, article.id, Annotation.deleted_at.is_(None))
+            for annotation in live:
+                _mark_deleted(session, rec, annotation, deleted=True)
+        return rec.result()
+
+
+def restore_article(project: Project, article_id: str, *, reviewer: str) -> ChangeSet:
+    return restore_articles(project, [article_id], reviewer=reviewer)
+
+
+def restore_articles(project: Project, article_ids: Sequence[str], *, reviewer: str) -> ChangeSet:
+    """Bring removed articles back with the annotations removed with them (those deleted
+    before the removal stay deleted). Articles not removed are left as they are."""
+    reviewer = check_reviewer_name(reviewer)
+    with project.write() as session:
+        articles = [_get_article(session, i) for i in dict.fromkeys(article_ids)]
+        todo = [a for a in articles if a.deleted_at is not None]
+        if not todo:
+            return ChangeSet()
+        rec = _Recorder(session.connection(), reviewer)
+        for article in todo:
+            removed_at, removed_by = article.deleted_at, article.deleted_by
+            before = article_state(article, _reviewer_name(session, removed_by))
+            article.deleted_at = None
+            article.deleted_by = None
+            session.flush()
+            rec.record("article.restored", "article", article.id, before, article_state(article))
+            with_it = _annotations_of(
+                session,
+                article.id,
+                Annotation.deleted_at == removed_at,
+                Annotation.deleted_by == removed_by,
+            )
+            for annotation in with_it:
+                _mark_deleted(session, rec, annotation, deleted=False)
+        return rec.result()
+
+
+def _get_article(session: Session, article_id: str) -> Article:
+    article = session.get(Article, article_id)
+    if article is None:
+        raise NotFound(f"no article with id {article_id}")
+    return article
+
+
+def _annotations_of(session: Session, article_id: str, *conditions: Any) -> list[Annotation]:
+    """An article's annotations meeting ``conditions``, in reading order."""
+    return list(
+        session.scalars(
+            select(Annotation)
+            .where(Annotation.article_id == article_id, *conditions)
+            .order_by(Annotation.start, Annotation.end, Annotation.id)
+        )
+    )
+
+
+def _reviewer_name(session: Session, reviewer_id: str | None) -> str | None:
+    return None if reviewer_id is None else session.get_one(Reviewer, reviewer_id).name
+
+
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 # --- annotations ----------------------------------------------------------------------------
 
 
@@ -306,8 +481,9 @@ def _sources(sources: Sequence[Source | str]) -> list[dict[str, str]]:
 _SQL_OFFSET_LIMIT = 2**62
 
 # One round trip finds the article's length, the quote with its context (substr counts code
-# points, like Python, and spares loading the whole text), a live annotation on the span, and
-# what the recorder needs (the reviewer's id and the chain's head).
+# points, like Python, and spares loading the whole text), a live annotation on the span,
+# whether the article is removed, and what the recorder needs (the reviewer's id and the
+# chain's head).
 _SPAN_LOOKUP = select(
     Article.text_length,
     func.substr(
@@ -328,6 +504,8 @@ _SPAN_LOOKUP = select(
     )
     .limit(1)
     .scalar_subquery(),
+    Article.deleted_at,
+    Article.title,
     *_WRITE_START_COLUMNS,
 ).where(Article.id == bindparam("article_id"))
 _INSERT_ANNOTATION = insert(Annotation)
@@ -380,7 +558,11 @@ def annotate(
         ).first()
         if row is None:
             raise NotFound(f"no article with id {article_id}")
-        length, quote, prefix, suffix, existing_id, *start_values = row
+        length, quote, prefix, suffix, existing_id, removed_at, title, *start_values = row
+        if removed_at is not None:
+            raise InvalidInput(
+                f"article {_clip(title)!r} is removed; restore it before annotating it"
+            )
         check_span(length, start, end)
         rec = _Recorder(conn, reviewer, start_values)
         if existing_id is not None:
@@ -502,18 +684,29 @@ def _set_deleted(
         annotation = _get_annotation(session, annotation_id)
         if (annotation.deleted_at is not None) == deleted:
             return ChangeSet()
+        if not deleted:
+            article = session.get_one(Article, annotation.article_id)
+            if article.deleted_at is not None:
+                raise InvalidInput(
+                    f"the article {_clip(article.title)!r} of this annotation is removed; "
+                    "restore the article first"
+                )
         rec = _Recorder(session.connection(), reviewer)
-        before = annotation_state(session, annotation)
-        annotation.deleted_at = rec.at if deleted else None
-        annotation.deleted_by = rec.reviewer.id if deleted else None
-        annotation.updated_at = rec.at
-        annotation.updated_by = rec.reviewer.id
-        session.flush()
-        action = "annotation.deleted" if deleted else "annotation.restored"
-        rec.record(
-            action, "annotation", annotation.id, before, annotation_state(session, annotation)
-        )
+        _mark_deleted(session, rec, annotation, deleted=deleted)
         return rec.result()
+
+
+def _mark_deleted(
+    session: Session, rec: _Recorder, annotation: Annotation, *, deleted: bool
+) -> None:
+    before = annotation_state(session, annotation)
+    annotation.deleted_at = rec.at if deleted else None
+    annotation.deleted_by = rec.reviewer.id if deleted else None
+    annotation.updated_at = rec.at
+    annotation.updated_by = rec.reviewer.id
+    session.flush()
+    action = "annotation.deleted" if deleted else "annotation.restored"
+    rec.record(action, "annotation", annotation.id, before, annotation_state(session, annotation))
 
 
 def _get_annotation(session: Session, annotation_id: str) -> Annotation:

@@ -69,6 +69,7 @@ class ArticleSummary:
     original_name: str
     text_length: int
     counts: dict[Verdict, int] = field(default_factory=dict)
+    removed_at: datetime | None = None  # set only for a removed article
 
     @property
     def total(self) -> int:
@@ -93,26 +94,28 @@ _COUNT_COLUMNS = ", ".join(
 )
 _SUMMARIES_SQL = f"""
 SELECT a.id, a.title, a.outlet, a.url, a.published, a.imported_at, a.original_name,
-       a.text_length, {", ".join(f"coalesce(c.n_{v.value}, 0)" for v in Verdict)}
+       a.text_length, a.deleted_at, {", ".join(f"coalesce(c.n_{v.value}, 0)" for v in Verdict)}
 FROM articles a
 LEFT JOIN (
     SELECT article_id, {_COUNT_COLUMNS}
     FROM annotations WHERE deleted_at IS NULL GROUP BY article_id
 ) c ON c.article_id = a.id
+WHERE a.deleted_at IS NULL OR ?
 ORDER BY a.imported_at, a.original_name, a.id
 """
 
 
-def article_summaries(db: Reader) -> list[ArticleSummary]:
-    """Every article with live annotation counts per verdict, in import order."""
+def article_summaries(db: Reader, *, include_removed: bool = False) -> list[ArticleSummary]:
+    """Every article with live annotation counts per verdict, in import order; removed
+    articles only when asked for (their annotations were deleted with them, so they count
+    none)."""
     return [
         ArticleSummary(
             aid, title, outlet, url, _date(published), _utc(imported_at), original, length,
-            dict(zip(Verdict, nums, strict=True)),
+            dict(zip(Verdict, nums, strict=True)), None if removed is None else _utc(removed),
         )
-        for aid, title, outlet, url, published, imported_at, original, length, *nums in _rows(
-            db, _SUMMARIES_SQL
-        )
+        for aid, title, outlet, url, published, imported_at, original, length, removed, *nums
+        in _rows(db, _SUMMARIES_SQL, (include_removed,))
     ]  # fmt: skip
 
 
@@ -129,28 +132,54 @@ def article_text(db: Reader, article_id: str) -> str:
     return text
 
 
-def resolve_article(db: Reader, ref: str) -> str:
-    """An article id from a full id, a unique id prefix (4+ characters), or an exact title."""
+def resolve_article(db: Reader, ref: str, *, include_removed: bool = False) -> str:
+    """An article id from a full id, a unique id prefix (4+ characters), or an exact title.
+
+    A removed article is found only with ``include_removed``; otherwise naming one is an
+    error that says it was removed."""
     ref = ref.strip()
     if not ref:
         raise InvalidInput("no article given")
-    if _rows(db, "SELECT 1 FROM articles WHERE id = ?", (ref,)):
-        return ref
-    matches: dict[str, None] = {}
-    if _ID_PREFIX.fullmatch(ref.lower()):
-        for (aid,) in _rows(
-            db, "SELECT id FROM articles WHERE substr(id, 1, ?) = ?", (len(ref), ref.lower())
-        ):
-            matches[aid] = None
-    for (aid,) in _rows(db, "SELECT id FROM articles WHERE title = ?", (ref,)):
-        matches[aid] = None
+    matches = _article_matches(db, ref, removed=None if include_removed else False)
+    if not matches and not include_removed:
+        removed = _article_matches(db, ref, removed=True)
+        if len(removed) == 1:
+            raise NotFound(
+                f"article {removed[0][1]!r} was removed "
+                "(`crosscheck restore-article` brings it back)"
+            )
+        matches = removed
     if len(matches) == 1:
-        return next(iter(matches))
+        return matches[0][0]
     if not matches:
         raise NotFound(
             f"no article matches {ref!r} (give an id, a unique id prefix or an exact title)"
         )
     raise InvalidInput(f"{ref!r} matches {len(matches)} articles; give more of the id")
+
+
+def _article_matches(db: Reader, ref: str, *, removed: bool | None) -> list[tuple[str, str]]:
+    """(id, title) of the articles ``ref`` names; ``removed``: only removed (True), only
+    live (False) or both (None)."""
+    state = {
+        None: "",
+        True: " AND deleted_at IS NOT NULL",
+        False: " AND deleted_at IS NULL",
+    }[removed]
+    exact = _rows(db, f"SELECT id, title FROM articles WHERE id = ?{state}", (ref,))
+    if exact:
+        return [exact[0]]
+    matches: dict[str, str] = {}
+    if _ID_PREFIX.fullmatch(ref.lower()):
+        for aid, title in _rows(
+            db,
+            f"SELECT id, title FROM articles WHERE substr(id, 1, ?) = ?{state}",
+            (len(ref), ref.lower()),
+        ):
+            matches[aid] = title
+    for aid, title in _rows(db, f"SELECT id, title FROM articles WHERE title = ?{state}", (ref,)):
+        matches[aid] = title
+    return list(matches.items())
 
 
 @dataclass(frozen=True)
@@ -217,12 +246,18 @@ def annotation_rows(
     reviewer: str | None = None,
     include_deleted: bool = False,
     annotation_ids: Iterable[str] | None = None,
+    live_articles_only: bool = False,
 ) -> list[AnnotationRow]:
-    """Annotations in reading order; ``reviewer`` is whoever changed one last."""
+    """Annotations in reading order; ``reviewer`` is whoever changed one last.
+
+    The annotations of a removed article are deleted with it, so they come only with
+    ``include_deleted``, and not even then with ``live_articles_only``."""
     where: list[str] = []
     params: list[Any] = []
     if not include_deleted:
         where.append("n.deleted_at IS NULL")
+    if live_articles_only:
+        where.append("a.deleted_at IS NULL")
     if verdicts is not None:
         values = [Verdict(v).value for v in verdicts]
         where.append(f"n.verdict IN ({', '.join('?' * len(values)) or 'NULL'})")

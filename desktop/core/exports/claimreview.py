@@ -80,7 +80,7 @@ def write_claimreview(
 ) -> int:
     rows = load_rows(project, options.filter)
     with project.snapshot() as db:
-        articles = {a.id: a for a in queries.article_summaries(db)}
+        articles = {a.id: a for a in queries.article_summaries(db, include_removed=True)}
     ticker = Ticker(progress, len(rows))
     ticker.report()
     out.write(b'{\n  "@context": "https://schema.org",\n  "@graph": [')

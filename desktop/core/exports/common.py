@@ -108,7 +108,12 @@ def resolve_filter(
     """Turn what the user typed into a filter; unknown articles or reviewers are errors."""
     with project.snapshot() as db:
         article_ids = (
-            tuple(dict.fromkeys(queries.resolve_article(db, a) for a in articles))
+            tuple(
+                dict.fromkeys(
+                    queries.resolve_article(db, a, include_removed=include_deleted)
+                    for a in articles
+                )
+            )
             if articles
             else None
         )
