@@ -94,23 +94,25 @@ APP_QT_LIBRARIES = ("libQt6Widgets.so.6",)
 
 def split_qt_arguments(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     """(our arguments, Qt's arguments): ``-style fusion``, ``-platform=offscreen``,
-    ``--reverse`` … go to Qt; everything else stays, in order."""
+    ``--reverse`` … go to Qt (as ``-platform offscreen``, ``-reverse``); everything else
+    stays, in order."""
     ours: list[str] = []
     qt: list[str] = []
     i = 0
     while i < len(argv):
         arg = argv[i]
         name = _qt_option_name(arg)
+        # Handed on as ``-name value``: the one spelling every Qt option accepts.
         if name in QT_VALUE_OPTIONS:
             if "=" in arg:
-                qt.append(arg)
+                qt.extend([f"-{name}", arg.split("=", 1)[1]])
             elif i + 1 < len(argv):
-                qt.extend(argv[i : i + 2])
+                qt.extend([f"-{name}", argv[i + 1]])
                 i += 1
             else:
                 ours.append(arg)  # a value is missing: let the usage error say so
         elif name in QT_FLAG_OPTIONS:
-            qt.append(arg)
+            qt.append(f"-{name}")
         else:
             ours.append(arg)
         i += 1
@@ -128,7 +130,10 @@ def requested_platforms(qt_args: Sequence[str], environ: Mapping[str, str]) -> l
     given = environ.get("QT_QPA_PLATFORM", "")
     for i, arg in enumerate(qt_args):
         if _qt_option_name(arg) == "platform":
-            given = arg.split("=", 1)[1] if "=" in arg else qt_args[i + 1]
+            if "=" in arg:
+                given = arg.split("=", 1)[1]
+            elif i + 1 < len(qt_args):
+                given = qt_args[i + 1]
     if given.strip():
         # "xcb:option=value;wayland": names before any options, separated by semicolons.
         return [p.split(":", 1)[0].strip() for p in given.split(";") if p.strip()]

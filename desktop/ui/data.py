@@ -44,12 +44,15 @@ class ProjectReader:
         annotation_ids: Iterable[str] | None = None,
         include_deleted: bool = True,
     ) -> list[AnnotationRow]:
+        """Annotations of the articles listed; a removed article's are left out, deleted
+        or not, as the article itself is."""
         with self.project.snapshot() as session:
             return queries.annotation_rows(
                 session,
                 article_ids=article_ids,
                 annotation_ids=annotation_ids,
                 include_deleted=include_deleted,
+                live_articles_only=True,
             )
 
     def live_rows(self, article_id: str) -> list[AnnotationRow]:
