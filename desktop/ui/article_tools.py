@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QPoint, Qt
-from PySide6.QtWidgets import QMenu, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QMenu
 
 from desktop.core.queries import ArticleSummary
 from desktop.ui import actions as act
@@ -45,9 +46,11 @@ class ArticleTools(QObject):
             edit_menu.addAction(window.action(action_id))
         window.action(act.EDIT_ARTICLE).triggered.connect(lambda: self.edit_article())
         window.action(act.REMOVE_ARTICLE).triggered.connect(lambda: self.remove_article())
+        # Context menu events are watched rather than customContextMenuRequested, whose
+        # position means the viewport for a click but the table for the Menu key.
         table = window.article_panel.table
-        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        table.customContextMenuRequested.connect(self.show_context_menu)
+        table.installEventFilter(self)
+        table.viewport().installEventFilter(self)
 
     # --- which article --------------------------------------------------------------------
 
@@ -158,13 +161,23 @@ class ArticleTools(QObject):
 
     # --- the list's context menu ----------------------------------------------------------
 
-    def show_context_menu(self, pos: QPoint) -> QMenu | None:
-        """At ``pos`` (viewport coordinates; from the keyboard, the current row's)."""
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ContextMenu or not isinstance(event, QContextMenuEvent):
+            return super().eventFilter(watched, event)
         table = self.window.article_panel.table
-        index = table.indexAt(pos)
-        if not index.isValid():
+        if event.reason() == QContextMenuEvent.Reason.Mouse:
+            at = table.viewport().mapFromGlobal(event.globalPos())
+            index = table.indexAt(at)
+        else:  # the Menu key: the current row
             index = table.currentIndex()
-        summary = index.data(ROW_ROLE)
+            at = table.visualRect(index).center()
+        self.show_context_menu(index, table.viewport().mapToGlobal(at))
+        return True
+
+    def show_context_menu(self, index: QModelIndex, where: QPoint) -> QMenu | None:
+        """The menu of the article at ``index`` of the list, at global position ``where``."""
+        table = self.window.article_panel.table
+        summary = index.data(ROW_ROLE) if index.isValid() else None
         if not isinstance(summary, ArticleSummary):
             return None
         table.setCurrentIndex(index)
@@ -182,7 +195,6 @@ class ArticleTools(QObject):
             item.setObjectName(action_id)
             item.setEnabled(source.isEnabled())
             item.setStatusTip(source.statusTip())
-        viewport: QWidget = table.viewport()
-        menu.popup(viewport.mapToGlobal(pos))
+        menu.popup(where)
         self.menu = menu
         return menu
