@@ -540,7 +540,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(cmd_open, argparse.Namespace(project=None, qt_args=qt_args))
     if len(ours) == 1 and ours[0].lower().endswith(SUFFIX) and Path(ours[0]).is_file():
         ours = ["open", ours[0]]  # `crosscheck FILE.crosscheck`, as desktop programs take it
-    if ours[0] not in WINDOW_COMMANDS:
+    if ours[0] not in WINDOW_COMMANDS and not ours[0].startswith("-"):
         ours, qt_args = given, []  # only the window takes Qt's options
     parser = build_parser()
     _check_command(parser, ours)

@@ -86,7 +86,9 @@ class ArticleDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("articleDialogError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: palette(highlighted-text); background: #b3261e;")
+        self.error.setStyleSheet(
+            "color: palette(highlighted-text); background: #b3261e; padding: 3px 6px;"
+        )
         self.error.hide()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

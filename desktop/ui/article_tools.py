@@ -124,16 +124,24 @@ class ArticleTools(QObject):
         from PySide6.QtWidgets import QMessageBox
 
         count = target.total
-        annotations = f"{count} annotation" + ("" if count == 1 else "s")
+        if count:
+            question = f"Remove {quoted_title(target.title)} and its " + (
+                "annotation?" if count == 1 else f"{count} annotations?"
+            )
+            detail = "They leave"
+        else:
+            question = f"Remove {quoted_title(target.title)}? It has no annotations."
+            detail = "It leaves"
         box = QMessageBox(self.window)
         box.setObjectName("removeArticleBox")
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Remove Article")
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"Remove {quoted_title(target.title)} and its {annotations}?")
+        box.setText(question)
         box.setInformativeText(
-            "They leave the lists, the panes and the exports, but stay in the project file "
-            "and its audit trail. Edit ▸ Undo brings them back."
+            f"{detail} the lists, the panes and the exports, but stay"
+            f"{'s' if not count else ''} in the project file and its audit trail. "
+            f"Edit ▸ Undo brings {'them' if count else 'it'} back."
         )
         remove = box.addButton("&Remove", QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)

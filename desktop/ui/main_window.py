@@ -386,15 +386,20 @@ class MainWindow(QMainWindow):
         self.sig_changes_applied.emit(changes)
 
     def _show_restored(self, changes: ChangeSet, listed: set[str]) -> None:
-        """An article brought back (undo of a removal) shows in the active pane if empty."""
+        """An article brought back (undo of a removal) shows again in an empty pane: the
+        active one if it is empty, else the first empty one."""
         restored = [
             c.entity_id
             for c in changes.changes
             if c.action == "article.restored" and c.entity_id in listed
         ]
-        pane = self.panes.active_pane()
-        if restored and pane is not None and pane.article_id() is None:
-            self.panes.show_article(pane, restored[0])
+        empty = [p for p in self.panes.panes() if p.article_id() is None]
+        active = self.panes.active_pane()
+        if active in empty:
+            empty.remove(active)
+            empty.insert(0, active)
+        for pane, article_id in zip(empty, restored, strict=False):
+            self.panes.show_article(pane, article_id)
 
     def _on_edit_failed(self, message: str) -> None:
         dialogs.show_error(self, "Nothing was changed", message)

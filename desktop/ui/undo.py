@@ -357,6 +357,6 @@ class Editing(QObject):
             self.sig_changes_applied.emit(changes)
 
 
-def _short(title: str, width: int = 40) -> str:
+def _short(title: str, width: int = 30) -> str:
     title = " ".join(title.split())
     return title if len(title) <= width else title[: width - 1] + "…"
