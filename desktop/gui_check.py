@@ -71,6 +71,10 @@ DEBIAN_PACKAGES = {
     "libwayland-client.so.0": "libwayland-client0",
     "libwayland-cursor.so.0": "libwayland-cursor0",
     "libwayland-egl.so.1": "libwayland-egl1",
+    "libstdc++.so.6": "libstdc++6",
+    "libgcc_s.so.1": "libgcc-s1",
+    "libc.so.6": "libc6",
+    "libm.so.6": "libc6",
 }
 
 # Platforms that draw on a screen, and what tells them where it is.
