@@ -27,11 +27,12 @@ DEMO_FILE = "Demo.crosscheck"
 DEMO_REVIEWER = "Crosscheck demo"
 
 
-def application() -> QApplication:
-    """The QApplication (made if there is none), with name, icon and stylesheet."""
+def application(qt_args: Sequence[str] = ()) -> QApplication:
+    """The QApplication (made if there is none, given Qt's own options such as ``-style
+    fusion``), with name, icon and stylesheet."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
-        app = QApplication(sys.argv[:1])
+        app = QApplication([*sys.argv[:1], *qt_args])
     if app.property("crosscheck_ready"):
         return app
     app.setApplicationName("Crosscheck")
@@ -123,10 +124,11 @@ class _QuitAfterPaint(QObject):
         return False
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """The GUI entry point: ``argv`` is ``[]`` or ``[PROJECT_FILE]``."""
+def main(argv: Sequence[str] | None = None, qt_args: Sequence[str] = ()) -> int:
+    """The GUI entry point: ``argv`` is ``[]`` or ``[PROJECT_FILE]``; ``qt_args`` are Qt's
+    own options."""
     args = list(sys.argv[1:] if argv is None else argv)
-    app = application()
+    app = application(qt_args)
     window = open_window(args[0] if args else None)
     if os.environ.get(EXIT_AFTER_PAINT_ENV):
         watcher = _QuitAfterPaint(window)

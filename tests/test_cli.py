@@ -149,11 +149,16 @@ def test_new_refuses_an_existing_file(demo_file: Path, capsys: pytest.CaptureFix
     assert failed(capsys, "new", demo_file, "--demo", "--reviewer", REVIEWER) == (
         f"{demo_file}: already exists; choose another name"
     )
+    # Without its extension the name means the same file.
+    assert failed(capsys, "new", demo_file.with_suffix(""), "--reviewer", REVIEWER) == (
+        f"{demo_file}: already exists; choose another name"
+    )
+    # Another extension is kept and .crosscheck added: the other file is never touched.
     other = demo_file.with_name("notes.txt")
     other.write_text("keep me")
-    assert failed(capsys, "new", other, "--reviewer", REVIEWER).endswith(
-        "already exists; choose another name"
-    )
+    code, out, err = run(capsys, "new", other, "--reviewer", REVIEWER)
+    created = demo_file.with_name("notes.txt.crosscheck")
+    assert (code, out, err) == (0, f"Created {created} with 0 article(s).\n", "")
     assert demo_file.read_bytes() == before and other.read_text() == "keep me"
 
 
@@ -314,11 +319,11 @@ def test_import_errors_change_nothing(
         (["--published", "2999-01-01"], "published date 2999-01-01 is in the future"),
         (
             ["--url", "javascript:alert(1)"],
-            f"evidence link 'javascript:alert(1)' {NOT_WEB}",
+            f"article URL 'javascript:alert(1)' {NOT_WEB}",
         ),
         (
             ["--url", "http://"],
-            f"evidence link 'http://' {NOT_WEB}",
+            f"article URL 'http://' {NOT_WEB}",
         ),
     ]
     for extra, message in cases:

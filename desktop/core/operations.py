@@ -137,9 +137,12 @@ def check_reviewer_name(name: str | None) -> str:
     return cleaned
 
 
-def article_state(article: Mapping[str, Any]) -> dict[str, Any]:
-    """What the log keeps of an article: metadata and the text's hash, not the text."""
+def article_state(article: Mapping[str, Any], deleted_by: str | None = None) -> dict[str, Any]:
+    """What the log keeps of an article: metadata and the text's hash, not the text.
+
+    ``deleted_by`` is the name of whoever removed it (the row holds their id)."""
     published = article["published"]
+    deleted_at = article.get("deleted_at")
     return {
         "id": article["id"],
         "title": article["title"],
@@ -151,6 +154,8 @@ def article_state(article: Mapping[str, Any]) -> dict[str, Any]:
         "source_format": article["source_format"],
         "text_length": article["text_length"],
         "text_sha256": article["text_sha256"],
+        "deleted_at": iso_utc(deleted_at) if deleted_at else None,
+        "deleted_by": deleted_by,
     }
 
 
@@ -268,9 +273,35 @@ def parse_published(value: str | None) -> date | None:
 
 
 def check_article_url(url: str | None) -> str | None:
+    """The address of an article's original; blank means none."""
     if url is None or not url.strip():
         return None
-    return Source.parse(url).url
+    try:
+        return Source.parse(url).url
+    except InvalidInput as exc:
+        # Same rules as an evidence link, but the message names what the user typed.
+        raise InvalidInput(str(exc).replace("evidence link", "article URL", 1)) from None
+
+
+def check_title(title: str) -> str:
+    """A title the user typed: not blank, one line, not too long."""
+    cleaned = title.strip()
+    if not cleaned:
+        raise InvalidInput("the title cannot be empty")
+    if len(cleaned) > MAX_TITLE_CHARS:
+        raise InvalidInput(f"title is longer than {MAX_TITLE_CHARS} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise InvalidInput("title contains line breaks or control characters")
+    return cleaned
+
+
+def check_outlet(outlet: str) -> str:
+    cleaned = outlet.strip()
+    if len(cleaned) > MAX_OUTLET_CHARS:
+        raise InvalidInput(f"outlet is longer than {MAX_OUTLET_CHARS} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise InvalidInput("outlet contains line breaks or control characters")
+    return cleaned
 
 
 @dataclass(frozen=True)
@@ -313,7 +344,8 @@ def import_articles(
             conn.execute(insert(Article), row)
             rec.record("article.imported", "article", row["id"], None, article_state(row))
         count = len(rows)
-        return rec.result(f"Import {count} article{'s' if count != 1 else ''}")
+        inverse = Edit("remove_articles", {"article_ids": [r["id"] for r in rows]})
+        return rec.result(f"Import {count} article{'s' if count != 1 else ''}", inverse)
 
 
 def _page_url(url: str | None) -> str | None:
@@ -349,6 +381,184 @@ def _article_row(item: ImportedArticle, meta: ArticleMeta) -> dict[str, Any]:
     }
 
 
+def check_article_edit(
+    *,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    published: str | date | None = None,
+) -> dict[str, Any]:
+    """The checked values of the fields given (None: leave the field alone). A blank outlet,
+    URL or date clears it; a blank title is refused."""
+    values: dict[str, Any] = {}
+    if title is not None:
+        values["title"] = check_title(title)
+    if outlet is not None:
+        values["outlet"] = check_outlet(outlet)
+    if url is not None:
+        values["url"] = check_article_url(url)
+    if published is not None:
+        values["published"] = (
+            published if isinstance(published, date) else parse_published(published)
+        )
+    return values
+
+
+_ARTICLE_STATE = select(
+    Article.id,
+    Article.title,
+    Article.outlet,
+    Article.url,
+    Article.published,
+    Article.imported_at,
+    Article.original_name,
+    Article.source_format,
+    Article.text_length,
+    Article.text_sha256,
+    Article.deleted_at,
+    Article.deleted_by,
+    select(Reviewer.name)
+    .where(Reviewer.id == Article.deleted_by)
+    .scalar_subquery()
+    .label("remover"),
+)
+
+
+def _articles(conn: Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The rows of these articles (deleted_by: an id; remover: that reviewer's name)."""
+    ids = list(dict.fromkeys(article_ids))
+    found = {
+        r["id"]: dict(r) for r in conn.execute(_ARTICLE_STATE.where(Article.id.in_(ids))).mappings()
+    }
+    for article_id in ids:
+        if article_id not in found:
+            raise NotFound(f"no article with id {article_id}")
+    return [found[i] for i in ids]
+
+
+def edit_article(
+    store: Store,
+    article_id: str,
+    *,
+    reviewer: str,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    published: str | date | None = None,
+) -> ChangeSet:
+    """Change an article's title, outlet, URL or publication date (never its text). A change
+    that changes nothing records nothing."""
+    values = check_article_edit(title=title, outlet=outlet, url=url, published=published)
+    reviewer = check_reviewer_name(reviewer)
+    with store.write() as conn:
+        (article,) = _articles(conn, [article_id])
+        if article["deleted_at"] is not None:
+            raise InvalidInput(
+                f"article {_clip(article['title'])!r} is removed; restore it before changing it"
+            )
+        changed = {k: v for k, v in values.items() if article[k] != v}
+        if not changed:
+            return ChangeSet()
+        rec = _Recorder(conn, reviewer)
+        before = article_state(article)
+        conn.execute(update(Article).where(Article.id == article_id).values(**changed))
+        rec.record(
+            "article.changed", "article", article_id, before, article_state(article | changed)
+        )
+        undo = {k: article[k] for k in changed}
+        if "published" in undo:
+            undo["published"] = undo["published"].isoformat() if undo["published"] else ""
+        for key in ("outlet", "url"):
+            if key in undo and undo[key] is None:
+                undo[key] = ""
+        return rec.result("Edit article", Edit("edit_article", {"article_id": article_id, **undo}))
+
+
+def remove_article(store: Store, article_id: str, *, reviewer: str) -> ChangeSet:
+    """Soft removal; see ``remove_articles``."""
+    return remove_articles(store, [article_id], reviewer=reviewer)
+
+
+def remove_articles(store: Store, article_ids: Sequence[str], *, reviewer: str) -> ChangeSet:
+    """Hide articles from listings and exports, with their live annotations, in one
+    transaction. Nothing is erased: each article gets an ``article.removed`` event and each of
+    its live annotations its own ``annotation.deleted`` event, all stamped with the same time
+    and reviewer, which is how ``restore_articles`` finds exactly those annotations again.
+    Articles already removed are left as they are."""
+    reviewer = check_reviewer_name(reviewer)
+    with store.write() as conn:
+        todo = [a for a in _articles(conn, article_ids) if a["deleted_at"] is None]
+        if not todo:
+            return ChangeSet()
+        rec = _Recorder(conn, reviewer)
+        for article in todo:
+            before = article_state(article)
+            conn.execute(
+                update(Article)
+                .where(Article.id == article["id"])
+                .values(deleted_at=rec.at, deleted_by=rec.reviewer.id)
+            )
+            after = article_state(article | {"deleted_at": rec.at}, rec.reviewer.name)
+            rec.record("article.removed", "article", article["id"], before, after)
+            live = _annotation_ids(conn, article["id"], Annotation.deleted_at.is_(None))
+            _mark_deleted(rec, live, deleted=True)
+        count = len(todo)
+        label = "Remove article" if count == 1 else f"Remove {count} articles"
+        ids = [a["id"] for a in todo]
+        return rec.result(label, Edit("restore_articles", {"article_ids": ids}))
+
+
+def restore_article(store: Store, article_id: str, *, reviewer: str) -> ChangeSet:
+    return restore_articles(store, [article_id], reviewer=reviewer)
+
+
+def restore_articles(store: Store, article_ids: Sequence[str], *, reviewer: str) -> ChangeSet:
+    """Bring removed articles back with the annotations removed with them (those deleted
+    before the removal stay deleted). Articles not removed are left as they are."""
+    reviewer = check_reviewer_name(reviewer)
+    with store.write() as conn:
+        todo = [a for a in _articles(conn, article_ids) if a["deleted_at"] is not None]
+        if not todo:
+            return ChangeSet()
+        rec = _Recorder(conn, reviewer)
+        for article in todo:
+            before = article_state(article, article["remover"])
+            conn.execute(
+                update(Article)
+                .where(Article.id == article["id"])
+                .values(deleted_at=None, deleted_by=None)
+            )
+            after = article_state(article | {"deleted_at": None})
+            rec.record("article.restored", "article", article["id"], before, after)
+            with_it = _annotation_ids(
+                conn,
+                article["id"],
+                Annotation.deleted_at == article["deleted_at"],
+                Annotation.deleted_by == article["deleted_by"],
+            )
+            _mark_deleted(rec, with_it, deleted=False)
+        count = len(todo)
+        label = "Restore article" if count == 1 else f"Restore {count} articles"
+        ids = [a["id"] for a in todo]
+        return rec.result(label, Edit("remove_articles", {"article_ids": ids}))
+
+
+def _annotation_ids(conn: Connection, article_id: str, *conditions: Any) -> list[str]:
+    """An article's annotations meeting ``conditions``, in reading order."""
+    return list(
+        conn.execute(
+            select(Annotation.id)
+            .where(Annotation.article_id == article_id, *conditions)
+            .order_by(Annotation.start, Annotation.end, Annotation.id)
+        ).scalars()
+    )
+
+
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 # --- annotations ----------------------------------------------------------------------------
 
 
@@ -374,8 +584,9 @@ def _verdict_label(verdict: Verdict) -> str:
 _SQL_OFFSET_LIMIT = 2**62
 
 # One round trip finds the article's length, the quote with its context (substr counts code
-# points, like Python, and spares loading the whole text), a live annotation on the span, and
-# what the recorder needs (the reviewer's id and the chain's head).
+# points, like Python, and spares loading the whole text), a live annotation on the span,
+# whether the article is removed, and what the recorder needs (the reviewer's id and the
+# chain's head).
 _SPAN_LOOKUP = select(
     Article.text_length,
     func.substr(
@@ -396,6 +607,8 @@ _SPAN_LOOKUP = select(
     )
     .limit(1)
     .scalar_subquery(),
+    Article.deleted_at,
+    Article.title,
     *_WRITE_START_COLUMNS,
 ).where(Article.id == bindparam("article_id"))
 _INSERT_ANNOTATION = insert(Annotation)
@@ -446,7 +659,11 @@ def annotate(
         ).first()
         if row is None:
             raise NotFound(f"no article with id {article_id}")
-        length, quote, prefix, suffix, existing_id, *start_values = row
+        length, quote, prefix, suffix, existing_id, removed_at, title, *start_values = row
+        if removed_at is not None:
+            raise InvalidInput(
+                f"article {_clip(title)!r} is removed; restore it before annotating it"
+            )
         check_span(length, start, end)
         rec = _Recorder(conn, reviewer, start_values)
         label = f"Tag '{_verdict_label(verdict)}'"
@@ -629,25 +846,10 @@ def _set_deleted(
         todo = [i for i in ids if (states[i]["deleted_at"] is not None) != deleted]
         if not todo:
             return ChangeSet()
+        if not deleted:
+            _refuse_removed_articles(conn, [states[i]["article_id"] for i in todo])
         rec = _Recorder(conn, reviewer)
-        action = "annotation.deleted" if deleted else "annotation.restored"
-        versions: dict[str, int] = {}
-        for annotation_id in todo:
-            before = states[annotation_id]
-            versions[annotation_id] = before["version"] + 1
-            conn.execute(
-                update(Annotation)
-                .where(Annotation.id == annotation_id)
-                .values(
-                    deleted_at=rec.at if deleted else None,
-                    deleted_by=rec.reviewer.id if deleted else None,
-                    updated_at=rec.at,
-                    updated_by=rec.reviewer.id,
-                    version=versions[annotation_id],
-                )
-            )
-            after = annotation_state(conn, annotation_id)
-            rec.record(action, "annotation", annotation_id, before, after)
+        versions = _mark_deleted(rec, todo, deleted=deleted, states=states)
         count = len(todo)
         noun = "annotation" if count == 1 else f"{count} annotations"
         label = f"{'Delete' if deleted else 'Restore'} {noun}"
@@ -658,10 +860,55 @@ def _set_deleted(
         return rec.result(label, inverse)
 
 
+def _mark_deleted(
+    rec: _Recorder,
+    annotation_ids: Sequence[str],
+    *,
+    deleted: bool,
+    states: Mapping[str, dict[str, Any]] | None = None,
+) -> dict[str, int]:
+    """Delete or restore annotations inside ``rec``'s transaction, one event each; returns
+    their new versions."""
+    if not annotation_ids:
+        return {}
+    states = states or annotation_states(rec.conn, annotation_ids)
+    action = "annotation.deleted" if deleted else "annotation.restored"
+    versions: dict[str, int] = {}
+    for annotation_id in annotation_ids:
+        before = states[annotation_id]
+        versions[annotation_id] = before["version"] + 1
+        rec.conn.execute(
+            update(Annotation)
+            .where(Annotation.id == annotation_id)
+            .values(
+                deleted_at=rec.at if deleted else None,
+                deleted_by=rec.reviewer.id if deleted else None,
+                updated_at=rec.at,
+                updated_by=rec.reviewer.id,
+                version=versions[annotation_id],
+            )
+        )
+        after = annotation_state(rec.conn, annotation_id)
+        rec.record(action, "annotation", annotation_id, before, after)
+    return versions
+
+
+def _refuse_removed_articles(conn: Connection, article_ids: Sequence[str]) -> None:
+    for article in _articles(conn, article_ids):
+        if article["deleted_at"] is not None:
+            raise InvalidInput(
+                f"the article {_clip(article['title'])!r} of this annotation is removed; "
+                "restore the article first"
+            )
+
+
 # Operations that an Edit may name: what undo and redo run.
 EDITS: dict[str, Callable[..., ChangeSet]] = {
     "annotate": annotate,
     "update_annotation": update_annotation,
     "delete_annotations": delete_annotations,
     "restore_annotations": restore_annotations,
+    "edit_article": edit_article,
+    "remove_articles": remove_articles,
+    "restore_articles": restore_articles,
 }

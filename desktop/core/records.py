@@ -28,6 +28,7 @@ class ArticleSummary:
     original_name: str
     text_length: int
     counts: dict[Verdict, int] = field(default_factory=dict)
+    removed_at: datetime | None = None  # set only for a removed article
 
     @property
     def total(self) -> int:
@@ -57,6 +58,9 @@ class AnnotationFilter:
     reviewers: tuple[str, ...] | None = None
     include_deleted: bool = False
     text: str = ""  # appears in the quote, note or article title (case-insensitive)
+    # The annotations of a removed article are deleted with it, so they come only with
+    # ``include_deleted``, and not even then with ``live_articles_only``.
+    live_articles_only: bool = False
 
     @property
     def is_default(self) -> bool:

@@ -87,17 +87,20 @@ class ProjectReader:
         annotation_ids: Iterable[str] | None = None,
         include_deleted: bool = True,
     ) -> list[AnnotationRow]:
+        """Annotations of the articles listed; a removed article's are left out, deleted
+        or not, as the article itself is."""
         from desktop.core.store import reads
 
         flt = AnnotationFilter(
             article_ids=None if article_ids is None else tuple(article_ids),
             include_deleted=include_deleted,
+            live_articles_only=True,
         )
         with self.project.read() as conn:
             return reads.annotation_rows(conn, flt, annotation_ids=annotation_ids)
 
     def all_rows(self) -> list[AnnotationRow]:
-        """Every annotation, deleted ones too, in reading order."""
+        """Every annotation of the articles not removed, deleted ones too, in reading order."""
         if self._quick is not None:
             return list(self._quick.all_rows())
         return self.rows(include_deleted=True)

@@ -349,3 +349,44 @@ def test_reviewer_added_after_upgrade_has_email_column(tmp_path: Path) -> None:
         changes = operations.annotate(project, old.article_id, 0, 4, "supported", reviewer=REVIEWER)
     assert [c.action for c in changes.changes] == ["reviewer.added", "annotation.created"]
     assert changes.changes[0].after is not None and changes.changes[0].after["email"] is None
+
+
+def test_a_file_from_before_article_removal_upgrades(tmp_path: Path) -> None:
+    """A file written at revision 0003 (no removal columns) opens, upgrades, and its
+    articles can then be edited, removed and restored with an intact chain."""
+    old = make_first_revision_project(tmp_path / "old.crosscheck")
+    store = SqliteStore(old.path)
+    try:
+        upgrade_schema(store, "0003")
+    finally:
+        store.close()
+    (articles_table,) = [s for s in dump(old.path) if s.startswith("CREATE TABLE articles")]
+    assert "deleted_at" not in articles_table
+    with open_store(old.path) as project:
+        (backup,) = _backups(old.path)
+        assert project.messages == [
+            f"Upgraded from schema 0003 to {HEAD_REVISION}; integrity and foreign keys "
+            f"checked; the original was saved as {backup.name}."
+        ]
+        conn = project.raw_connection()
+        try:
+            assert conn.execute("SELECT deleted_at, deleted_by FROM articles").fetchall() == [
+                (None, None)
+            ]
+            assert conn.execute("PRAGMA foreign_key_list('articles')").fetchall()
+            assert sqlite_store.missing_triggers(conn) == []
+        finally:
+            conn.close()
+        with project.read() as db:
+            assert [s.id for s in reads.article_summaries(db)] == [old.article_id]
+        changes = operations.remove_article(project, old.article_id, reviewer=old.reviewer)
+        assert [c.action for c in changes.changes] == ["article.removed", "annotation.deleted"]
+        with project.read() as db:
+            assert reads.article_summaries(db) == []
+        operations.restore_article(project, old.article_id, reviewer=old.reviewer)
+        with project.read() as db:
+            (row,) = reads.annotation_rows(db)
+        assert row.id == old.annotation_id
+        report = verify_project(project)
+        assert report.ok, report.summary()
+        assert report.chain.events == old.events + 4

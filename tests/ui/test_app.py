@@ -210,7 +210,7 @@ def test_demo_command_opens_the_demo_project(qtbot, monkeypatch) -> None:  # typ
     from desktop import app, cli
 
     opened: list[list[str]] = []
-    monkeypatch.setattr(app, "main", lambda argv: opened.append(list(argv)) or 0)
+    monkeypatch.setattr(app, "main", lambda argv, qt_args=(): opened.append(list(argv)) or 0)
     assert cli.main(["demo"]) == 0
     assert cli.main(["demo"]) == 0  # the second time the same file is opened again
     assert opened[0] == opened[1] == [str(app.demo_path())]

@@ -19,6 +19,9 @@ ACTION_LABELS = {
     "project.created": "Created project",
     "reviewer.added": "Added reviewer",
     "article.imported": "Imported article",
+    "article.changed": "Changed article",
+    "article.removed": "Removed article",
+    "article.restored": "Restored article",
     "annotation.created": "Tagged",
     "annotation.changed": "Changed",
     "annotation.deleted": "Deleted",
@@ -90,6 +93,12 @@ def describe(
         return f"Restored {_verdict_label(verdict_after).lower()} {quoted}{where}"
     if action == "article.imported":
         return f"Imported ‘{_clip(title or '', 80)}’"
+    if action == "article.changed":
+        return f"Changed details of ‘{_clip(title or '', 80)}’"
+    if action == "article.removed":
+        return f"Removed ‘{_clip(title or '', 80)}’"
+    if action == "article.restored":
+        return f"Restored ‘{_clip(title or '', 80)}’"
     if action == "reviewer.added":
         return f"Added reviewer {name or ''}".rstrip()
     if action == "project.created":

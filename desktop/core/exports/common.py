@@ -92,7 +92,11 @@ def resolve_filter(
     """Turn what the user typed into a filter; unknown articles or reviewers are errors."""
     with project.read() as db:
         article_ids = (
-            tuple(dict.fromkeys(reads.resolve_article(db, a) for a in articles))
+            tuple(
+                dict.fromkeys(
+                    reads.resolve_article(db, a, include_removed=include_deleted) for a in articles
+                )
+            )
             if articles
             else None
         )

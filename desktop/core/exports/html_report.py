@@ -188,7 +188,8 @@ def _article_html(
 ) -> Iterator[str]:
     anchor = f"a{number}"
     meta = [m for m in (article.outlet, article.published and article.published.isoformat()) if m]
-    yield f'<article id="{anchor}"><h2>{_e(article.title)}</h2>'
+    removed = " (removed)" if article.removed_at else ""
+    yield f'<article id="{anchor}"><h2>{_e(article.title)}{removed}</h2>'
     line = " · ".join(_e(m) for m in meta)
     if article.url:
         line += (" · " if line else "") + _link(article.url, article.url)
@@ -257,7 +258,7 @@ def write_html(
         by_article[row.article_id].append(row)
     with project.read() as db:
         info = reads.project_info(db)
-        summaries = reads.article_summaries(db)
+        summaries = reads.article_summaries(db, include_removed=flt.include_deleted)
     wanted = set(flt.article_ids) if flt.article_ids is not None else set(by_article)
     articles = [a for a in summaries if a.id in wanted]
     name = info.name if info else project.display_name

@@ -7,6 +7,7 @@ every backend.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -87,6 +88,7 @@ def _summaries_select() -> Any:
             Article.imported_at,
             Article.original_name,
             Article.text_length,
+            Article.deleted_at,
             *[func.coalesce(counts.c[f"n_{v.value}"], 0) for v in Verdict],
         )
         .outerjoin(counts, counts.c.article_id == Article.id)
@@ -95,29 +97,35 @@ def _summaries_select() -> Any:
 
 
 def article_summaries(
-    conn: Connection, article_ids: Iterable[str] | None = None
+    conn: Connection,
+    article_ids: Iterable[str] | None = None,
+    *,
+    include_removed: bool = False,
 ) -> list[ArticleSummary]:
-    """Articles with live annotation counts per verdict, in import order (all, or the given)."""
+    """Articles with live annotation counts per verdict, in import order (all, or the given);
+    removed articles only when asked for (their annotations were deleted with them, so they
+    count none)."""
     stmt = _summaries_select()
+    if not include_removed:
+        stmt = stmt.where(Article.deleted_at.is_(None))
     if article_ids is not None:
         wanted = list(dict.fromkeys(article_ids))
         out: list[ArticleSummary] = []
         for i in range(0, len(wanted), CHUNK):
-            out.extend(
-                _summary(r) for r in conn.execute(stmt.where(Article.id.in_(wanted[i : i + CHUNK])))
-            )
-        order = {a: i for i, a in enumerate(article_order(conn))} if len(wanted) > CHUNK else None
-        if order is not None:
+            chunk = stmt.where(Article.id.in_(wanted[i : i + CHUNK]))
+            out.extend(_summary(r) for r in conn.execute(chunk))
+        if len(wanted) > CHUNK:
+            order = {a: i for i, a in enumerate(article_order(conn))}
             out.sort(key=lambda s: order.get(s.id, 0))
         return out
     return [_summary(r) for r in conn.execute(stmt)]
 
 
 def _summary(r: Any) -> ArticleSummary:
-    aid, title, outlet, url, published, imported_at, original, length, *nums = r
+    aid, title, outlet, url, published, imported_at, original, length, removed, *nums = r
     return ArticleSummary(
         aid, title, outlet, url, published, _utc(imported_at), original, length,
-        dict(zip(Verdict, nums, strict=True)),
+        dict(zip(Verdict, nums, strict=True)), None if removed is None else _utc(removed),
     )  # fmt: skip
 
 
@@ -137,28 +145,51 @@ def article_text(conn: Connection, article_id: str) -> str:
     return str(text)
 
 
-def resolve_article(conn: Connection, ref: str) -> str:
-    """An article id from a full id, a unique id prefix (4+ characters), or an exact title."""
+def resolve_article(conn: Connection, ref: str, *, include_removed: bool = False) -> str:
+    """An article id from a full id, a unique id prefix (4+ characters), or an exact title.
+
+    A removed article is found only with ``include_removed``; otherwise naming one is an
+    error that says it was removed."""
     ref = ref.strip()
     if not ref:
         raise InvalidInput("no article given")
-    if conn.execute(select(Article.id).where(Article.id == ref)).first():
-        return ref
-    matches: dict[str, None] = {}
-    if _ID_PREFIX.fullmatch(ref.lower()):
-        prefix = ref.lower()
-        stmt = select(Article.id).where(func.substr(Article.id, 1, len(prefix)) == prefix)
-        matches.update(dict.fromkeys(conn.execute(stmt).scalars()))
-    matches.update(
-        dict.fromkeys(conn.execute(select(Article.id).where(Article.title == ref)).scalars())
-    )
+    matches = _article_matches(conn, ref, removed=None if include_removed else False)
+    if not matches and not include_removed:
+        removed = _article_matches(conn, ref, removed=True)
+        if len(removed) == 1:
+            raise NotFound(
+                f"article {removed[0][1]!r} was removed "
+                "(`crosscheck restore-article` brings it back)"
+            )
+        matches = removed
     if len(matches) == 1:
-        return next(iter(matches))
+        return matches[0][0]
     if not matches:
         raise NotFound(
             f"no article matches {ref!r} (give an id, a unique id prefix or an exact title)"
         )
     raise InvalidInput(f"{ref!r} matches {len(matches)} articles; give more of the id")
+
+
+def _article_matches(conn: Connection, ref: str, *, removed: bool | None) -> list[tuple[str, str]]:
+    """(id, title) of the articles ``ref`` names; ``removed``: only removed (True), only
+    live (False) or both (None)."""
+    state: list[ColumnElement[bool]] = []
+    if removed is True:
+        state.append(Article.deleted_at.is_not(None))
+    elif removed is False:
+        state.append(Article.deleted_at.is_(None))
+    base = select(Article.id, Article.title).where(*state)
+    exact = conn.execute(base.where(Article.id == ref)).first()
+    if exact:
+        return [(exact[0], exact[1])]
+    matches: dict[str, str] = {}
+    if _ID_PREFIX.fullmatch(ref.lower()):
+        prefix = ref.lower()
+        by_prefix = base.where(func.substr(Article.id, 1, len(prefix)) == prefix)
+        matches.update({r[0]: r[1] for r in conn.execute(by_prefix)})
+    matches.update({r[0]: r[1] for r in conn.execute(base.where(Article.title == ref))})
+    return list(matches.items())
 
 
 # --- annotations ----------------------------------------------------------------------------
@@ -174,6 +205,8 @@ def annotation_conditions(flt: AnnotationFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if not flt.include_deleted:
         where.append(Annotation.deleted_at.is_(None))
+    if flt.live_articles_only:
+        where.append(Article.deleted_at.is_(None))
     if flt.article_ids is not None:
         where.append(Annotation.article_id.in_(flt.article_ids) if flt.article_ids else false())
     if flt.verdicts is not None:
@@ -298,16 +331,7 @@ def iter_annotation_rows(
         return
     # Long id lists are asked for in chunks; the rows are then sorted as a whole.
     rows: list[AnnotationRow] = []
-    base = rows_select().where(
-        *annotation_conditions(
-            AnnotationFilter(
-                verdicts=flt.verdicts,
-                reviewers=flt.reviewers,
-                include_deleted=flt.include_deleted,
-                text=flt.text,
-            )
-        )
-    )
+    base = rows_select().where(*annotation_conditions(dataclasses.replace(flt, article_ids=None)))
     id_lists: list[tuple[Any, list[str]]] = []
     if flt.article_ids is not None:
         id_lists.append((Annotation.article_id, list(dict.fromkeys(flt.article_ids))))

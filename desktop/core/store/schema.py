@@ -78,7 +78,10 @@ class Reviewer(Base):
 
 
 class Article(Base):
-    """An imported article. Its text never changes after import; annotations point into it."""
+    """An imported article. Its text never changes after import; annotations point into it.
+
+    Removal is soft, like an annotation's deletion: the row stays, hidden from listings and
+    exports, and can be restored."""
 
     __tablename__ = "articles"
 
@@ -95,6 +98,8 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text, deferred=True)
     text_length: Mapped[int] = mapped_column(Integer)
     text_sha256: Mapped[str] = mapped_column(String(64))
+    deleted_at: Mapped[datetime | None]
+    deleted_by: Mapped[str | None] = mapped_column(ForeignKey("reviewers.id"))
 
 
 class Annotation(Base):

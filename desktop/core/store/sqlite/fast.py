@@ -412,7 +412,7 @@ def _utc(value: Any) -> datetime:
 
 _SUMMARIES_SQL = f"""
 SELECT a.id, a.title, a.outlet, a.url, a.published, a.imported_at, a.original_name,
-       a.text_length, {", ".join(f"coalesce(c.n_{v.value}, 0)" for v in Verdict)}
+       a.text_length, a.deleted_at, {", ".join(f"coalesce(c.n_{v.value}, 0)" for v in Verdict)}
 FROM articles a
 LEFT JOIN (
     SELECT article_id, {
@@ -420,6 +420,7 @@ LEFT JOIN (
 }
     FROM annotations WHERE deleted_at IS NULL GROUP BY article_id
 ) c ON c.article_id = a.id
+WHERE a.deleted_at IS NULL
 ORDER BY a.imported_at, a.original_name, a.id
 """
 _ROWS_SQL = """
@@ -473,9 +474,18 @@ class QuickReader:
         from desktop.core.records import ArticleSummary
 
         out = []
-        for aid, title, outlet, url, published, imported_at, original, length, *nums in self._rows(
-            _SUMMARIES_SQL
-        ):
+        for (
+            aid,
+            title,
+            outlet,
+            url,
+            published,
+            imported_at,
+            original,
+            length,
+            _removed,
+            *nums,
+        ) in self._rows(_SUMMARIES_SQL):
             out.append(
                 ArticleSummary(
                     aid,
@@ -501,8 +511,8 @@ class QuickReader:
         )
 
     def all_rows(self) -> list[AnnotationRow]:
-        """Every annotation, deleted ones too, in reading order."""
-        return self._annotation_rows(_ORDER, ())
+        """Every annotation of the articles not removed, deleted ones too, in reading order."""
+        return self._annotation_rows(" WHERE a.deleted_at IS NULL" + _ORDER, ())
 
     def first_rows(self, limit: int) -> tuple[int, list[AnnotationRow]]:
         """How many annotations are listed by default (deleted ones too), and the first ones
