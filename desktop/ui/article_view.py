@@ -328,6 +328,12 @@ class ArticleView(QPlainTextEdit):
         self._idle.stop()
         document = self.document()
         document.setUndoRedoEnabled(False)
+        # setPlainText formats the whole new text with the cursor's current format, which is
+        # a highlight's when the caret last sat inside one: start from a plain cursor.
+        plain = self.textCursor()
+        plain.clearSelection()
+        plain.setCharFormat(QTextCharFormat())
+        self.setTextCursor(plain)
         self.setPlainText(display_text(text))
         document.setUndoRedoEnabled(False)
         self.moveCursor(QTextCursor.MoveOperation.Start)
