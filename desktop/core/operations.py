@@ -24,6 +24,7 @@ from desktop.core.model import (
     Source,
     Verdict,
     check_note,
+    check_reviewer_name,
     iso_utc,
     new_id,
     utc_now,
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     # Importers pull in HTML, Word and encoding libraries; writes do not need them.
     from desktop.core.importers import ImportedArticle
 
-MAX_REVIEWER_CHARS = 200
 MAX_TITLE_CHARS = 500
 MAX_OUTLET_CHARS = 200
 
@@ -123,17 +123,6 @@ class _Recorder:
             {"id": reviewer.id, "name": name, "email": None},
         )
         return reviewer
-
-
-def check_reviewer_name(name: str | None) -> str:
-    cleaned = (name or "").strip()
-    if not cleaned:
-        raise InvalidInput("no reviewer given: pass --reviewer NAME or set CROSSCHECK_REVIEWER")
-    if len(cleaned) > MAX_REVIEWER_CHARS:
-        raise InvalidInput(f"reviewer name is longer than {MAX_REVIEWER_CHARS} characters")
-    if any(ord(ch) < 32 for ch in cleaned):
-        raise InvalidInput("reviewer name contains control characters")
-    return cleaned
 
 
 def article_state(article: Article) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
@@ -45,6 +46,9 @@ from desktop.ui.project_tools import ProjectTools
 from desktop.ui.settings import Settings
 from desktop.ui.undo import Editing
 
+if TYPE_CHECKING:
+    from desktop.ui.reviewer_dialog import ReviewerDialog
+
 APP_NAME = "Crosscheck"
 PROJECT_SUFFIX = ".crosscheck"
 IMPORT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
@@ -77,7 +81,7 @@ class MainWindow(QMainWindow):
         self._project_name = ""
         self._import_job: object | None = None
         self._progress: QProgressDialog | None = None
-        self._reviewer_dialog: QWidget | None = None
+        self._reviewer_dialog: ReviewerDialog | None = None
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
@@ -585,12 +589,16 @@ class MainWindow(QMainWindow):
                 f"({self.settings.reviewer}); change it there.",
             )
             return
-        if self._reviewer_dialog is not None and self._reviewer_dialog.isVisible():
-            self._reviewer_dialog.raise_()
-            return
-        self._reviewer_dialog = dialogs.ask_reviewer(
-            self, self.settings.stored_reviewer, self.set_reviewer
-        )
+        dialog = self._reviewer_dialog
+        if dialog is None:
+            self._reviewer_dialog = dialogs.ask_reviewer(
+                self, self.settings.stored_reviewer, self.set_reviewer
+            )
+        elif dialog.isVisible():
+            dialog.raise_()
+            dialog.activateWindow()
+        else:
+            dialog.ask(self.settings.stored_reviewer)
 
     def set_reviewer(self, name: str) -> bool:
         from desktop.core import operations
