@@ -43,6 +43,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QMenu, QPlainTextEdit, QToolTip, QWidget
 
+from desktop.core.anchoring import snap_to_words
 from desktop.core.model import Verdict
 from desktop.core.queries import AnnotationRow
 from desktop.ui import verdict_style
@@ -564,6 +565,42 @@ class ArticleView(QPlainTextEdit):
         start, end = self._map.span_to_codepoints(cursor.selectionStart(), cursor.selectionEnd())
         return (start, end) if end > start else None
 
+    def set_selection(self, start: int, end: int, *, forward: bool = True) -> None:
+        """Select code points ``[start, end)`` without scrolling; the caret at the end when
+        ``forward``, else at the start (as the user dragged)."""
+        length = len(self._text)
+        start = min(max(start, 0), length)
+        end = min(max(end, start), length)
+        u_start, u_end = self._map.span_to_utf16(start, end)
+        anchor, caret = (u_start, u_end) if forward else (u_end, u_start)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(anchor)
+        cursor.setPosition(caret, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def clear_selection(self) -> None:
+        """Drop the selection, keeping the caret where it is (so the tint shows after a tag)."""
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            cursor.clearSelection()
+            self.setTextCursor(cursor)
+
+    def snap_selection(self) -> None:
+        """Widen a selection whose ends fall inside words to whole words, and drop whitespace
+        at its ends (what a dragged selection means)."""
+        span = self.selected_span()
+        if span is None:
+            return
+        start, end = snap_to_words(self._text, *span)
+        if (start, end) == span:
+            return
+        cursor = self.textCursor()
+        forward = cursor.position() >= cursor.anchor()
+        if end > start:
+            self.set_selection(start, end, forward=forward)
+        else:
+            self.clear_selection()
+
     def select_span(self, start: int, end: int) -> None:
         """Select code points ``[start, end)`` and scroll so they sit mid-view."""
         length = len(self._text)
@@ -636,6 +673,9 @@ class ArticleView(QPlainTextEdit):
             return
         released = event.position().toPoint()
         moved = (released - pressed).manhattanLength() >= QApplication.startDragDistance()
+        if moved and not event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            # A drag means whole words, as in a word processor; Alt keeps exact characters.
+            self.snap_selection()
         if moved or self.textCursor().hasSelection():
             return
         position = self.position_at(released)

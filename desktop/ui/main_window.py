@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
+from desktop.core.anchoring import trim_span
 from desktop.core.changes import ChangeSet
 from desktop.core.errors import CrosscheckError
 from desktop.core.model import Source, Verdict
@@ -401,15 +402,23 @@ class MainWindow(QMainWindow):
                 STATUS_MS,
             )
             return False
+        start, end = trim_span(pane.view.text(), *span)
+        if end <= start:
+            self.statusBar().showMessage(
+                "The selection holds only spaces; select some words to tag.", STATUS_MS
+            )
+            return False
         if not self.ensure_reviewer():
             return False
-        changes = self.editing.tag(article_id, span[0], span[1], verdict)
+        changes = self.editing.tag(article_id, start, end, verdict)
         if changes is None:
             return False
         if not changes:
             self.statusBar().showMessage(f"Already tagged {label.lower()}.", STATUS_MS)
             return False
         annotation_id = changes.annotation_ids[0]
+        # The verdict's tint shows at once, not hidden under the selection's colour.
+        pane.view.clear_selection()
         self.statusBar().showMessage(f"Tagged as {label.lower()}.", STATUS_MS)
         self._select_annotation(annotation_id, scroll=False)
         return True
