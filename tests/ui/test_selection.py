@@ -108,9 +108,12 @@ def test_after_tagging_the_selection_is_cleared_so_the_tint_shows(
         .color()
         .alphaF()
     )
-    expected = [round(b + (t - b) * alpha) for t, b in zip(tint.getRgb()[:3], base.getRgb()[:3])]
+    expected = [
+        round(b + (t - b) * alpha)
+        for t, b in zip(tint.getRgb()[:3], base.getRgb()[:3], strict=True)
+    ]
     assert shown != selected
-    assert all(abs(s - e) <= 3 for s, e in zip(shown.getRgb()[:3], expected)), (
+    assert all(abs(s - e) <= 3 for s, e in zip(shown.getRgb()[:3], expected, strict=True)), (
         shown.name(),
         expected,
     )
