@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Integer, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from desktop.core import audit
-from desktop.core.anchoring import CONTEXT_CHARS, check_span
+from desktop.core.anchoring import CONTEXT_CHARS, check_span, make_selector
 from desktop.core.changes import Change, ChangeSet
 from desktop.core.errors import InvalidInput, NotFound
 from desktop.core.model import (
@@ -473,6 +473,55 @@ def _apply_update(
         before,
         annotation_state(session, annotation),
     )
+
+
+def set_annotation_span(
+    project: Project, annotation_id: str, start: int, end: int, *, reviewer: str
+) -> ChangeSet:
+    """Move an annotation to ``text[start:end]`` of its article: the same annotation (verdict,
+    note, sources kept) with a new span, quote and context, in one ``annotation.changed``
+    event. The same span records nothing; an empty span, one outside the text, a deleted
+    annotation or a span another live annotation has exactly are refused."""
+    start, end = _offset(start), _offset(end)
+    with project.write() as session:
+        annotation = _get_annotation(session, annotation_id)
+        if annotation.deleted_at is not None:
+            raise InvalidInput("this annotation is deleted; restore it before changing it")
+        if (start, end) == (annotation.start, annotation.end):
+            return ChangeSet()
+        text = session.scalar(select(Article.text).where(Article.id == annotation.article_id))
+        selector = make_selector(text or "", start, end)
+        twin = session.scalar(
+            select(Annotation.id)
+            .where(
+                Annotation.article_id == annotation.article_id,
+                Annotation.start == start,
+                Annotation.end == end,
+                Annotation.deleted_at.is_(None),
+                Annotation.id != annotation.id,
+            )
+            .limit(1)
+        )
+        if twin is not None:
+            raise InvalidInput(
+                f"another annotation already covers exactly characters {start}-{end}"
+            )
+        rec = _Recorder(session.connection(), reviewer)
+        before = annotation_state(session, annotation)
+        annotation.start, annotation.end = selector.start, selector.end
+        annotation.quote = selector.exact
+        annotation.prefix, annotation.suffix = selector.prefix, selector.suffix
+        annotation.updated_at = rec.at
+        annotation.updated_by = rec.reviewer.id
+        session.flush()
+        rec.record(
+            "annotation.changed",
+            "annotation",
+            annotation.id,
+            before,
+            annotation_state(session, annotation),
+        )
+        return rec.result()
 
 
 def delete_annotation(project: Project, annotation_id: str, *, reviewer: str) -> ChangeSet:
