@@ -25,11 +25,22 @@ ADD_PANE = "view.add_pane"
 REMOVE_PANE = "view.remove_pane"
 SYNC_SCROLL = "view.sync_scroll"
 DELETE = "annotate.delete"
+SPAN_END_LEFT = "annotate.span_end_left"
+SPAN_END_RIGHT = "annotate.span_end_right"
+SPAN_START_LEFT = "annotate.span_start_left"
+SPAN_START_RIGHT = "annotate.span_start_right"
+# Which end of the selected annotation each moves, and which way (by one word).
+SPAN_MOVES = {
+    SPAN_END_LEFT: ("end", -1),
+    SPAN_END_RIGHT: ("end", 1),
+    SPAN_START_LEFT: ("start", -1),
+    SPAN_START_RIGHT: ("start", 1),
+}
 ABOUT = "help.about"
 TAG = {v: f"annotate.{v.value}" for v in Verdict}
 
 # Actions that change the project: disabled when it is read-only or none is open.
-EDITING = (*TAG.values(), DELETE, IMPORT)
+EDITING = (*TAG.values(), DELETE, IMPORT, *SPAN_MOVES)
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,22 @@ SPECS: dict[str, Spec] = {
         "Unverified", ("3", "Ctrl+3"), "unverified", "Tag the selection as unverified"
     ),
     DELETE: Spec("&Delete Annotation", (Key.Delete,), tip="Delete the selected annotation"),
+    SPAN_END_RIGHT: Spec(
+        "Extend End by a Word", ("Shift+Alt+Right",), tip="Move the selected annotation's end right"
+    ),
+    SPAN_END_LEFT: Spec(
+        "Shrink End by a Word", ("Shift+Alt+Left",), tip="Move the selected annotation's end left"
+    ),
+    SPAN_START_LEFT: Spec(
+        "Extend Start by a Word",
+        ("Ctrl+Shift+Alt+Left",),
+        tip="Move the selected annotation's start left",
+    ),
+    SPAN_START_RIGHT: Spec(
+        "Shrink Start by a Word",
+        ("Ctrl+Shift+Alt+Right",),
+        tip="Move the selected annotation's start right",
+    ),
     ABOUT: Spec("&About Crosscheck", tip="Version and a short description"),
 }
 

@@ -72,6 +72,8 @@ class AnnotationEditor(QWidget):
     """Delete this annotation."""
     sig_restore_requested = Signal(str)
     """Restore this deleted annotation."""
+    sig_annotation_shown = Signal(object)
+    """The editor now shows another annotation (or none); carries its id or None."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -178,7 +180,10 @@ class AnnotationEditor(QWidget):
         """Show ``row`` (or nothing). A note typed for the previous annotation is committed
         first; one typed for this same annotation is kept while the field has focus."""
         previous = self._row
-        if previous is not None and (row is None or row.id != previous.id):
+        moved_on = (previous is None) != (row is None) or (
+            previous is not None and row is not None and row.id != previous.id
+        )
+        if previous is not None and moved_on:
             self.commit_note()
         keep_note = (
             row is not None
@@ -210,6 +215,8 @@ class AnnotationEditor(QWidget):
             self._fill_links(row.sources)
         self.link_error.hide()
         self._update_enabled()
+        if moved_on:
+            self.sig_annotation_shown.emit(row.id if row is not None else None)
 
     def _fill_links(self, sources: tuple[Source, ...]) -> None:
         current = self.links.currentItem()

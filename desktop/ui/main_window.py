@@ -183,6 +183,16 @@ class MainWindow(QMainWindow):
         for verdict in Verdict:
             annotate.addAction(a[act.TAG[verdict]])
         annotate.addSeparator()
+        span_menu = annotate.addMenu("Adjust &Span")
+        span_menu.setObjectName("menuSpan")
+        for action_id in (
+            act.SPAN_START_LEFT,
+            act.SPAN_START_RIGHT,
+            act.SPAN_END_LEFT,
+            act.SPAN_END_RIGHT,
+        ):
+            span_menu.addAction(a[action_id])
+        annotate.addSeparator()
         annotate.addAction(a[act.DELETE])
 
         self._menus["Tools"].addAction(a[act.REVIEWER])
@@ -234,6 +244,10 @@ class MainWindow(QMainWindow):
         a[act.ABOUT].triggered.connect(lambda: dialogs.about(self, __version__))
         for verdict in Verdict:
             a[act.TAG[verdict]].triggered.connect(lambda _=False, v=verdict: self.tag_selection(v))
+        for action_id, (edge, step) in act.SPAN_MOVES.items():
+            a[action_id].triggered.connect(
+                lambda _=False, e=edge, s=step: self.move_span_edge(e, s)
+            )
 
         self.panes.sig_tag_requested.connect(
             lambda pane, verdict: self.tag_selection(Verdict(verdict), pane)
@@ -241,6 +255,8 @@ class MainWindow(QMainWindow):
         self.panes.sig_annotation_clicked.connect(self._on_highlight_clicked)
         self.panes.sig_active_pane_changed.connect(lambda _pane: self._update_chart())
         self.panes.sig_panes_changed.connect(self._on_panes_changed)
+        self.panes.sig_span_adjust_requested.connect(self.set_span)
+        self.editor.sig_annotation_shown.connect(self.panes.set_selected_annotation)
         self.article_panel.sig_article_activated.connect(self.show_in_active_pane)
         self.annotation_panel.sig_annotation_selected.connect(self._on_annotation_selected)
         self.annotation_panel.table.doubleClicked.connect(lambda _i: self._focus_active_view())
@@ -422,6 +438,34 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Tagged as {label.lower()}.", STATUS_MS)
         self._select_annotation(annotation_id, scroll=False)
         return True
+
+    def move_span_edge(self, edge: str, step: int) -> bool:
+        """Move one end of the selected annotation by a word (Annotate ▸ Adjust Span)."""
+        from desktop.core.anchoring import move_edge
+
+        row = self.editor.annotation()
+        if self.reader is None or row is None or row.deleted:
+            self.statusBar().showMessage("Select an annotation to adjust its span.", STATUS_MS)
+            return False
+        text = self.reader.article_text(row.article_id)
+        span = move_edge(text, row.start, row.end, "start" if edge == "start" else "end", step)
+        if span == (row.start, row.end):
+            self.statusBar().showMessage(f"The {edge} cannot move further that way.", STATUS_MS)
+            return False
+        return self.set_span(row.id, *span)
+
+    def set_span(self, annotation_id: str, start: int, end: int) -> bool:
+        """Give an annotation a new span (an undoable, audited change)."""
+        row = self.annotation_panel.model.find(annotation_id)
+        if row is None or not self._can_edit():
+            return False
+        assert self.editing is not None
+        changes = self.editing.set_span(annotation_id, (row.start, row.end), (start, end))
+        if changes:
+            row = self.annotation_panel.model.find(annotation_id)
+            quote = " ".join(row.quote.split()) if row is not None else ""
+            self.statusBar().showMessage(f"Span now “{_clip(quote, 80)}”.", STATUS_MS)
+        return bool(changes)
 
     def delete_selected(self) -> None:
         ids = self.annotation_panel.selected_ids()
@@ -849,6 +893,10 @@ def _choices(summaries: Sequence[ArticleSummary]) -> list[tuple[str, str, str]]:
         )
         out.append((s.id, s.title, detail))
     return out
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _key_hint(verdict: Verdict) -> str:

@@ -129,6 +129,8 @@ class PaneArea(QWidget):
     """A highlight was clicked: the Pane and the annotation id."""
     sig_panes_changed = Signal()
     """A pane was added or removed, or a pane's article changed."""
+    sig_span_adjust_requested = Signal(str, int, int)
+    """An end of the selected annotation was dragged in a pane: id, new start, new end."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,6 +147,7 @@ class PaneArea(QWidget):
         self._loader: Loader | None = None
         self._sync = False
         self._syncing = False
+        self._selected_annotation: str | None = None
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
@@ -169,6 +172,8 @@ class PaneArea(QWidget):
         pane.view.sig_tag_requested.connect(partial(self._on_tag_requested, pane))
         pane.view.sig_annotation_clicked.connect(partial(self._on_annotation_clicked, pane))
         pane.view.verticalScrollBar().valueChanged.connect(partial(self._on_scrolled, pane))
+        pane.view.sig_span_adjust_requested.connect(self.sig_span_adjust_requested)
+        pane.view.set_selected_annotation(self._selected_annotation)
         self.splitter.addWidget(pane)
         self._panes.append(pane)
         self._even_sizes()
@@ -252,6 +257,12 @@ class PaneArea(QWidget):
 
     def panes_showing(self, article_id: str) -> list[Pane]:
         return [p for p in self._panes if p.article_id() == article_id]
+
+    def set_selected_annotation(self, annotation_id: str | None) -> None:
+        """The annotation the editor shows: panes showing it draw handles on its ends."""
+        self._selected_annotation = annotation_id
+        for pane in self._panes:
+            pane.view.set_selected_annotation(annotation_id)
 
     def refresh_annotations(self, article_id: str, rows: Sequence[AnnotationRow]) -> None:
         """New highlights for every pane showing ``article_id``."""
