@@ -19,6 +19,7 @@ CLOSE = "file.close"
 QUIT = "file.quit"
 UNDO = "edit.undo"
 REDO = "edit.redo"
+UNDO_PROJECT = "edit.undo_project"
 FIND = "edit.find"
 REVIEWER = "edit.reviewer"
 ADD_PANE = "view.add_pane"
@@ -62,6 +63,11 @@ SPECS: dict[str, Spec] = {
     QUIT: Spec("&Quit", (Key.Quit, "Ctrl+Q"), tip="Quit Crosscheck"),
     UNDO: Spec("&Undo", (Key.Undo,), "undo"),
     REDO: Spec("&Redo", (Key.Redo, "Ctrl+Y"), "redo"),
+    UNDO_PROJECT: Spec(
+        "Undo in &Project",
+        ("Ctrl+Alt+Z",),
+        tip="Undo the project's last change, even while typing in a field",
+    ),
     FIND: Spec("&Find Article", (Key.Find,), tip="Filter the article list"),
     REVIEWER: Spec("Change &Reviewer…", tip="Change the name recorded with your edits"),
     ADD_PANE: Spec("&Add Pane", ("Ctrl+Shift+N",), "add-pane", "Show one more article"),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFocusEvent, QKeyEvent
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFocusEvent, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QButtonGroup,
@@ -39,6 +39,77 @@ URL_ROLE = Qt.ItemDataRole.UserRole + 1
 def open_link(url: str) -> None:
     """Open an evidence link in the user's browser."""
     QDesktopServices.openUrl(QUrl(url))
+
+
+class ElidedLabel(QLabel):
+    """Plain text in at most ``lines`` lines, the last one cut with "…"; the full text is the
+    tooltip. Its height never changes, so what sits below it never moves."""
+
+    def __init__(self, lines: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._lines = lines
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(False)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._fix_height()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._relayout()
+
+    def is_elided(self) -> bool:
+        return self.text().replace("\n", " ") != " ".join(self._full.split())
+
+    def _fix_height(self) -> None:
+        margins = self.contentsMargins()
+        line = self.fontMetrics().lineSpacing()
+        self.setFixedHeight(self._lines * line + margins.top() + margins.bottom() + 2)
+
+    def _relayout(self) -> None:
+        text = " ".join(self._full.split())
+        width = max(self.contentsRect().width(), 40)
+        metrics = self.fontMetrics()
+        lines: list[str] = []
+        while text and len(lines) < self._lines - 1:
+            if metrics.horizontalAdvance(text) <= width:
+                break
+            # The longest run of whole words that fits; a word longer than the line is cut.
+            cut = len(text)
+            while cut > 0 and metrics.horizontalAdvance(text[:cut]) > width:
+                space = text.rfind(" ", 0, cut)
+                cut = space if space > 0 else cut - 1
+            cut = max(cut, 1)
+            lines.append(text[:cut])
+            text = text[cut:].lstrip()
+        if text:
+            lines.append(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
+        self.setText("\n".join(lines))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._relayout()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fix_height()
+            self._relayout()
+
+
+class FieldLabel(QLabel):
+    """A field's caption: its mnemonic focuses the field, and so does a click on it (a click
+    aimed at a box that lands on its caption must not go nowhere)."""
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        buddy = self.buddy()
+        if buddy is not None and buddy.isEnabled():
+            buddy.setFocus(Qt.FocusReason.MouseFocusReason)
+        super().mousePressEvent(event)
 
 
 class NoteEdit(QPlainTextEdit):
@@ -80,16 +151,13 @@ class AnnotationEditor(QWidget):
         self.setObjectName("annotationEditor")
         self._row: AnnotationRow | None = None
         self._editable = True
+        self._empty_text = "Select an annotation, or select text in a pane and press 1, 2 or 3."
 
-        self.quote = QLabel()
+        # A fixed header: the quote in two lines at most, the details in one.
+        self.quote = ElidedLabel(2)
         self.quote.setObjectName("editorQuote")
-        self.quote.setWordWrap(True)
-        self.quote.setTextFormat(Qt.TextFormat.PlainText)
-        self.quote.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.details = QLabel()
+        self.details = ElidedLabel(1)
         self.details.setObjectName("editorDetails")
-        self.details.setWordWrap(True)
-        self.details.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self.verdict_buttons: dict[Verdict, QToolButton] = {}
         self._verdict_group = QButtonGroup(self)
@@ -157,9 +225,13 @@ class AnnotationEditor(QWidget):
         layout.addWidget(self.quote)
         layout.addWidget(self.details)
         layout.addLayout(verdict_row)
-        layout.addWidget(QLabel("Note"))
+        self.note_label = FieldLabel("&Note")
+        self.note_label.setBuddy(self.note)
+        self.links_label = FieldLabel("Evidence &links")
+        self.links_label.setBuddy(self.links)
+        layout.addWidget(self.note_label)
         layout.addWidget(self.note, 2)
-        layout.addWidget(QLabel("Evidence links"))
+        layout.addWidget(self.links_label)
         layout.addWidget(self.links, 1)
         layout.addLayout(add_row)
         layout.addWidget(self.link_error)
@@ -170,6 +242,12 @@ class AnnotationEditor(QWidget):
 
     def annotation(self) -> AnnotationRow | None:
         return self._row
+
+    def set_empty_text(self, text: str) -> None:
+        """What the header says when no annotation is shown."""
+        self._empty_text = text
+        if self._row is None:
+            self.quote.set_full_text(text)
 
     def set_editable(self, editable: bool) -> None:
         """False for a read-only project: the annotation shows, nothing can change."""
@@ -185,27 +263,25 @@ class AnnotationEditor(QWidget):
         )
         if previous is not None and moved_on:
             self.commit_note()
+        # Typing not yet committed (a draft) survives a refresh of the same annotation.
         keep_note = (
             row is not None
             and previous is not None
             and row.id == previous.id
-            and self.note.hasFocus()
             and self.note.toPlainText() != previous.note
         )
         self._row = row
         if row is None:
-            self.quote.setText(
-                "Select an annotation, or select text in a pane and press 1, 2 or 3."
-            )
-            self.details.clear()
+            self.quote.set_full_text(self._empty_text)
+            self.details.set_full_text("")
             self.note.setPlainText("")
             self.links.clear()
         else:
             state = " — deleted" if row.deleted else ""
-            self.quote.setText(f"“{_clip(row.quote, 400)}”")
-            self.details.setText(
-                f"{row.article_title} · characters {row.start}–{row.end}{state}\n"
-                f"Created {local_time(row.created_at)} by {row.created_by}; "
+            self.quote.set_full_text(f"“{_clip(row.quote, 2000)}”")
+            self.details.set_full_text(
+                f"{row.article_title} · characters {row.start}–{row.end}{state} · "
+                f"created {local_time(row.created_at)} by {row.created_by}; "
                 f"changed {local_time(row.updated_at)} by {row.reviewer}"
             )
             for verdict, button in self.verdict_buttons.items():
@@ -262,6 +338,10 @@ class AnnotationEditor(QWidget):
         text = self.note.toPlainText()
         if text != row.note:
             self.sig_note_requested.emit(row.id, row.note, text)
+            saved = self._row
+            if saved is not None and saved.id == row.id and saved.note == text:
+                # Saved typing is the project's to undo now (Edit ▸ Undo Edit note).
+                self.note.document().clearUndoRedoStacks()
 
     def add_link(self) -> None:
         row = self._row

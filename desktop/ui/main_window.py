@@ -18,13 +18,16 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeyEvent,
+    QKeySequence,
 )
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
+    QPlainTextEdit,
     QProgressDialog,
     QToolBar,
     QWidget,
@@ -168,6 +171,7 @@ class MainWindow(QMainWindow):
         edit = self._menus["Edit"]
         edit.addAction(a[act.UNDO])
         edit.addAction(a[act.REDO])
+        edit.addAction(a[act.UNDO_PROJECT])
         edit.addSeparator()
         edit.addAction(a[act.FIND])
 
@@ -235,6 +239,10 @@ class MainWindow(QMainWindow):
         a[act.QUIT].triggered.connect(QApplication.closeAllWindows)
         a[act.UNDO].triggered.connect(self.undo)
         a[act.REDO].triggered.connect(self.redo)
+        a[act.UNDO_PROJECT].triggered.connect(self.undo_project)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
         a[act.FIND].triggered.connect(self.focus_filter)
         a[act.REVIEWER].triggered.connect(self.ask_reviewer)
         a[act.ADD_PANE].triggered.connect(self.add_pane)
@@ -524,11 +532,27 @@ class MainWindow(QMainWindow):
         )
 
     def undo(self) -> None:
+        """Edit ▸ Undo: the typing in the focused field while it has some to undo, else the
+        project's last change."""
+        field = self._text_field()
+        if field is not None and _field_can(field, undo=True):
+            field.undo()
+            return
         if self.editing is not None and self._can_edit():
             self.editor.commit_note()
             self.editing.undo()
 
+    def undo_project(self) -> None:
+        """Edit ▸ Undo in Project (Ctrl+Alt+Z): the project's last change, from anywhere. A
+        note being typed stays in its field, uncommitted."""
+        if self.editing is not None and self._can_edit():
+            self.editing.undo()
+
     def redo(self) -> None:
+        field = self._text_field()
+        if field is not None and _field_can(field, undo=False):
+            field.redo()
+            return
         if self.editing is not None and self._can_edit():
             self.editing.redo()
 
@@ -811,6 +835,20 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QLineEdit | QPlainTextEdit)
+        ):
+            undo = event.matches(QKeySequence.StandardKey.Undo)
+            redo = event.matches(QKeySequence.StandardKey.Redo) or (
+                event.key() == Qt.Key.Key_Y
+                and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+            )
+            if (undo or redo) and not _field_can(watched, undo=undo):
+                # Nothing of the field's own to undo: leave the key to Edit ▸ Undo / Redo.
+                event.ignore()
+                return True
+        if (
             event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() in _TAG_KEYS
@@ -844,14 +882,53 @@ class MainWindow(QMainWindow):
         self.reviewer_label.setText(f"Reviewer: {reviewer}" if reviewer else "No reviewer set")
         self._update_undo_actions()
 
-    def _update_undo_actions(self) -> None:
+    # --- which undo applies -----------------------------------------------------------------
+
+    def _text_field(self) -> TextField | None:
+        """The editable text field of this window that has focus, if any."""
+        widget = QApplication.focusWidget()
+        if isinstance(widget, QLineEdit | QPlainTextEdit) and not widget.isReadOnly():
+            return widget if self.isAncestorOf(widget) else None
+        return None
+
+    def _on_focus_changed(self, _old: QWidget | None, _new: QWidget | None) -> None:
+        field = self._text_field()
+        if field is not None and not field.property("undoRouted"):
+            # The field keeps Ctrl+Z only while it has typing to undo (see eventFilter), and
+            # the Edit menu names the undo that applies as the field's history changes.
+            field.setProperty("undoRouted", True)
+            field.installEventFilter(self)
+            if isinstance(field, QLineEdit):
+                field.textChanged.connect(self._update_undo_actions)
+            else:
+                field.undoAvailable.connect(self._update_undo_actions)
+                field.redoAvailable.connect(self._update_undo_actions)
+        self._update_undo_actions()
+
+    def _update_undo_actions(self, *_args: object) -> None:
         undo, redo = self.actions_by_id[act.UNDO], self.actions_by_id[act.REDO]
+        in_project = self.actions_by_id[act.UNDO_PROJECT]
         stack = self.editing.stack if self.editing is not None else None
         writable = self.project is not None and not self.project.read_only
-        undo.setEnabled(bool(stack and stack.canUndo() and writable))
-        redo.setEnabled(bool(stack and stack.canRedo() and writable))
-        undo.setText(f"&Undo {stack.undoText()}" if stack and stack.canUndo() else "&Undo")
-        redo.setText(f"&Redo {stack.redoText()}" if stack and stack.canRedo() else "&Redo")
+        can_undo = bool(stack and stack.canUndo() and writable)
+        can_redo = bool(stack and stack.canRedo() and writable)
+        field = self._text_field()
+        if field is not None and _field_can(field, undo=True):
+            undo.setEnabled(True)
+            undo.setText("&Undo Typing")
+        else:
+            undo.setEnabled(can_undo)
+            undo.setText(f"&Undo {stack.undoText()}" if stack and stack.canUndo() else "&Undo")
+        if field is not None and _field_can(field, undo=False):
+            redo.setEnabled(True)
+            redo.setText("&Redo Typing")
+        else:
+            redo.setEnabled(can_redo)
+            redo.setText(f"&Redo {stack.redoText()}" if stack and stack.canRedo() else "&Redo")
+        in_project.setEnabled(can_undo)
+        in_project.setText(
+            f"Undo {stack.undoText()} in &Project" if stack and can_undo else "Undo in &Project"
+        )
 
     def _restore_layout(self) -> None:
         geometry = self.settings.window_geometry()
@@ -874,6 +951,19 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self._close_current()
         super().closeEvent(event)
+
+
+TextField = QLineEdit | QPlainTextEdit
+
+
+def _field_can(field: QLineEdit | QPlainTextEdit, *, undo: bool) -> bool:
+    """True when the text field has typing of its own to undo (or redo)."""
+    if field.isReadOnly() or not field.isEnabled():
+        return False
+    if isinstance(field, QLineEdit):
+        return field.isUndoAvailable() if undo else field.isRedoAvailable()
+    document = field.document()
+    return document.isUndoAvailable() if undo else document.isRedoAvailable()
 
 
 def _local_files(mime: object) -> list[Path]:
