@@ -25,6 +25,8 @@ REVIEWER = "edit.reviewer"
 ADD_PANE = "view.add_pane"
 REMOVE_PANE = "view.remove_pane"
 SYNC_SCROLL = "view.sync_scroll"
+NEXT_AREA = "view.next_area"
+PREVIOUS_AREA = "view.previous_area"
 DELETE = "annotate.delete"
 SPAN_END_LEFT = "annotate.span_end_left"
 SPAN_END_RIGHT = "annotate.span_end_right"
@@ -74,6 +76,14 @@ SPECS: dict[str, Spec] = {
     REMOVE_PANE: Spec("&Remove Pane", ("Ctrl+Shift+W",), "remove-pane", "Close the active pane"),
     SYNC_SCROLL: Spec(
         "&Synchronised Scrolling", (), "sync-scroll", "Scroll all panes together", True
+    ),
+    NEXT_AREA: Spec(
+        "Next &Area",
+        ("F6", "Ctrl+Tab"),
+        tip="Move to the next area: articles, each pane, annotations, editor",
+    ),
+    PREVIOUS_AREA: Spec(
+        "Previous A&rea", ("Shift+F6", "Ctrl+Shift+Tab"), tip="Move to the previous area"
     ),
     TAG[Verdict.SUPPORTED]: Spec(
         "Supported", ("1", "Ctrl+1"), "supported", "Tag the selection as supported"

@@ -7,13 +7,13 @@ field loses focus, on Ctrl+Return, and before another annotation is shown.
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFocusEvent, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QButtonGroup,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -160,8 +160,8 @@ class AnnotationEditor(QWidget):
         self.details.setObjectName("editorDetails")
 
         self.verdict_buttons: dict[Verdict, QToolButton] = {}
-        self._verdict_group = QButtonGroup(self)
-        self._verdict_group.setExclusive(True)
+        # No button group: Qt would make the three one Tab stop whose arrow keys change the
+        # verdict. Each is its own stop; their checked states follow the annotation.
         verdict_row = QHBoxLayout()
         for verdict in Verdict:
             button = QToolButton()
@@ -171,11 +171,10 @@ class AnnotationEditor(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setCheckable(True)
             button.setAutoRaise(False)
-            self._verdict_group.addButton(button)
+            button.clicked.connect(partial(self._on_verdict_clicked, button))  # (button, checked)
             self.verdict_buttons[verdict] = button
             verdict_row.addWidget(button)
         verdict_row.addStretch(1)
-        self._verdict_group.buttonClicked.connect(self._on_verdict_clicked)
 
         self.note = NoteEdit()
         self.note.setObjectName("noteEdit")
@@ -329,6 +328,29 @@ class AnnotationEditor(QWidget):
         self.restore_button.setVisible(row is not None and row.deleted)
         self.restore_button.setEnabled(row is not None and row.deleted and self._editable)
 
+    def tab_chain(self) -> list[QWidget]:
+        """The editor's controls in the order Tab visits them."""
+        return [
+            *self.verdict_buttons.values(),
+            self.note,
+            self.links,
+            self.link_edit,
+            self.add_button,
+            self.remove_button,
+            self.restore_button,
+            self.delete_button,
+        ]
+
+    def focus_target(self) -> QWidget | None:
+        """Where focus goes when the editor is entered as an area: the note when it can be
+        typed in, else the first control that can take focus; None with nothing to edit."""
+        if self._row is None:
+            return None
+        for widget in (self.note, *self.tab_chain()):
+            if widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                return widget
+        return None
+
     # --- asking for edits -----------------------------------------------------------------
 
     def commit_note(self) -> None:
@@ -369,11 +391,14 @@ class AnnotationEditor(QWidget):
         remaining = tuple(s for s in row.sources if s.url != url)
         self.sig_sources_requested.emit(row.id, row.sources, remaining)
 
-    def _on_verdict_clicked(self, button: QAbstractButton) -> None:
+    def _on_verdict_clicked(self, button: QAbstractButton, _checked: bool = False) -> None:
         row = self._row
         verdict = next(v for v, b in self.verdict_buttons.items() if b is button)
         if row is not None and verdict != row.verdict:
             self.sig_verdict_requested.emit(row.id, row.verdict, verdict)
+        shown = self._row
+        for v, b in self.verdict_buttons.items():
+            b.setChecked(shown is not None and v == shown.verdict)
 
     def _on_delete(self) -> None:
         if self._row is not None:

@@ -39,6 +39,8 @@ def _table(name: str) -> QTableView:
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     table.horizontalHeader().setHighlightSections(False)
     table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    # Tab leaves the table (arrows move inside it), so the keyboard never gets stuck here.
+    table.setTabKeyNavigation(False)
     return table
 
 
@@ -93,6 +95,10 @@ class AnnotationListPanel(QWidget):
 
     sig_annotation_selected = Signal(object)
     """The current annotation changed; carries its id, or None."""
+    sig_annotation_clicked = Signal(str)
+    """A row was clicked with the mouse; carries its annotation's id."""
+    sig_annotation_activated = Signal(str)
+    """A row was activated (Enter or double-click); carries its annotation's id."""
 
     ALL_VERDICTS = "All verdicts"
     ALL_REVIEWERS = "All reviewers"
@@ -142,8 +148,11 @@ class AnnotationListPanel(QWidget):
         header.setSectionResizeMode(AnnotationTableModel.NOTE, QHeaderView.ResizeMode.Stretch)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
-        # Clicking the current row again shows its span again (the pane may have moved).
         self.table.pressed.connect(self._on_pressed)
+        self.table.activated.connect(self._on_activated)
+        self.table.setToolTip(
+            "Enter or double-click shows an annotation in a pane; arrows move through the list"
+        )
 
         filters = QHBoxLayout()
         filters.addWidget(self.text_filter, 1)
@@ -156,6 +165,16 @@ class AnnotationListPanel(QWidget):
         layout.addWidget(self.table, 1)
         self.model.modelReset.connect(self.refresh_reviewers)
         self.model.rowsInserted.connect(self.refresh_reviewers)
+
+    def tab_chain(self) -> list[QWidget]:
+        """This panel's controls in the order Tab visits them."""
+        return [
+            self.text_filter,
+            self.verdict_filter,
+            self.reviewer_filter,
+            self.show_deleted,
+            self.table,
+        ]
 
     def current_id(self) -> str | None:
         index = self.table.selectionModel().currentIndex()
@@ -213,8 +232,14 @@ class AnnotationListPanel(QWidget):
         self.proxy.set_filter(reviewer=self.reviewer_filter.itemData(index))
 
     def _on_pressed(self, index: QModelIndex) -> None:
-        if index.row() == self.table.selectionModel().currentIndex().row():
-            self.sig_annotation_selected.emit(index.data(ID_ROLE))
+        annotation_id = index.data(ID_ROLE)
+        if annotation_id:
+            self.sig_annotation_clicked.emit(annotation_id)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        annotation_id = index.data(ID_ROLE)
+        if annotation_id:
+            self.sig_annotation_activated.emit(annotation_id)
 
     def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         self.sig_annotation_selected.emit(current.data(ID_ROLE) if current.isValid() else None)

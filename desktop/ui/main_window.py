@@ -8,6 +8,7 @@ each view that shows something changed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -119,6 +120,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.annotations_dock], [230], Qt.Orientation.Vertical)
         self._restore_layout()
         self.panes.set_pane_count(2)
+        self._update_tab_order()
         self._update_state()
 
     # --- building -------------------------------------------------------------------------
@@ -182,6 +184,9 @@ class MainWindow(QMainWindow):
         view.addAction(a[act.ADD_PANE])
         view.addAction(a[act.REMOVE_PANE])
         view.addAction(a[act.SYNC_SCROLL])
+        view.addSeparator()
+        view.addAction(a[act.NEXT_AREA])
+        view.addAction(a[act.PREVIOUS_AREA])
 
         annotate = self._menus["Annotate"]
         for verdict in Verdict:
@@ -248,6 +253,8 @@ class MainWindow(QMainWindow):
         a[act.ADD_PANE].triggered.connect(self.add_pane)
         a[act.REMOVE_PANE].triggered.connect(lambda: self.panes.remove_pane())
         a[act.SYNC_SCROLL].toggled.connect(self.panes.set_sync_scroll)
+        a[act.NEXT_AREA].triggered.connect(lambda: self.cycle_area(1))
+        a[act.PREVIOUS_AREA].triggered.connect(lambda: self.cycle_area(-1))
         a[act.DELETE].triggered.connect(self.delete_selected)
         a[act.ABOUT].triggered.connect(lambda: dialogs.about(self, __version__))
         for verdict in Verdict:
@@ -267,7 +274,8 @@ class MainWindow(QMainWindow):
         self.editor.sig_annotation_shown.connect(self.panes.set_selected_annotation)
         self.article_panel.sig_article_activated.connect(self.show_in_active_pane)
         self.annotation_panel.sig_annotation_selected.connect(self._on_annotation_selected)
-        self.annotation_panel.table.doubleClicked.connect(lambda _i: self._focus_active_view())
+        self.annotation_panel.sig_annotation_clicked.connect(self._on_annotation_clicked)
+        self.annotation_panel.sig_annotation_activated.connect(self._on_annotation_activated)
         self.editor.sig_verdict_requested.connect(self._on_verdict_requested)
         self.editor.sig_note_requested.connect(self._on_note_requested)
         self.editor.sig_sources_requested.connect(self._on_sources_requested)
@@ -444,7 +452,7 @@ class MainWindow(QMainWindow):
         # The verdict's tint shows at once, not hidden under the selection's colour.
         pane.view.clear_selection()
         self.statusBar().showMessage(f"Tagged as {label.lower()}.", STATUS_MS)
-        self._select_annotation(annotation_id, scroll=False)
+        self._select_annotation(annotation_id)
         return True
 
     def move_span_edge(self, edge: str, step: int) -> bool:
@@ -559,44 +567,55 @@ class MainWindow(QMainWindow):
     # --- selection between views ----------------------------------------------------------
 
     def select_annotation(self, annotation_id: str) -> None:
-        """Show an annotation: its row, the editor, and its span in a pane."""
-        self._select_annotation(annotation_id, scroll=True)
+        """Show an annotation: its row, the editor, and its span in a pane (loading its
+        article into the active pane when no pane shows it)."""
+        self._select_annotation(annotation_id)
+        self._show_annotation(annotation_id, load=True)
 
-    def _select_annotation(self, annotation_id: str, *, scroll: bool) -> None:
-        self._scroll_on_select = scroll
-        try:
-            if not self.annotation_panel.select_annotation(annotation_id):
-                self._show_annotation(annotation_id, scroll=scroll)
-        finally:
-            self._scroll_on_select = True
+    def _select_annotation(self, annotation_id: str) -> None:
+        """Make the annotation the table's current row and the editor's; panes stay put."""
+        if not self.annotation_panel.select_annotation(annotation_id):
+            self.editor.set_annotation(self.annotation_panel.model.find(annotation_id))
 
-    _scroll_on_select = True
     _hold_editor = False  # while the table changes under an edit, the editor stays put
 
     def _on_annotation_selected(self, annotation_id: str | None) -> None:
+        """The table's current row changed (keys, clicks): the editor follows, the panes do
+        not, so moving through the table never replaces what a pane shows."""
         if self._hold_editor:
             return
-        if annotation_id is None:
-            self.editor.set_annotation(None)
-            return
-        self._show_annotation(annotation_id, scroll=self._scroll_on_select)
-
-    def _show_annotation(self, annotation_id: str, *, scroll: bool) -> None:
-        row = self.annotation_panel.model.find(annotation_id)
+        row = self.annotation_panel.model.find(annotation_id) if annotation_id else None
         self.editor.set_annotation(row)
-        if row is None or row.deleted or not scroll:
-            return
+
+    def _on_annotation_clicked(self, annotation_id: str) -> None:
+        """A row was clicked: its span is selected in a pane that already shows it."""
+        self._show_annotation(annotation_id, load=False)
+
+    def _on_annotation_activated(self, annotation_id: str) -> None:
+        """Enter or a double-click on a row: show it in a pane and go there."""
+        self._select_annotation(annotation_id)
+        pane = self._show_annotation(annotation_id, load=True)
+        if pane is not None:
+            pane.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_annotation(self, annotation_id: str, *, load: bool) -> Pane | None:
+        """Select the annotation's span in a pane showing its article; with ``load``, show
+        the article in the active pane first when no pane does. Returns the pane used."""
+        row = self.annotation_panel.model.find(annotation_id)
+        if row is None or row.deleted:
+            return None
         pane = next(iter(self.panes.panes_showing(row.article_id)), None)
         if pane is None:
-            pane = self.panes.active_pane()
+            pane = self.panes.active_pane() if load else None
             if pane is None:
-                return
+                return None
             self.panes.show_article(pane, row.article_id)
         self.panes.set_active(pane)
         pane.view.select_span(row.start, row.end)
+        return pane
 
     def _on_highlight_clicked(self, pane: Pane, annotation_id: str) -> None:
-        self._select_annotation(annotation_id, scroll=False)
+        self._select_annotation(annotation_id)
 
     def show_in_active_pane(self, article_id: str) -> None:
         pane = self.panes.active_pane()
@@ -604,10 +623,48 @@ class MainWindow(QMainWindow):
             self.panes.show_article(pane, article_id)
             pane.view.setFocus()
 
-    def _focus_active_view(self) -> None:
-        pane = self.panes.active_pane()
-        if pane is not None:
-            pane.view.setFocus()
+    # --- keyboard: areas and tab order -----------------------------------------------------
+
+    def focus_areas(self) -> list[QWidget]:
+        """Where F6 and Ctrl+Tab go, in order: the article list, each pane, the annotations
+        table and the editor; areas hidden or disabled are skipped."""
+        editor = self.editor.focus_target()
+        areas = [self.article_panel.table, *self.panes.views(), self.annotation_panel.table]
+        if editor is not None:
+            areas.append(editor)
+        return [w for w in areas if w.isVisible() and w.isEnabled()]
+
+    def cycle_area(self, step: int) -> QWidget | None:
+        """Move the focus to the next (``step`` 1) or previous (-1) main area."""
+        areas = self.focus_areas()
+        if not areas:
+            return None
+        focus = QApplication.focusWidget()
+        current = None
+        for i, area in enumerate(areas):
+            # The editor is one area whichever of its controls has focus.
+            container = self.editor if self.editor.isAncestorOf(area) else area
+            if focus is not None and (focus is container or container.isAncestorOf(focus)):
+                current = i
+                break
+        if current is None:
+            target = areas[0] if step > 0 else areas[-1]
+        else:
+            target = areas[(current + step) % len(areas)]
+        reason = Qt.FocusReason.TabFocusReason if step > 0 else Qt.FocusReason.BacktabFocusReason
+        target.setFocus(reason)
+        return target
+
+    def _update_tab_order(self) -> None:
+        """Tab walks the window in reading order: article filter and list, each pane's
+        chooser and text, the annotation filters and table, then the editor."""
+        chain: list[QWidget] = [self.article_panel.filter, self.article_panel.table]
+        for pane in self.panes.panes():
+            chain += [pane.chooser, pane.view]
+        chain += self.annotation_panel.tab_chain()
+        chain += self.editor.tab_chain()
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def focus_filter(self) -> None:
         self.articles_dock.show()
@@ -629,6 +686,7 @@ class MainWindow(QMainWindow):
 
     def _on_panes_changed(self) -> None:
         self._update_chart()
+        self._update_tab_order()
         for view in self.panes.views():
             view.removeEventFilter(self)
             view.installEventFilter(self)
