@@ -44,6 +44,8 @@ TAG = {v: f"annotate.{v.value}" for v in Verdict}
 
 # Actions that change the project: disabled when it is read-only or none is open.
 EDITING = (*TAG.values(), DELETE, IMPORT, *SPAN_MOVES)
+# Actions that need an open project, even a read-only one: disabled when none is open.
+NEEDS_PROJECT = (CLOSE, FIND, ADD_PANE, REMOVE_PANE, SYNC_SCROLL)
 
 
 @dataclass(frozen=True)

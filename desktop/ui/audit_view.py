@@ -466,7 +466,9 @@ class AuditTrailWidget(QWidget):
     def _show_states(self, entry: AuditEntry | None) -> None:
         project = self.model.project
         if entry is None or project is None:
-            self.detail_label.setText("Select an event to see what it changed.")
+            self.detail_label.setText(
+                "Select an event to see what it changed." if project else "No project open."
+            )
             self.before_view.clear()
             self.after_view.clear()
             return

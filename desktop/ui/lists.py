@@ -166,6 +166,13 @@ class AnnotationListPanel(QWidget):
         self.model.modelReset.connect(self.refresh_reviewers)
         self.model.rowsInserted.connect(self.refresh_reviewers)
 
+    def clear_filters(self) -> None:
+        """Show every annotation again (a project was closed)."""
+        self.text_filter.clear()
+        self.verdict_filter.setCurrentIndex(0)
+        self.reviewer_filter.setCurrentIndex(0)
+        self.show_deleted.setChecked(False)
+
     def tab_chain(self) -> list[QWidget]:
         """This panel's controls in the order Tab visits them."""
         return [

@@ -345,8 +345,11 @@ class MainWindow(QMainWindow):
         self.panes.set_loader(None)
         self.panes.set_choices([])
         self.article_panel.model.set_summaries([])
+        self.article_panel.filter.clear()
         self.annotation_panel.model.set_rows([])
+        self.annotation_panel.clear_filters()
         self.editor.set_annotation(None)
+        self._update_chart()
         project.close()
         self.sig_project_closed.emit()
 
@@ -693,8 +696,9 @@ class MainWindow(QMainWindow):
         count = len(self.panes.panes())
         from desktop.ui.panes import MAX_PANES, MIN_PANES
 
-        self.actions_by_id[act.ADD_PANE].setEnabled(count < MAX_PANES)
-        self.actions_by_id[act.REMOVE_PANE].setEnabled(count > MIN_PANES)
+        has_project = self.project is not None
+        self.actions_by_id[act.ADD_PANE].setEnabled(has_project and count < MAX_PANES)
+        self.actions_by_id[act.REMOVE_PANE].setEnabled(has_project and count > MIN_PANES)
 
     def _update_chart(self) -> None:
         pane = self.panes.active_pane()
@@ -934,7 +938,17 @@ class MainWindow(QMainWindow):
         editable = project is not None and not project.read_only
         for action_id in act.EDITING:
             self.actions_by_id[action_id].setEnabled(editable)
-        self.actions_by_id[act.CLOSE].setEnabled(project is not None)
+        for action_id in act.NEEDS_PROJECT:
+            self.actions_by_id[action_id].setEnabled(project is not None)
+        self._on_panes_changed()  # the pane count decides Add / Remove Pane
+        # With nothing open, the views say so and take no input.
+        for widget in (self.article_panel, self.annotation_panel, self.editor, self.panes):
+            widget.setEnabled(project is not None)
+        self.editor.set_empty_text(
+            "Select an annotation, or select text in a pane and press 1, 2 or 3."
+            if project is not None
+            else "No project open. Open one with File ▸ Open or File ▸ Open Recent."
+        )
         self.editor.set_editable(editable)
         reviewer = self.settings.reviewer
         self.reviewer_label.setText(f"Reviewer: {reviewer}" if reviewer else "No reviewer set")

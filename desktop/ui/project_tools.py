@@ -155,3 +155,4 @@ class ProjectTools(QObject):
     def _enable(self, has_project: bool) -> None:
         self.export_action.setEnabled(has_project)
         self.verify_action.setEnabled(has_project)
+        self._holder.setEnabled(has_project)
