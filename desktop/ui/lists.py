@@ -69,15 +69,16 @@ class ArticleListPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(ArticleListModel.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(ArticleListModel.OUTLET, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(ArticleListModel.OUTLET, 90)
+        header.resizeSection(ArticleListModel.OUTLET, 80)
         header.setMinimumSectionSize(30)
+        # Counts as wide as they need; the title takes the rest and grows with the panel
+        # (cut with "…", the whole title in its tooltip).
         for column in range(2, ArticleListModel.COLUMNS):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, 36)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(self._on_activated)
         self.chart = VerdictChart()
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(240)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.filter)

@@ -12,14 +12,16 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QKeyEvent,
     QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
@@ -59,6 +61,10 @@ PROJECT_SUFFIX = ".crosscheck"
 IMPORT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
 PROGRESS_FROM_FILES = 4  # fewer files import too fast for a progress dialog to help
 STATUS_MS = 6000
+PREFERRED_SIZE = (1400, 900)
+# Room left for the window manager's frame and title bar, which the window cannot measure
+# before it is first shown.
+FRAME_ALLOWANCE = (0, 36)
 _TAG_KEYS = {
     Qt.Key.Key_1: Verdict.SUPPORTED,
     Qt.Key.Key_2: Verdict.DISPUTED,
@@ -96,12 +102,17 @@ class MainWindow(QMainWindow):
         self.article_panel = ArticleListPanel()
         self.annotation_panel = AnnotationListPanel()
         self.editor = AnnotationEditor()
+        # One column on the left (articles above the editor) and the annotations under the
+        # panes: the reading panes get the width, which a laptop screen is short of.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.articles_dock = self.add_dock(
             self.article_panel, "Articles", "articlesDock", Qt.DockWidgetArea.LeftDockWidgetArea
         )
         self.editor_dock = self.add_dock(
-            self.editor, "Annotation", "editorDock", Qt.DockWidgetArea.RightDockWidgetArea
+            self.editor, "Annotation", "editorDock", Qt.DockWidgetArea.LeftDockWidgetArea
         )
+        self.splitDockWidget(self.articles_dock, self.editor_dock, Qt.Orientation.Vertical)
         self.annotations_dock = self.add_dock(
             self.annotation_panel,
             "Annotations",
@@ -114,10 +125,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self.tools = ProjectTools(self)
-        self.resize(1400, 860)
-        self.resizeDocks([self.articles_dock], [380], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.editor_dock], [300], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.annotations_dock], [230], Qt.Orientation.Vertical)
+        self._fit_to_screen()
         self._restore_layout()
         self.panes.set_pane_count(2)
         self._update_tab_order()
@@ -1002,6 +1010,56 @@ class MainWindow(QMainWindow):
             f"Undo {stack.undoText()} in &Project" if stack and can_undo else "Undo in &Project"
         )
 
+    def _fit_to_screen(self) -> None:
+        """The first window's size: the preferred size where the screen has room, else the
+        available screen (less the frame), with the docks sized so two panes stay readable."""
+        available = _available_geometry(self)
+        width = min(PREFERRED_SIZE[0], available.width() - FRAME_ALLOWANCE[0])
+        height = min(PREFERRED_SIZE[1], available.height() - FRAME_ALLOWANCE[1])
+        self.resize(width, height)
+        self.move(
+            available.x() + (available.width() - width) // 2,
+            available.y() + max((available.height() - height - FRAME_ALLOWANCE[1]) // 2, 0),
+        )
+        column = max(300, min(380, round(width * 0.235)))
+        self.resizeDocks([self.articles_dock], [column], Qt.Orientation.Horizontal)
+        # Height: the article list and the editor share the column; the annotations get a
+        # few rows under the panes, which keep the most.
+        self.resizeDocks(
+            [self.articles_dock, self.editor_dock],
+            [round(height * 0.45), round(height * 0.55)],
+            Qt.Orientation.Vertical,
+        )
+        self.resizeDocks(
+            [self.annotations_dock], [max(160, round(height * 0.22))], Qt.Orientation.Vertical
+        )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            # The frame is known once shown: pull the window inside the screen if it sticks
+            # out (a wider frame than allowed for, or a layout saved on a bigger screen).
+            QTimer.singleShot(0, self._keep_on_screen)
+
+    _shown_once = False
+
+    def _keep_on_screen(self) -> None:
+        if self.isMaximized() or self.isFullScreen():
+            return
+        available = _available_geometry(self)
+        frame = self.frameGeometry()
+        if available.contains(frame):
+            return
+        extra_w = frame.width() - self.width()
+        extra_h = frame.height() - self.height()
+        width = min(self.width(), available.width() - extra_w)
+        height = min(self.height(), available.height() - extra_h)
+        self.resize(width, height)
+        x = min(max(frame.x(), available.x()), available.right() + 1 - width - extra_w)
+        y = min(max(frame.y(), available.y()), available.bottom() + 1 - height - extra_h)
+        self.move(x, y)
+
     def _restore_layout(self) -> None:
         geometry = self.settings.window_geometry()
         if geometry is not None:
@@ -1036,6 +1094,12 @@ def _field_can(field: QLineEdit | QPlainTextEdit, *, undo: bool) -> bool:
         return field.isUndoAvailable() if undo else field.isRedoAvailable()
     document = field.document()
     return document.isUndoAvailable() if undo else document.isRedoAvailable()
+
+
+def _available_geometry(widget: QWidget) -> QRect:
+    """The part of the widget's screen that windows may use (without panels and docks)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry() if screen is not None else QRect(0, 0, *PREFERRED_SIZE)
 
 
 def _local_files(mime: object) -> list[Path]:

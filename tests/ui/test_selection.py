@@ -82,7 +82,10 @@ def test_spaces_at_the_ends_of_a_selection_are_not_tagged(
 
 def _dominant_colour(view: ArticleView, start: int, end: int) -> QColor:
     image = view.viewport().grab().toImage()
-    first, last = point_of(view, start), point_of(view, end)
+    # Along the first word's line: from the span's start to the end of that word.
+    word_end = view.text().index(" ", start)
+    first, last = point_of(view, start), point_of(view, min(word_end, end))
+    assert last.x() > first.x() + 10
     counts = Counter(image.pixel(x, first.y()) for x in range(first.x() + 1, last.x() - 1))
     return QColor.fromRgb(counts.most_common(1)[0][0])
 
