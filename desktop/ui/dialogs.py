@@ -48,6 +48,26 @@ def show_info(parent: QWidget | None, title: str, message: str) -> None:
     _box(parent, "Information", title, message)
 
 
+def show_saved(parent: QWidget | None, title: str, message: str, path: Path) -> QMessageBox:
+    """Say a file was written, with a Show in Folder button that opens its folder."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = _box(parent, "Information", title, message)
+    button = box.addButton("Show in &Folder", QMessageBox.ButtonRole.ActionRole)
+    button.setObjectName("showInFolder")
+    # An action button leaves the box open; the box then closes with OK.
+    button.clicked.connect(lambda: open_folder(path))
+    return box
+
+
+def open_folder(path: Path) -> None:
+    """Open the folder holding ``path`` in the file manager."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+
+
 def ask_reviewer(
     parent: QWidget | None, current: str, on_name: Callable[[str], object]
 ) -> ReviewerDialog:

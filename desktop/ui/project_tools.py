@@ -82,7 +82,16 @@ class ProjectTools(QObject):
             return
         from desktop.ui.export_ui import export_with_dialog
 
-        self.export_dialog = export_with_dialog(self.window, project, project.path.parent)
+        settings = self.window.settings
+        dialog = export_with_dialog(self.window, project, settings.export_folder)
+
+        def remember_folder() -> None:
+            _fmt, path, _options = dialog.choice()
+            if path.parent.is_dir():
+                settings.export_folder = path.parent
+
+        dialog.accepted.connect(remember_folder)
+        self.export_dialog = dialog
 
     def verify(self) -> None:
         """Check the project in the background; the result comes as a dialog."""
@@ -142,7 +151,7 @@ class ProjectTools(QObject):
             # may be moved or reopened.
             QThreadPool.globalInstance().waitForDone()
         job = getattr(self.export_dialog, "job", None)
-        if job is not None and job.running():
+        if job is not None and job.running:
             job.cancel()
             job.wait()
         if self.trail is not None:
