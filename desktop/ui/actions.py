@@ -16,6 +16,7 @@ NEW = "file.new"
 OPEN = "file.open"
 IMPORT = "file.import"
 CLOSE = "file.close"
+EXPORT = "file.export"
 QUIT = "file.quit"
 UNDO = "edit.undo"
 REDO = "edit.redo"
@@ -39,6 +40,9 @@ SPAN_MOVES = {
     SPAN_START_LEFT: ("start", -1),
     SPAN_START_RIGHT: ("start", 1),
 }
+VERIFY = "tools.verify"
+SHORTCUTS = "help.shortcuts"
+GUIDE = "help.guide"
 ABOUT = "help.about"
 TAG = {v: f"annotate.{v.value}" for v in Verdict}
 
@@ -62,6 +66,11 @@ SPECS: dict[str, Spec] = {
     OPEN: Spec("&Open…", (Key.Open,), tip="Open a project file"),
     IMPORT: Spec(
         "&Import Articles…", ("Ctrl+I",), "import", "Add article files (.txt .md .html .docx)"
+    ),
+    EXPORT: Spec(
+        "&Export…",
+        ("Ctrl+E",),
+        tip="Export verdicts, the audit log or a report (CSV, JSON-LD, HTML)",
     ),
     CLOSE: Spec("&Close", (Key.Close,), tip="Close the project"),
     QUIT: Spec("&Quit", (Key.Quit, "Ctrl+Q"), tip="Quit Crosscheck"),
@@ -113,8 +122,29 @@ SPECS: dict[str, Spec] = {
         ("Ctrl+Shift+Alt+Right",),
         tip="Move the selected annotation's start right",
     ),
+    VERIFY: Spec(
+        "&Verify Project",
+        tip="Check the file's integrity and every link of the audit trail's hash chain",
+    ),
+    SHORTCUTS: Spec("&Keyboard Shortcuts", (Key.HelpContents,), tip="Every key, in one list"),
+    GUIDE: Spec("&How to Check a Story", tip="A short guide, with the demo project to try it on"),
     ABOUT: Spec("&About Crosscheck", tip="Version and a short description"),
 }
+
+# Keys that belong to a place rather than to an action, for Help ▸ Keyboard Shortcuts:
+# (where, keys, what they do).
+CONTEXT_KEYS: tuple[tuple[str, str, str], ...] = (
+    ("Pane", "Shift+arrows, Shift+Ctrl+arrows", "Select text from the keyboard"),
+    ("Pane", "Drag", "Select whole words (a drag ending inside a word takes the word)"),
+    ("Pane", "Alt+drag", "Select exact characters"),
+    ("Pane", "Drag an end of the selected highlight", "Move that end of the annotation"),
+    ("Tables", "Arrows", "Move through the rows (the editor follows, panes stay)"),
+    ("Tables", "Enter, double-click", "Show the annotation or article in a pane"),
+    ("Anywhere", "Tab, Shift+Tab", "Next or previous control"),
+    ("Note", "Ctrl+Return", "Save the note (leaving the field saves it too)"),
+    ("Evidence link", "Return", "Add the link"),
+    ("Text field", "Ctrl+Z", "Undo typing while there is some, else the project's last change"),
+)
 
 
 def icon(name: str) -> QIcon:

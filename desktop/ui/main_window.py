@@ -7,7 +7,7 @@ each view that shows something changed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self._import_job: object | None = None
         self._progress: QProgressDialog | None = None
         self._reviewer_dialog: ReviewerDialog | None = None
+        self._pages: dict[str, QWidget] = {}
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
@@ -110,7 +111,7 @@ class MainWindow(QMainWindow):
             self.article_panel, "Articles", "articlesDock", Qt.DockWidgetArea.LeftDockWidgetArea
         )
         self.editor_dock = self.add_dock(
-            self.editor, "Annotation", "editorDock", Qt.DockWidgetArea.LeftDockWidgetArea
+            self.editor, "Annotation Editor", "editorDock", Qt.DockWidgetArea.LeftDockWidgetArea
         )
         self.splitDockWidget(self.articles_dock, self.editor_dock, Qt.Orientation.Vertical)
         self.annotations_dock = self.add_dock(
@@ -213,7 +214,11 @@ class MainWindow(QMainWindow):
         annotate.addAction(a[act.DELETE])
 
         self._menus["Tools"].addAction(a[act.REVIEWER])
-        self._menus["Help"].addAction(a[act.ABOUT])
+        help_menu = self._menus["Help"]
+        help_menu.addAction(a[act.GUIDE])
+        help_menu.addAction(a[act.SHORTCUTS])
+        help_menu.addSeparator()
+        help_menu.addAction(a[act.ABOUT])
 
     def _build_toolbar(self) -> None:
         a = self.actions_by_id
@@ -265,6 +270,8 @@ class MainWindow(QMainWindow):
         a[act.PREVIOUS_AREA].triggered.connect(lambda: self.cycle_area(-1))
         a[act.DELETE].triggered.connect(self.delete_selected)
         a[act.ABOUT].triggered.connect(lambda: dialogs.about(self, __version__))
+        a[act.SHORTCUTS].triggered.connect(self.show_shortcuts)
+        a[act.GUIDE].triggered.connect(self.show_guide)
         for verdict in Verdict:
             a[act.TAG[verdict]].triggered.connect(lambda _=False, v=verdict: self.tag_selection(v))
         for action_id, (edge, step) in act.SPAN_MOVES.items():
@@ -716,6 +723,40 @@ class MainWindow(QMainWindow):
             self.article_panel.chart.set_counts("", {})
         else:
             self.article_panel.chart.set_counts(summary.title, summary.counts)
+
+    # --- help -----------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> QWidget:
+        """Help ▸ Keyboard Shortcuts: every key, made from the actions table."""
+        from desktop.ui.help import shortcuts_page
+
+        return self._show_page("shortcuts", lambda: shortcuts_page(self, self.actions_by_id))
+
+    def show_guide(self) -> QWidget:
+        """Help ▸ How to Check a Story, with a button that opens the demo project."""
+        from desktop.ui.help import guide_page
+
+        return self._show_page("guide", lambda: guide_page(self, self.open_demo))
+
+    def _show_page(self, key: str, make: Callable[[], QWidget]) -> QWidget:
+        page = self._pages.get(key)
+        if page is None:
+            page = self._pages[key] = make()
+        page.show()
+        page.raise_()
+        page.activateWindow()
+        return page
+
+    def open_demo(self) -> bool:
+        """Open the demo project (made in the data folder the first time)."""
+        from desktop.app import ensure_demo
+
+        try:
+            path = ensure_demo(self.settings)
+        except (CrosscheckError, OSError) as exc:
+            dialogs.show_error(self, "Cannot create the demo project", str(exc))
+            return False
+        return self.open_path(path)
 
     # --- reviewer -------------------------------------------------------------------------
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QThreadPool
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.core.changes import ChangeSet
@@ -45,28 +44,19 @@ class ProjectTools(QObject):
         window.annotations_dock.raise_()
         self.dock.visibilityChanged.connect(self._on_dock_visible)
 
-        self.export_action = QAction("&Export…", window)
-        self.export_action.setObjectName("file.export")
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setStatusTip(
-            "Export verdicts, the audit log or a report (CSV, JSON-LD, HTML)"
-        )
+        self.export_action = window.action(act.EXPORT)
         self.export_action.triggered.connect(self.export)
         file_menu = window.menu("File")
         close = window.action(act.CLOSE)
         file_menu.insertAction(close, self.export_action)
         file_menu.insertSeparator(close)
 
-        self.verify_action = QAction("&Verify Project", window)
-        self.verify_action.setObjectName("tools.verify")
-        self.verify_action.setStatusTip(
-            "Check the file's integrity and every link of the audit trail's hash chain"
-        )
+        self.verify_action = window.action(act.VERIFY)
         self.verify_action.triggered.connect(self.verify)
+        # The Audit Trail is listed once, in the View menu with the other panels.
         tools = window.menu("Tools")
         first = tools.actions()[0] if tools.actions() else None
         tools.insertAction(first, self.verify_action)
-        tools.insertAction(first, self.dock.toggleViewAction())
         tools.insertSeparator(first)
 
         window.sig_project_opened.connect(self._on_project_opened)
