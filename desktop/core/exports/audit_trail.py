@@ -140,6 +140,24 @@ def list_entries(
     return out
 
 
+def entity_names(conn: sqlite3.Connection, ids: set[str]) -> dict[str, str]:
+    """What people call the entities with these ids: an article's title, a reviewer's name,
+    an annotation's quote (the start of it), the project's name. Unknown ids are left out."""
+    wanted = sorted(i for i in ids if isinstance(i, str))
+    if not wanted:
+        return {}
+    marks = ",".join("?" * len(wanted))
+    names: dict[str, str] = {}
+    for sql in (
+        f"SELECT id, title FROM articles WHERE id IN ({marks})",
+        f"SELECT id, name FROM reviewers WHERE id IN ({marks})",
+        f"SELECT id, substr(quote, 1, 60) FROM annotations WHERE id IN ({marks})",
+        f"SELECT id, name FROM project WHERE id IN ({marks})",
+    ):
+        names.update((row[0], str(row[1])) for row in conn.execute(sql, wanted))
+    return names
+
+
 def count_entries(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM audit_events").fetchone()[0])
 
