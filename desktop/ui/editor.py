@@ -120,7 +120,11 @@ class NoteEdit(QPlainTextEdit):
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
-        self.sig_commit_requested.emit()
+        # A menu opening (Edit, the field's own) only borrows the keyboard: the typing stays
+        # a draft, so Edit ▸ Undo Typing still applies to it.
+        menu = (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.MenuBarFocusReason)
+        if event.reason() not in menu:
+            self.sig_commit_requested.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)

@@ -35,7 +35,7 @@ def plain(text: str) -> str:
 
 # Keys past the function keys are the dedicated keys of some keyboards ("New", "Find",
 # "Redo"); the platform binds them too, but a list written for people leaves them out.
-_LAST_KEYBOARD_KEY = Qt.Key.Key_F35
+_LAST_KEYBOARD_KEY = Qt.Key.Key_F12
 
 
 def typed(key: QKeySequence) -> bool:

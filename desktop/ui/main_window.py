@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QMenu,
+    QMenuBar,
     QPlainTextEdit,
     QProgressDialog,
     QToolBar,
@@ -1006,13 +1007,22 @@ class MainWindow(QMainWindow):
     # --- which undo applies -----------------------------------------------------------------
 
     def _text_field(self) -> TextField | None:
-        """The editable text field of this window that has focus, if any."""
+        """The editable text field of this window that has focus, if any. The menu bar and
+        menus borrow the focus while open; the field they borrowed it from still counts."""
         widget = QApplication.focusWidget()
+        if isinstance(widget, QMenuBar | QMenu) or (
+            widget is None and QApplication.activePopupWidget() is not None
+        ):
+            widget = self._last_field
         if isinstance(widget, QLineEdit | QPlainTextEdit) and not widget.isReadOnly():
             return widget if self.isAncestorOf(widget) else None
         return None
 
-    def _on_focus_changed(self, _old: QWidget | None, _new: QWidget | None) -> None:
+    _last_field: QWidget | None = None
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not isinstance(new, QMenuBar | QMenu):
+            self._last_field = new
         field = self._text_field()
         if field is not None and not field.property("undoRouted"):
             # The field keeps Ctrl+Z only while it has typing to undo (see eventFilter), and

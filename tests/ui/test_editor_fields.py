@@ -142,3 +142,26 @@ def test_typed_notes_are_saved_on_selection_change_and_on_close(
     model = again.annotation_panel.model
     notes = {model.annotation(i).id: model.annotation(i).note for i in range(model.rowCount())}
     assert notes == {first.id: "About the first", second.id: "About the second"}
+
+
+def test_opening_a_menu_keeps_the_typing_a_draft(open_window, demo_path, reviewer, qtbot):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QFocusEvent
+    from PySide6.QtWidgets import QApplication
+
+    window = open_window(demo_path)
+    row = _tag(window, qtbot, QUOTES[0])
+    note = window.editor.note
+    note.setFocus()
+    qtbot.keyClicks(note, "Draft")
+    # What a menu popping up sends the field (the focus widget stays the same).
+    QApplication.sendEvent(note, QFocusEvent(QEvent.Type.FocusOut, Qt.FocusReason.PopupFocusReason))
+    assert _stored(window, row.id).note == ""
+    assert _undo_text(window) == "Undo Typing"
+    # Alt+E: the menu bar takes the focus while the Edit menu is open.
+    window.menuBar().setFocus(Qt.FocusReason.MenuBarFocusReason)
+    assert _undo_text(window) == "Undo Typing"
+    note.setFocus()
+    window.action("edit.undo").trigger()  # chosen from the menu
+    assert note.toPlainText() == ""
+    assert not _stored(window, row.id).deleted
