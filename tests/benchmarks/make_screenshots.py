@@ -2,7 +2,7 @@
 
 Run: ``python tests/benchmarks/make_screenshots.py [OUT_DIR]`` (default /tmp). Writes
 shot-light-2.png, shot-light-4.png, shot-dark-2.png, shot-dark-4.png and, with ``--readme``,
-``resources/screenshots/main-window.png`` (light, 2 panes, 1400×860).
+``resources/screenshots/main-window.png`` (light, 2 panes, 1366×768: a laptop screen).
 Runs offscreen in a throwaway home, so the user's settings are untouched.
 """
 
@@ -110,7 +110,7 @@ def shoot(window, out: Path, panes: int) -> None:
     articles = window.article_panel.model.summaries()
     for pane, summary in zip(window.panes.panes(), articles, strict=False):
         window.panes.show_article(pane, summary.id)
-    window.resize(1400, 860)
+    window.resize(1366, 768)
     app = QApplication.instance()
     for _ in range(3):
         app.processEvents()
