@@ -43,7 +43,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QMenu, QPlainTextEdit, QToolTip, QWidget
 
-from desktop.core.anchoring import snap_to_words
 from desktop.core.model import Verdict
 from desktop.core.queries import AnnotationRow
 from desktop.ui import verdict_style
@@ -599,6 +598,8 @@ class ArticleView(QPlainTextEdit):
     def snap_selection(self) -> None:
         """Widen a selection whose ends fall inside words to whole words, and drop whitespace
         at its ends (what a dragged selection means)."""
+        from desktop.core.anchoring import snap_to_words
+
         span = self.selected_span()
         if span is None:
             return
@@ -793,6 +794,8 @@ class ArticleView(QPlainTextEdit):
         self._drag_edge = self._drag_span = None
         event.accept()
         if not event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            from desktop.core.anchoring import snap_to_words
+
             start, end = snap_to_words(self._text, start, end)
         self.clear_selection()
         if row is not None and end > start and (start, end) != original:

@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import __version__
-from desktop.core.anchoring import trim_span
 from desktop.core.changes import ChangeSet
 from desktop.core.errors import CrosscheckError
 from desktop.core.model import Source, Verdict
@@ -453,6 +452,8 @@ class MainWindow(QMainWindow):
                 STATUS_MS,
             )
             return False
+        from desktop.core.anchoring import trim_span
+
         start, end = trim_span(pane.view.text(), *span)
         if end <= start:
             self.statusBar().showMessage(
