@@ -118,7 +118,7 @@ class HelpPage(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser, 1)
         layout.addWidget(self.buttons)
-        self.resize(560, 560)
+        self.resize(560, 440)
         self.setWindowModality(Qt.WindowModality.NonModal)
 
 
