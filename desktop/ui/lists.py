@@ -71,10 +71,12 @@ class ArticleListPanel(QWidget):
         header.setSectionResizeMode(ArticleListModel.OUTLET, QHeaderView.ResizeMode.Interactive)
         header.resizeSection(ArticleListModel.OUTLET, 80)
         header.setMinimumSectionSize(30)
-        # Counts as wide as they need; the title takes the rest and grows with the panel
+        # Counts get room for four digits; the title takes the rest and grows with the panel
         # (cut with "…", the whole title in its tooltip).
+        count_width = max(36, self.table.fontMetrics().horizontalAdvance("0000") + 14)
         for column in range(2, ArticleListModel.COLUMNS):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, count_width)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(self._on_activated)
         self.chart = VerdictChart()
