@@ -376,8 +376,9 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _check_window(args)
-    from desktop.app import application, ensure_demo
+    from desktop.app import application
     from desktop.app import main as gui_main
+    from desktop.ui.demo_project import ensure_demo
 
     application(args.qt_args)  # settings hold the reviewer's name, and need the application
     return gui_main([str(ensure_demo())], qt_args=args.qt_args)

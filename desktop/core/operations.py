@@ -21,10 +21,18 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Integer, bindparam, func, insert, select, update
 
 from desktop.core import audit
-from desktop.core.anchoring import CONTEXT_CHARS, check_span
+from desktop.core.anchoring import CONTEXT_CHARS, check_span, make_selector
 from desktop.core.changes import Change, ChangeSet, Edit
 from desktop.core.errors import Conflict, InvalidInput, NotFound
-from desktop.core.model import Source, Verdict, check_note, iso_utc, new_id, utc_now
+from desktop.core.model import (
+    Source,
+    Verdict,
+    check_note,
+    check_reviewer_name,
+    iso_utc,
+    new_id,
+    utc_now,
+)
 from desktop.core.store import Store
 from desktop.core.store.reads import CREATOR, UPDATER
 from desktop.core.store.schema import Annotation, Article, AuditEvent, ProjectInfo, Reviewer
@@ -33,7 +41,6 @@ if TYPE_CHECKING:
     # Importers pull in HTML, Word and encoding libraries; writes do not need them.
     from desktop.core.importers import ImportedArticle
 
-MAX_REVIEWER_CHARS = 200
 MAX_TITLE_CHARS = 500
 MAX_OUTLET_CHARS = 200
 
@@ -124,17 +131,6 @@ class _Recorder:
             {"id": reviewer.id, "name": name, "email": None},
         )
         return reviewer
-
-
-def check_reviewer_name(name: str | None) -> str:
-    cleaned = (name or "").strip()
-    if not cleaned:
-        raise InvalidInput("no reviewer given: pass --reviewer NAME or set CROSSCHECK_REVIEWER")
-    if len(cleaned) > MAX_REVIEWER_CHARS:
-        raise InvalidInput(f"reviewer name is longer than {MAX_REVIEWER_CHARS} characters")
-    if any(ord(ch) < 32 for ch in cleaned):
-        raise InvalidInput("reviewer name contains control characters")
-    return cleaned
 
 
 def article_state(article: Mapping[str, Any], deleted_by: str | None = None) -> dict[str, Any]:
@@ -790,6 +786,74 @@ def _apply_update(
     )
 
 
+def set_annotation_span(
+    store: Store,
+    annotation_id: str,
+    start: int,
+    end: int,
+    *,
+    reviewer: str,
+    expected_version: int | None = None,
+) -> ChangeSet:
+    """Move an annotation to ``text[start:end]`` of its article: the same annotation (verdict,
+    note, sources kept) with a new span, quote and context, in one ``annotation.changed``
+    event. The same span records nothing; an empty span, one outside the text, a deleted
+    annotation or a span another live annotation has exactly are refused."""
+    start, end = _offset(start), _offset(end)
+    with store.write() as conn:
+        before = annotation_state(conn, annotation_id)
+        _check_version(before, expected_version)
+        if before["deleted_at"] is not None:
+            raise InvalidInput("this annotation is deleted; restore it before changing it")
+        if (start, end) == (before["start"], before["end"]):
+            return ChangeSet()
+        text = conn.execute(select(Article.text).where(Article.id == before["article_id"])).scalar()
+        selector = make_selector(text or "", start, end)
+        twin = conn.execute(
+            select(Annotation.id)
+            .where(
+                Annotation.article_id == before["article_id"],
+                Annotation.start == start,
+                Annotation.end == end,
+                Annotation.deleted_at.is_(None),
+                Annotation.id != annotation_id,
+            )
+            .limit(1)
+        ).scalar()
+        if twin is not None:
+            raise InvalidInput(
+                f"another annotation already covers exactly characters {start}-{end}"
+            )
+        rec = _Recorder(conn, reviewer)
+        version = before["version"] + 1
+        conn.execute(
+            update(Annotation)
+            .where(Annotation.id == annotation_id)
+            .values(
+                start=selector.start,
+                end=selector.end,
+                quote=selector.exact,
+                prefix=selector.prefix,
+                suffix=selector.suffix,
+                updated_at=rec.at,
+                updated_by=rec.reviewer.id,
+                version=version,
+            )
+        )
+        after = annotation_state(conn, annotation_id)
+        rec.record("annotation.changed", "annotation", annotation_id, before, after)
+        inverse = Edit(
+            "set_annotation_span",
+            {
+                "annotation_id": annotation_id,
+                "start": before["start"],
+                "end": before["end"],
+                "expected_version": version,
+            },
+        )
+        return rec.result("Adjust span", inverse)
+
+
 def delete_annotation(
     store: Store, annotation_id: str, *, reviewer: str, expected_version: int | None = None
 ) -> ChangeSet:
@@ -911,4 +975,5 @@ EDITS: dict[str, Callable[..., ChangeSet]] = {
     "edit_article": edit_article,
     "remove_articles": remove_articles,
     "restore_articles": restore_articles,
+    "set_annotation_span": set_annotation_span,
 }

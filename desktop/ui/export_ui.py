@@ -208,8 +208,11 @@ def run_export(
             return
         noun = FORMATS[fmt].counts + ("" if result.count == 1 else "s")
         extra = f"\nChecksum and head hash: {result.sidecar.name}" if result.sidecar else ""
-        dialogs.show_info(
-            parent, "Export finished", f"Exported {result.count:,} {noun} to\n{result.path}{extra}"
+        dialogs.show_saved(
+            parent,
+            "Export finished",
+            f"Exported {result.count:,} {noun} to\n{result.path}{extra}",
+            Path(result.path),
         )
 
     def on_failed(message: str) -> None:

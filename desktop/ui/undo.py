@@ -32,6 +32,7 @@ def _ops() -> ModuleType:
 
 
 NOTE_COMMAND_ID = 1
+SPAN_COMMAND_ID = 2
 
 
 class _Command(QUndoCommand):
@@ -135,6 +136,42 @@ class UpdateCommand(_Command):
         if not isinstance(other, UpdateCommand) or other.annotation_id != self.annotation_id:
             return False
         if other.field != "note" or self.field != "note":
+            return False
+        self.new = other.new
+        self.setObsolete(self.new == self.old)
+        return True
+
+
+class SpanCommand(_Command):
+    """Move an annotation from span ``old`` to span ``new`` (code points)."""
+
+    def __init__(
+        self,
+        editing: Editing,
+        annotation_id: str,
+        old: tuple[int, int],
+        new: tuple[int, int],
+    ) -> None:
+        super().__init__(editing, "Adjust span")
+        self.annotation_id, self.old, self.new = annotation_id, old, new
+
+    def _move(self, span: tuple[int, int]) -> ChangeSet:
+        return _ops().set_annotation_span(
+            self._editing.project, self.annotation_id, *span, reviewer=self._editing.reviewer()
+        )
+
+    def do(self) -> ChangeSet:
+        return self._move(self.new)
+
+    def inverse(self) -> ChangeSet:
+        return self._move(self.old)
+
+    def id(self) -> int:
+        return SPAN_COMMAND_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        """Moving the same annotation's ends several times in a row is one undo step."""
+        if not isinstance(other, SpanCommand) or other.annotation_id != self.annotation_id:
             return False
         self.new = other.new
         self.setObsolete(self.new == self.old)
@@ -255,6 +292,11 @@ class Editing(QObject):
             text = "Change evidence links"
         command = UpdateCommand(self, text, annotation_id, "sources", tuple(old), tuple(new))
         return self._push(command)
+
+    def set_span(
+        self, annotation_id: str, old: tuple[int, int], new: tuple[int, int]
+    ) -> ChangeSet | None:
+        return self._push(SpanCommand(self, annotation_id, old, new))
 
     def delete(self, annotation_ids: Sequence[str], *, restore: bool = False) -> ChangeSet | None:
         """Delete (or restore) annotations; several make one undo step."""

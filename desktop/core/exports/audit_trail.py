@@ -144,6 +144,12 @@ def list_entries(
     return out
 
 
+def entity_names(conn: Connection, ids: set[str]) -> dict[str, str]:
+    """What people call the entities with these ids: an article's title, a reviewer's name,
+    an annotation's quote (the start of it), the project's name. Unknown ids are left out."""
+    return reads.entity_names(conn, ids)
+
+
 def count_entries(conn: Connection) -> int:
     return reads.count_events(conn)
 

@@ -558,3 +558,22 @@ def article_titles(conn: Connection, article_ids: Iterable[str]) -> dict[str, st
         stmt = select(Article.id, Article.title).where(Article.id.in_(ids[i : i + CHUNK]))
         out.update({r[0]: r[1] for r in conn.execute(stmt)})
     return out
+
+
+def entity_names(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
+    """What people call the entities with these ids: an article's title, a reviewer's name,
+    an annotation's quote (the start of it), the project's name. Unknown ids are left out."""
+    wanted = sorted({i for i in ids if isinstance(i, str)})
+    names: dict[str, str] = {}
+    for i in range(0, len(wanted), CHUNK):
+        chunk = wanted[i : i + CHUNK]
+        for stmt in (
+            select(Article.id, Article.title).where(Article.id.in_(chunk)),
+            select(Reviewer.id, Reviewer.name).where(Reviewer.id.in_(chunk)),
+            select(Annotation.id, func.substr(Annotation.quote, 1, 60)).where(
+                Annotation.id.in_(chunk)
+            ),
+            select(ProjectInfo.id, ProjectInfo.name).where(ProjectInfo.id.in_(chunk)),
+        ):
+            names.update((row[0], str(row[1])) for row in conn.execute(stmt))
+    return names
