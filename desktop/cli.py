@@ -86,8 +86,15 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
+    from desktop.cli_review import viewer
+    from desktop.core import review_state
+
     with _open(args) as project, project.snapshot() as db:
         summaries = queries.article_summaries(db)
+        state = review_state.blind_state(db)
+        if state.active:
+            # Under blind review a reviewer's counts are their own.
+            summaries = review_state.visible_summaries(db, state, summaries, viewer(args))
     if args.json:
         _print_json([s.to_json() for s in summaries])
         return 0
@@ -141,6 +148,9 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:
+    from desktop.cli_review import viewer
+    from desktop.core import review_state
+
     with _open(args) as project, project.snapshot() as db:
         article_ids = (
             [queries.resolve_article(db, a) for a in args.article] if args.article else None
@@ -151,6 +161,17 @@ def cmd_annotations(args: argparse.Namespace) -> int:
             verdicts=[Verdict.parse(v) for v in args.verdict] if args.verdict else None,
             include_deleted=args.include_deleted,
         )
+        state = review_state.blind_state(db)
+        finals = review_state.final_annotation_ids(db)
+    looker = viewer(args)
+    shown = review_state.visible_rows(state, rows, looker)
+    if len(shown) < len(rows):
+        print(
+            f"{PROG}: blind review hides {len(rows) - len(shown)} annotation(s) of other "
+            f"reviewers from {looker or 'an unnamed reviewer (give --reviewer NAME)'}",
+            file=sys.stderr,
+        )
+    rows = shown
     if args.json:
         _print_json([r.to_json() for r in rows])
         return 0
@@ -161,7 +182,9 @@ def cmd_annotations(args: argparse.Namespace) -> int:
                 r.id[:8],
                 _clip(r.article_title, 30),
                 f"{r.start}-{r.end}",
-                r.verdict.value + (" (deleted)" if r.deleted else ""),
+                r.verdict.value
+                + (" (final)" if r.id in finals else "")
+                + (" (deleted)" if r.deleted else ""),
                 _clip(r.quote, 50),
                 r.reviewer,
             ]
@@ -306,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("articles", cmd_articles, "list articles with counts per verdict")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--reviewer", metavar="NAME", help=f"who is looking (default: ${REVIEWER_ENV})")
 
     p = command("annotate", cmd_annotate, "tag a span of an article with a verdict", writes=True)
     p.add_argument("article", metavar="ARTICLE", help="id, unique id prefix or exact title")
@@ -324,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--article", action="append", metavar="A", help="only this article")
     p.add_argument("--verdict", action="append", choices=[v.value for v in Verdict])
     p.add_argument("--include-deleted", action="store_true")
+    p.add_argument("--reviewer", metavar="NAME", help=f"who is looking (default: ${REVIEWER_ENV})")
 
     p = command(
         "verify",
@@ -345,8 +370,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", metavar="PROJECT", nargs="?", help="project file")
 
     from desktop.cli_export import add_export_command
+    from desktop.cli_review import add_review_commands
 
     add_export_command(sub)
+    add_review_commands(sub)
     return parser
 
 
@@ -365,6 +392,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("--end goes with --start, not with --quote")
         if args.quote is None and args.occurrence != 1:
             parser.error("--occurrence goes with --quote")
+    from desktop.cli_review import check_usage
+
+    check_usage(parser, args)
     try:
         return int(args.func(args))
     except CrosscheckError as exc:

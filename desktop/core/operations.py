@@ -173,6 +173,8 @@ def annotation_state(session: Session, a: Annotation) -> dict[str, Any]:
         "updated_by": name(a.updated_by),
         "deleted_at": iso_utc(a.deleted_at) if a.deleted_at else None,
         "deleted_by": name(a.deleted_by),
+        # Only an adjudicator's final verdict says so; older events have no such key.
+        **({"final": True} if a.final else {}),
     }
 
 
@@ -325,6 +327,10 @@ _SPAN_LOOKUP = select(
         Annotation.start == bindparam("start", type_=Integer),
         Annotation.end == bindparam("end", type_=Integer),
         Annotation.deleted_at.is_(None),
+        # Each reviewer's annotations are their own (agreement compares them): another
+        # reviewer's tag on the same span, or an adjudicator's final verdict, stays as it is.
+        Annotation.created_by == _WRITE_START_COLUMNS[0],
+        Annotation.final.is_(False),
     )
     .limit(1)
     .scalar_subquery(),
@@ -354,8 +360,9 @@ def annotate(
     note: str = "",
     sources: Sequence[Source | str] = (),
 ) -> ChangeSet:
-    """Tag ``text[start:end]``. Tagging exactly the span of a live annotation changes its
-    verdict (and note and sources, when given) instead of adding a duplicate."""
+    """Tag ``text[start:end]``. Tagging exactly the span of one of the reviewer's own live
+    annotations changes its verdict (and note and sources, when given) instead of adding a
+    duplicate."""
     start, end = _offset(start), _offset(end)
     verdict = Verdict.parse(verdict) if isinstance(verdict, str) else verdict
     note = check_note(note)

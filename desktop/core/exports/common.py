@@ -51,6 +51,12 @@ class ExportFilter:
     verdicts: tuple[Verdict, ...] | None = None
     reviewers: tuple[str, ...] | None = None
     include_deleted: bool = False
+    # Only adjudicators' final verdicts.
+    final_only: bool = False
+    # The blind view: on these articles only annotations created by ``viewer`` (None: by
+    # nobody) are exported.
+    blind_articles: tuple[str, ...] | None = None
+    viewer: str | None = None
 
     @property
     def is_default(self) -> bool:
@@ -104,9 +110,22 @@ def resolve_filter(
     verdicts: Sequence[str | Verdict] = (),
     reviewers: Sequence[str] = (),
     include_deleted: bool = False,
+    final_only: bool = False,
+    viewer: str | None = None,
 ) -> ExportFilter:
-    """Turn what the user typed into a filter; unknown articles or reviewers are errors."""
+    """Turn what the user typed into a filter; unknown articles or reviewers are errors.
+
+    The export is made from ``viewer``'s side: where blind review hides the others'
+    annotations from them (or from anyone, when no viewer is given), only theirs are kept.
+    """
+    from desktop.core import review_state
+
     with project.snapshot() as db:
+        state = review_state.blind_state(db)
+        hidden: tuple[str, ...] | None = None
+        if state.active:
+            every = [s.id for s in queries.article_summaries(db)]
+            hidden = tuple(state.hidden_articles(viewer, every)) or None
         article_ids = (
             tuple(dict.fromkeys(queries.resolve_article(db, a) for a in articles))
             if articles
@@ -131,6 +150,9 @@ def resolve_filter(
         verdicts=parsed,
         reviewers=names,
         include_deleted=include_deleted,
+        final_only=final_only,
+        blind_articles=hidden,
+        viewer=viewer if hidden else None,
     )
 
 
@@ -150,20 +172,39 @@ def annotation_where(flt: ExportFilter) -> tuple[str, dict[str, object]]:
     if flt.reviewers is not None:
         clauses.append("r.name IN (SELECT value FROM json_each(:filter_reviewers))")
         params["filter_reviewers"] = json.dumps(list(flt.reviewers))
+    if flt.final_only:
+        clauses.append("a.final = 1")
+    if flt.blind_articles:
+        clauses.append(
+            "(a.article_id NOT IN (SELECT value FROM json_each(:blind_articles)) "
+            "OR a.created_by IN (SELECT id FROM reviewers WHERE name = :blind_viewer))"
+        )
+        params["blind_articles"] = json.dumps(list(flt.blind_articles))
+        params["blind_viewer"] = flt.viewer
     return (" AND ".join(clauses) or "1"), params
 
 
 def filter_rows(
-    rows: Iterable[queries.AnnotationRow], flt: ExportFilter
+    rows: Iterable[queries.AnnotationRow], flt: ExportFilter, final_ids: set[str] | None = None
 ) -> list[queries.AnnotationRow]:
-    """Apply the reviewer filter, which ``queries.annotation_rows`` takes for one name only."""
-    if flt.reviewers is None:
-        return list(rows)
-    names = set(flt.reviewers)
-    return [r for r in rows if r.reviewer in names]
+    """Apply what ``queries.annotation_rows`` does not: several reviewers, the blind view and
+    final verdicts only (``final_ids``: the annotations marked final)."""
+    out = list(rows)
+    if flt.reviewers is not None:
+        names = set(flt.reviewers)
+        out = [r for r in out if r.reviewer in names]
+    if flt.blind_articles:
+        blind = set(flt.blind_articles)
+        out = [r for r in out if r.article_id not in blind or r.created_by == flt.viewer]
+    if flt.final_only:
+        finals = final_ids or set()
+        out = [r for r in out if r.id in finals]
+    return out
 
 
 def load_rows(project: Project, flt: ExportFilter) -> list[queries.AnnotationRow]:
+    from desktop.core import review_state
+
     with project.snapshot() as db:
         rows = queries.annotation_rows(
             db,
@@ -172,7 +213,8 @@ def load_rows(project: Project, flt: ExportFilter) -> list[queries.AnnotationRow
             reviewer=flt.reviewers[0] if flt.reviewers and len(flt.reviewers) == 1 else None,
             include_deleted=flt.include_deleted,
         )
-    return filter_rows(rows, flt)
+        finals = review_state.final_annotation_ids(db) if flt.final_only else None
+    return filter_rows(rows, flt, finals)
 
 
 def sql_iso(column: str) -> str:

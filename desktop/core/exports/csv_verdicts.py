@@ -56,6 +56,13 @@ HEADER = (
     "updated_at",
 )
 DELETED_COLUMN = "deleted_at"
+# With final verdicts only: the reviewers' annotations each one settles, separated by a space.
+SETTLES_COLUMN = "settles"
+_SETTLES = (
+    "coalesce((SELECT group_concat(s.annotation_id, ' ') FROM settlement_links f "
+    "JOIN settlement_links s ON s.settlement_id = f.settlement_id AND s.role = 'settled' "
+    "WHERE f.annotation_id = a.id AND f.role = 'final'), '')"
+)
 BOM = "\ufeff".encode()
 # Articles per group are chosen so that a group has about this many rows, and so that small
 # exports run in one query on one thread.
@@ -80,7 +87,7 @@ def _sources(safe: bool) -> str:
     )
 
 
-def _annotation_cells(safe: bool, include_deleted: bool) -> list[str]:
+def _annotation_cells(safe: bool, include_deleted: bool, final: bool = False) -> list[str]:
     """The cells after the article's four, in HEADER order."""
     cells = [
         "a.start",
@@ -95,6 +102,8 @@ def _annotation_cells(safe: bool, include_deleted: bool) -> list[str]:
     ]
     if include_deleted:
         cells.append(f"coalesce({sql_iso('a.deleted_at')}, '')")
+    if final:
+        cells.append(_SETTLES)
     return cells
 
 
@@ -107,13 +116,13 @@ def _article_cells(safe: bool) -> list[str]:
     ]
 
 
-def select_sql(*, safe: bool, include_deleted: bool) -> str:
+def select_sql(*, safe: bool, include_deleted: bool, final: bool = False) -> str:
     """One query whose rows are the CSV rows (after the header); ``{where}`` is left to fill.
 
     The export itself runs an equivalent query per group of articles; this one is the
     reference (tests and the benchmark's sqlite3 shell use it).
     """
-    columns = ["a.id", *_article_cells(safe), *_annotation_cells(safe, include_deleted)]
+    columns = ["a.id", *_article_cells(safe), *_annotation_cells(safe, include_deleted, final)]
     return (
         "SELECT "
         + ", ".join(columns)
@@ -123,13 +132,13 @@ def select_sql(*, safe: bool, include_deleted: bool) -> str:
     )
 
 
-def _group_sql(safe: bool, include_deleted: bool, where: str) -> str:
+def _group_sql(safe: bool, include_deleted: bool, where: str, final: bool = False) -> str:
     """Rows for the articles listed in JSON parameter ``:articles``, in that order; the
     article's cells are a placeholder naming its index in the list."""
     columns = [
         "a.id",
         "char(1) || o.key || char(2)",
-        *_annotation_cells(safe, include_deleted),
+        *_annotation_cells(safe, include_deleted, final),
     ]
     return (
         "SELECT "
@@ -204,13 +213,17 @@ def write_csv(
         ticker.report()
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(HEADER + ((DELETED_COLUMN,) if flt.include_deleted else ()))
+        writer.writerow(
+            HEADER
+            + ((DELETED_COLUMN,) if flt.include_deleted else ())
+            + ((SETTLES_COLUMN,) if flt.final_only else ())
+        )
         if options.bom:
             out.write(BOM)
         out.write(_take(buffer).encode("utf-8"))
         cells = [a[0] for a in articles]
         encoded = [_encode_row(writer, buffer, c) for c in cells]
-        sql = _group_sql(safe, flt.include_deleted, where)
+        sql = _group_sql(safe, flt.include_deleted, where, flt.final_only)
 
         def run(connection: sqlite3.Connection, group: list[int]) -> sqlite3.Cursor:
             ids = json.dumps([cells[i][0] for i in group])
