@@ -6,19 +6,29 @@ screen are ever read.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from desktop.core import queries
+from desktop.core import queries, review_state
 from desktop.core.queries import AnnotationRow, ArticleSummary
 from desktop.core.storage import Project
 
 
 class ProjectReader:
-    """The window's read side of one open project."""
+    """The window's read side of one open project, as ``viewer`` (the reviewer using the
+    window) may see it: under blind review, only their own annotations on an article until
+    they mark it done."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, viewer: Callable[[], str] | None = None) -> None:
         self.project = project
+        self.viewer = viewer or (lambda: "")
         self._texts: dict[str, str] = {}
+
+    def _who(self) -> str | None:
+        return self.viewer() or None
+
+    def blind_state(self) -> review_state.BlindState:
+        with self.project.snapshot() as db:
+            return review_state.blind_state(db)
 
     def name(self) -> str:
         with self.project.snapshot() as session:
@@ -27,7 +37,11 @@ class ProjectReader:
 
     def summaries(self) -> list[ArticleSummary]:
         with self.project.snapshot() as session:
-            return queries.article_summaries(session)
+            summaries = queries.article_summaries(session)
+            state = review_state.blind_state(session)
+            if state.active:
+                summaries = review_state.visible_summaries(session, state, summaries, self._who())
+            return summaries
 
     def article_text(self, article_id: str) -> str:
         text = self._texts.get(article_id)
@@ -45,12 +59,14 @@ class ProjectReader:
         include_deleted: bool = True,
     ) -> list[AnnotationRow]:
         with self.project.snapshot() as session:
-            return queries.annotation_rows(
+            rows = queries.annotation_rows(
                 session,
                 article_ids=article_ids,
                 annotation_ids=annotation_ids,
                 include_deleted=include_deleted,
             )
+            state = review_state.blind_state(session)
+        return review_state.visible_rows(state, rows, self._who())
 
     def live_rows(self, article_id: str) -> list[AnnotationRow]:
         """What a pane highlights: the article's annotations that are not deleted."""

@@ -42,6 +42,7 @@ from desktop.ui.editor import AnnotationEditor
 from desktop.ui.lists import AnnotationListPanel, ArticleListPanel
 from desktop.ui.panes import Pane, PaneArea
 from desktop.ui.project_tools import ProjectTools
+from desktop.ui.review_tools import ReviewTools
 from desktop.ui.settings import Settings
 from desktop.ui.undo import Editing
 
@@ -66,6 +67,8 @@ class MainWindow(QMainWindow):
     """The project was closed; nothing is open now."""
     sig_changes_applied = Signal(object)
     """The project changed (edit, undo, redo, import); carries the ChangeSet."""
+    sig_reviewer_changed = Signal(str)
+    """The reviewer using the window changed; carries the new name."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
@@ -105,6 +108,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self.tools = ProjectTools(self)
+        self.review = ReviewTools(self)
         self.resize(1400, 860)
         self.resizeDocks([self.articles_dock], [380], Qt.Orientation.Horizontal)
         self.resizeDocks([self.editor_dock], [300], Qt.Orientation.Horizontal)
@@ -267,7 +271,7 @@ class MainWindow(QMainWindow):
             self._update_state()
             return
         self.project = project
-        self.reader = ProjectReader(project)
+        self.reader = ProjectReader(project, lambda: self.settings.reviewer)
         self.editing = Editing(project, lambda: self.settings.reviewer, self)
         self.editing.sig_changes_applied.connect(self.apply_changes)
         self.editing.sig_error_raised.connect(self._on_edit_failed)
@@ -604,6 +608,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self._update_state()
         self.statusBar().showMessage(f"Reviewer: {name}", STATUS_MS)
+        self.sig_reviewer_changed.emit(name)
         return True
 
     # --- files ----------------------------------------------------------------------------
