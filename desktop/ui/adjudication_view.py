@@ -65,6 +65,8 @@ class AdjudicationDialog(QDialog):
         self.list = QListWidget()
         self.list.setObjectName("disagreementList")
         self.list.setAccessibleName("Disagreements")
+        self.list.setWordWrap(True)
+        self.list.setSpacing(2)
         self.list.currentItemChanged.connect(lambda *_: self._show_current())
         self.detail = QLabel()
         self.detail.setObjectName("disagreementDetail")
@@ -171,9 +173,11 @@ class AdjudicationDialog(QDialog):
         for group in self.found.disagreements:
             state_text = "settled" if group.settled else "open"
             item = QListWidgetItem(
-                f"{group.start}–{group.end} · {group.description} · {state_text}\n"
-                f"“{_clip(self.text[group.start : group.end], 48)}”"
+                f"{state_text.capitalize()} · characters {group.start}–{group.end}\n"
+                f"{group.description.capitalize()}\n"
+                f"“{_clip(self.text[group.start : group.end], 40)}”"
             )
+            item.setToolTip(self.text[group.start : group.end])
             item.setData(_GROUP, group)
             self.list.addItem(item)
             if group.id == keep or (

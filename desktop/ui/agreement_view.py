@@ -42,7 +42,8 @@ EXPLANATION = (
     "Counted: each reviewer's live annotations (not deleted, not final verdicts). uα over "
     "characters and κ over words count untagged text as a value of its own; Agreement is the "
     "share of words either reviewer tagged that both gave the same verdict. Figures are "
-    "averaged over pairs where there are more than two reviewers; — means undefined."
+    "averaged over pairs where there are more than two reviewers; — means undefined. "
+    "Chart: uα (solid), κ (dotted) and agreement (hatched), each from 0 to 1."
 )
 _DATA = Qt.ItemDataRole.UserRole
 
@@ -120,6 +121,8 @@ class AgreementDialog(QDialog):
         for column in range(1, len(COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         header.setMinimumSectionSize(60)
+        header.setSectionResizeMode(CHART_COLUMN, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(CHART_COLUMN, 140)
         self.table.activated.connect(self._on_activated)
         self.table.itemSelectionChanged.connect(self._show_pairs)
         self.pairs = QLabel()
