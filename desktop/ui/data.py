@@ -68,6 +68,16 @@ class ProjectReader:
             state = review_state.blind_state(session)
         return review_state.visible_rows(state, rows, self._who())
 
+    def hidden_annotation_ids(self) -> frozenset[str]:
+        """Annotations blind review hides from the viewer (deleted ones included)."""
+        with self.project.snapshot() as session:
+            state = review_state.blind_state(session)
+            if not state.active:
+                return frozenset()
+            rows = queries.annotation_rows(session, include_deleted=True)
+        shown = {r.id for r in review_state.visible_rows(state, rows, self._who())}
+        return frozenset(r.id for r in rows if r.id not in shown)
+
     def live_rows(self, article_id: str) -> list[AnnotationRow]:
         """What a pane highlights: the article's annotations that are not deleted."""
         return self.rows(article_ids=[article_id], include_deleted=False)

@@ -101,7 +101,11 @@ class ReviewTools(QObject):
         self.blind_article_action.triggered.connect(lambda on: self._switch_blind(on, article=True))
         self.done_action.triggered.connect(self._switch_done)
 
-        window.sig_project_opened.connect(lambda _p: self.update_actions())
+        # The audit trail holds every annotation's states: under blind review it leaves out
+        # the events of annotations hidden from the viewer.
+        window.tools.dock.visibilityChanged.connect(lambda _v: self._blind_trail())
+        window.sig_changes_applied.connect(lambda _c: self._blind_trail())
+        window.sig_project_opened.connect(lambda _p: (self.update_actions(), self._blind_trail()))
         window.sig_project_closed.connect(self._on_project_closed)
         window.sig_reviewer_changed.connect(lambda _name: self.reload())
         window.panes.sig_active_pane_changed.connect(lambda _p: self.update_actions())
@@ -175,10 +179,16 @@ class ReviewTools(QObject):
         summary = w.article_panel.model.find(article) if article else None
         if summary is not None:
             w.article_panel.chart.set_counts(summary.title, summary.counts)
+        self._blind_trail()
         editor_row = w.editor.annotation()
         if editor_row is not None and w.annotation_panel.model.find(editor_row.id) is None:
             w.editor.set_annotation(None)
         self.update_actions()
+
+    def _blind_trail(self) -> None:
+        trail, reader = self.window.tools.trail, self.window.reader
+        if trail is not None and reader is not None:
+            trail.proxy.set_hidden(reader.hidden_annotation_ids())
 
     def _on_project_closed(self) -> None:
         for dialog in (self.agreement_dialog, self.adjudication_dialog):

@@ -71,6 +71,19 @@ def test_blind_view_until_the_article_is_marked_done(
     bob_only = set(range(40, 60))  # Bob's span that Ann did not tag
     assert not (highlighted(view) & bob_only)
     assert review.blind_project_action.isChecked() and not review.done_action.isChecked()
+    # The audit trail leaves out Bob's annotations too.
+    trail = window.tools.show_audit_trail()
+    qtbot.waitUntil(lambda: trail.proxy.rowCount() > 0)
+
+    def tagged_by() -> set[str]:
+        return {
+            trail.model.entry(trail.proxy.mapToSource(trail.proxy.index(i, 0)).row()).reviewer
+            for i in range(trail.proxy.rowCount())
+            if "annotation"
+            in trail.model.entry(trail.proxy.mapToSource(trail.proxy.index(i, 0)).row()).action
+        }
+
+    assert tagged_by() == {ANN}
 
     # Ctrl+Shift+D marks the article done: everyone's annotations show.
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
@@ -81,6 +94,7 @@ def test_blind_view_until_the_article_is_marked_done(
     assert window.article_panel.model.find(article).total == 7  # type: ignore[union-attr]
     assert review.done_action.isChecked()
     assert review.blind_label.text() == "Blind review: all shown (you marked it done)"
+    assert tagged_by() == {ANN, BOB}
 
     # Another reviewer at the same window sees only theirs again.
     monkeypatch.setenv("CROSSCHECK_REVIEWER", BOB)
