@@ -82,7 +82,9 @@ class ProjectTools(QObject):
             return
         from desktop.ui.export_ui import export_with_dialog
 
-        self.export_dialog = export_with_dialog(self.window, project, project.path.parent)
+        self.export_dialog = export_with_dialog(
+            self.window, project, project.path.parent, self.window.settings.reviewer
+        )
 
     def verify(self) -> None:
         """Check the project in the background; the result comes as a dialog."""

@@ -246,3 +246,30 @@ def test_grab_of_the_agreement_view(open_window, demo_path, monkeypatch, qtbot) 
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 5, timeout=20_000)
     assert not dialog.grab().isNull()
     dialog.close()
+
+
+def test_file_export_from_a_blinded_side(
+    open_window, demo_path, monkeypatch, errors, qtbot, tmp_path
+):
+    import csv
+
+    from desktop.ui.export_ui import ExportDialog, run_export
+
+    double_checked(demo_path, blind=True)
+    as_reviewer(monkeypatch, ANN)
+    window = open_window(demo_path)
+    window.tools.export_action.trigger()
+    dialog = window.tools.export_dialog
+    assert isinstance(dialog, ExportDialog)
+    target = tmp_path / "mine.csv"
+    fmt, _path, options = dialog.choice()
+    job = run_export(window, window.project, fmt, target, options)
+    qtbot.waitUntil(lambda: target.exists() and not job.running, timeout=10_000)
+    with target.open(newline="", encoding="utf-8") as fh:
+        assert {r["reviewer"] for r in csv.DictReader(fh)} == {ANN}
+    # The audit log is refused from this side, with the reason.
+    dialog.set_format("audit-jsonl")
+    dialog.path_edit.setText(str(tmp_path / "audit.jsonl"))
+    dialog.accept()
+    assert errors and "not exported while blind review hides the others'" in errors[-1][1]
+    assert not (tmp_path / "audit.jsonl").exists()
