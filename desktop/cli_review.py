@@ -89,10 +89,24 @@ def cmd_blind(args: argparse.Namespace) -> int:
     reviewer = cli._reviewer(args)
     with cli._open(args, writes=True) as project:
         with project.snapshot() as db:
-            article_ids: list[str | None] = list(_articles(db, args.article) or [None])
-        change = review_ops.start_blinding if args.action == "on" else review_ops.end_blinding
-        for article_id in article_ids:
-            change(project, reviewer=reviewer, article_id=article_id)
+            article_ids = _articles(db, args.article) or []
+            state = review_state.blind_state(db)
+            summaries = queries.article_summaries(db)
+        if args.action == "on":
+            review_ops.start_blinding(project, reviewer=reviewer, article_ids=article_ids)
+        else:
+            # Checked first, so that ending it for several articles is all or nothing.
+            for article_id in article_ids:
+                if article_id not in state.articles:
+                    if state.project_blind:
+                        raise InvalidInput(
+                            "the whole project is under blind review; end it for the project, "
+                            "not for one article"
+                        )
+                    title = next(s.title for s in summaries if s.id == article_id)
+                    raise InvalidInput(f"{title!r} is not under blind review")
+            for article_id in article_ids or [None]:
+                review_ops.end_blinding(project, reviewer=reviewer, article_id=article_id)
         with project.snapshot() as db:
             state = review_state.blind_state(db)
             summaries = queries.article_summaries(db)
@@ -288,10 +302,9 @@ def cmd_adjudicators(args: argparse.Namespace) -> int:
     if args.add or args.remove:
         reviewer = cli._reviewer(args)
         with cli._open(args, writes=True) as project:
-            for name in args.add or ():
-                review_ops.add_adjudicator(project, name, reviewer=reviewer)
-            for name in args.remove or ():
-                review_ops.remove_adjudicator(project, name, reviewer=reviewer)
+            review_ops.change_adjudicators(
+                project, add=args.add or (), remove=args.remove or (), reviewer=reviewer
+            )
             with project.snapshot() as db:
                 names = sorted(review_state.blind_state(db).adjudicators)
     else:

@@ -216,9 +216,7 @@ def test_blind_review_shows_each_reviewer_only_their_own_until_done(
     assert "OK" in ok(capsys, "verify", demo_path)
 
 
-def test_blind_review_of_one_article(
-    demo_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_blind_review_of_one_article(demo_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     articles = [a["id"] for a in json.loads(ok(capsys, "articles", demo_path, "--json"))]
     ok(capsys, "blind", demo_path, "on", "--article", articles[1], "--reviewer", EDITOR)
     for article in articles[:2]:
@@ -234,7 +232,23 @@ def test_blind_review_of_one_article(
     assert "is not under blind review" in failed(
         capsys, "blind", demo_path, "off", "--article", articles[0], "--reviewer", EDITOR
     )
-    ok(capsys, "blind", demo_path, "off", "--article", articles[1], "--reviewer", EDITOR)
+    # Several articles at once: all or nothing.
+    message = failed(
+        capsys, "blind", demo_path, "off", "--article", articles[1], "--article", articles[2],
+        "--reviewer", EDITOR,
+    )  # fmt: skip
+    assert "is not under blind review" in message
+    assert json.loads(ok(capsys, "blind", demo_path, "--json"))["articles"][0]["id"] == articles[1]
+    ok(capsys, "blind", demo_path, "on", "--article", articles[2], "--article", articles[3],
+       "--reviewer", EDITOR)  # fmt: skip
+    ok(
+        capsys, "blind", demo_path, "off", *("--article", articles[1], "--article", articles[2]),
+        "--reviewer", EDITOR,
+    )  # fmt: skip
+    assert [a["id"] for a in json.loads(ok(capsys, "blind", demo_path, "--json"))["articles"]] == [
+        articles[3]
+    ]
+    ok(capsys, "blind", demo_path, "off", "--reviewer", EDITOR)  # ends it everywhere
     assert "Blind review is off." in ok(capsys, "blind", demo_path)
 
 
@@ -319,8 +333,15 @@ def test_adjudicators_are_the_only_ones_who_may_adjudicate(
 ) -> None:
     double_checked(capsys, demo_path, first_article)
     (first, *_) = _disagreements(capsys, demo_path)
-    # No adjudicators named: anyone may, here Ann.
-    ok(capsys, "adjudicators", demo_path, "--add", EDITOR, "--reviewer", ANN)
+    # No adjudicators named: anyone may, here Ann, several at once (all or nothing).
+    assert "Nobody is not an adjudicator" in failed(
+        capsys, "adjudicators", demo_path, "--add", EDITOR, "--remove", "Nobody",
+        "--reviewer", ANN,
+    )  # fmt: skip
+    assert "No adjudicators named" in ok(capsys, "adjudicators", demo_path)
+    ok(capsys, "adjudicators", demo_path, "--add", EDITOR, "--add", "Sam Desk", "--reviewer", ANN)
+    assert ok(capsys, "adjudicators", demo_path) == f"{EDITOR}\nSam Desk\n"
+    ok(capsys, "adjudicators", demo_path, "--remove", "Sam Desk", "--reviewer", EDITOR)
     assert ok(capsys, "adjudicators", demo_path) == f"{EDITOR}\n"
     message = failed(
         capsys, "adjudicate", demo_path, first_article, first["id"], "--accept", ANN,
@@ -329,7 +350,7 @@ def test_adjudicators_are_the_only_ones_who_may_adjudicate(
     assert message == (
         "only the project's adjudicators (Eda Editor) may adjudicate; Ann Example is not one"
     )
-    assert "may name adjudicators" in failed(
+    assert "may change the adjudicators" in failed(
         capsys, "adjudicators", demo_path, "--add", ANN, "--reviewer", ANN
     )
     assert "may start blind review" in failed(capsys, "blind", demo_path, "on", "--reviewer", BOB)

@@ -93,51 +93,65 @@ def _blinding_row(session: Session, article_id: str | None) -> Blinding | None:
     return session.scalars(select(Blinding).where(condition)).first()
 
 
-def start_blinding(project: Project, *, reviewer: str, article_id: str | None = None) -> ChangeSet:
-    """Start blind review for one article, or (``article_id`` None) the whole project."""
+def start_blinding(
+    project: Project,
+    *,
+    reviewer: str,
+    article_id: str | None = None,
+    article_ids: Sequence[str] = (),
+) -> ChangeSet:
+    """Start blind review for the whole project, or (``article_id``, ``article_ids``) for
+    these articles, in one transaction."""
     reviewer = check_reviewer_name(reviewer)
+    chosen = list(dict.fromkeys([*([article_id] if article_id else []), *article_ids]))
+    scopes: list[str | None] = [*chosen] if chosen else [None]
     with project.write() as session:
         _require_adjudicator(session, reviewer, "start blind review")
-        title = _article(session, article_id).title if article_id else None
         if _blinding_row(session, None) is not None:
             raise InvalidInput("the whole project is already under blind review")
-        if article_id is not None and _blinding_row(session, article_id) is not None:
-            raise InvalidInput(f"{title!r} is already under blind review")
+        titles = {a: _article(session, a).title for a in chosen}
+        for a in chosen:
+            if _blinding_row(session, a) is not None:
+                raise InvalidInput(f"{titles[a]!r} is already under blind review")
         rec = _Recorder(session.connection(), reviewer)
-        row = Blinding(
-            id=new_id(), article_id=article_id, started_at=rec.at, started_by=rec.reviewer.id
-        )
-        session.add(row)
-        session.flush()
-        rec.record(
-            "blinding.started",
-            "blinding",
-            row.id,
-            None,
-            _blinding_state(row, rec.reviewer.name, title),
-        )
+        for scope in scopes:
+            row = Blinding(
+                id=new_id(), article_id=scope, started_at=rec.at, started_by=rec.reviewer.id
+            )
+            session.add(row)
+            session.flush()
+            title = titles[scope] if scope is not None else None
+            rec.record(
+                "blinding.started",
+                "blinding",
+                row.id,
+                None,
+                _blinding_state(row, rec.reviewer.name, title),
+            )
         return rec.result()
 
 
 def end_blinding(project: Project, *, reviewer: str, article_id: str | None = None) -> ChangeSet:
-    """End blind review for one article, or for the whole project."""
+    """End blind review for one article, or (``article_id`` None) everywhere: for the
+    project and for every article."""
     reviewer = check_reviewer_name(reviewer)
     with project.write() as session:
         _require_adjudicator(session, reviewer, "end blind review")
-        title = _article(session, article_id).title if article_id else None
-        row = _blinding_row(session, article_id)
-        if row is None:
-            if article_id is not None and _blinding_row(session, None) is not None:
-                raise InvalidInput(
-                    "the whole project is under blind review; end it for the project, "
-                    "not for one article"
-                )
-            what = "the project" if article_id is None else repr(title)
-            raise InvalidInput(f"{what} is not under blind review")
-        # Ending it for the project ends it for every article too.
-        rows = [row]
         if article_id is None:
-            rows += list(session.scalars(select(Blinding).where(Blinding.id != row.id)))
+            rows = list(session.scalars(select(Blinding)))
+            if not rows:
+                raise InvalidInput("blind review is not on")
+        else:
+            title = _article(session, article_id).title
+            row = _blinding_row(session, article_id)
+            if row is None:
+                if _blinding_row(session, None) is not None:
+                    raise InvalidInput(
+                        "the whole project is under blind review; end it for the project, "
+                        "not for one article"
+                    )
+                raise InvalidInput(f"{title!r} is not under blind review")
+            rows = [row]
         ended = []
         for each in rows:
             each_title = _article(session, each.article_id).title if each.article_id else None
@@ -211,53 +225,75 @@ def unmark_done(project: Project, article_id: str, *, reviewer: str) -> ChangeSe
 
 def add_adjudicator(project: Project, name: str, *, reviewer: str) -> ChangeSet:
     """Name ``name`` an adjudicator (a reviewer not yet in the project is added)."""
-    reviewer = check_reviewer_name(reviewer)
-    name = check_reviewer_name(name)
-    with project.write() as session:
-        _require_adjudicator(session, reviewer, "name adjudicators")
-        rec = _Recorder(session.connection(), reviewer)
-        person_id = session.scalars(select(Reviewer.id).where(Reviewer.name == name)).first()
-        if person_id is None:
-            person_id = new_id()
-            session.add(Reviewer(id=person_id, name=name, email=None, created_at=rec.at))
-            session.flush()
-            rec.record(
-                "reviewer.added",
-                "reviewer",
-                person_id,
-                None,
-                {"id": person_id, "name": name, "email": None},
-            )
-        if session.get(Adjudicator, person_id) is not None:
-            return ChangeSet()
-        session.add(Adjudicator(reviewer_id=person_id, added_at=rec.at, added_by=rec.reviewer.id))
-        session.flush()
-        rec.record(
-            "adjudicator.added",
-            "adjudicator",
-            person_id,
-            None,
-            {"reviewer_id": person_id, "name": name, "added_at": iso_utc(rec.at)},
-        )
-        return rec.result()
+    return change_adjudicators(project, add=[name], reviewer=reviewer)
 
 
 def remove_adjudicator(project: Project, name: str, *, reviewer: str) -> ChangeSet:
+    return change_adjudicators(project, remove=[name], reviewer=reviewer)
+
+
+def change_adjudicators(
+    project: Project,
+    *,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    reviewer: str,
+) -> ChangeSet:
+    """Add and remove adjudicators in one transaction: all of it or nothing. Who may is
+    decided by the list as it was before (so the first adjudicators can be named together).
+    Adding someone already named, or a name twice, changes nothing for them."""
     reviewer = check_reviewer_name(reviewer)
-    name = check_reviewer_name(name)
+    adding = list(dict.fromkeys(check_reviewer_name(n) for n in add))
+    removing = list(dict.fromkeys(check_reviewer_name(n) for n in remove))
+    both = set(adding) & set(removing)
+    if both:
+        raise InvalidInput(f"{sorted(both)[0]} is both added and removed")
     with project.write() as session:
         _require_adjudicator(session, reviewer, "change the adjudicators")
-        row = session.scalars(
-            select(Adjudicator)
-            .join(Reviewer, Reviewer.id == Adjudicator.reviewer_id)
-            .where(Reviewer.name == name)
-        ).first()
-        if row is None:
-            raise NotFound(f"{name} is not an adjudicator of this project")
+        named = _adjudicator_names(session)
+        for name in removing:
+            if name not in named:
+                raise NotFound(f"{name} is not an adjudicator of this project")
         rec = _Recorder(session.connection(), reviewer)
-        before = {"reviewer_id": row.reviewer_id, "name": name, "added_at": iso_utc(row.added_at)}
-        session.execute(delete(Adjudicator).where(Adjudicator.reviewer_id == row.reviewer_id))
-        rec.record("adjudicator.removed", "adjudicator", row.reviewer_id, before, None)
+        for name in adding:
+            if name in named:
+                continue
+            person_id = session.scalars(select(Reviewer.id).where(Reviewer.name == name)).first()
+            if person_id is None:
+                person_id = new_id()
+                session.add(Reviewer(id=person_id, name=name, email=None, created_at=rec.at))
+                session.flush()
+                rec.record(
+                    "reviewer.added",
+                    "reviewer",
+                    person_id,
+                    None,
+                    {"id": person_id, "name": name, "email": None},
+                )
+            session.add(
+                Adjudicator(reviewer_id=person_id, added_at=rec.at, added_by=rec.reviewer.id)
+            )
+            session.flush()
+            rec.record(
+                "adjudicator.added",
+                "adjudicator",
+                person_id,
+                None,
+                {"reviewer_id": person_id, "name": name, "added_at": iso_utc(rec.at)},
+            )
+        for name in removing:
+            row = session.scalars(
+                select(Adjudicator)
+                .join(Reviewer, Reviewer.id == Adjudicator.reviewer_id)
+                .where(Reviewer.name == name)
+            ).one()
+            before = {
+                "reviewer_id": row.reviewer_id,
+                "name": name,
+                "added_at": iso_utc(row.added_at),
+            }
+            session.execute(delete(Adjudicator).where(Adjudicator.reviewer_id == row.reviewer_id))
+            rec.record("adjudicator.removed", "adjudicator", row.reviewer_id, before, None)
         return rec.result()
 
 
