@@ -79,8 +79,9 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from desktop.cli import _short
     from desktop.core.exports import (
-        ExportFilter,
+        AnnotationFilter,
         ExportOptions,
         check_options,
         export_to_path,
@@ -89,7 +90,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         resolve_filter,
     )
     from desktop.core.exports.common import check_target
-    from desktop.core.storage import open_project
+    from desktop.core.store import open_store
 
     fmt = get_format(args.format)
     wants_filter = bool(
@@ -99,7 +100,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     check_options(
         fmt,
         ExportOptions(
-            filter=ExportFilter(include_deleted=True) if wants_filter else ExportFilter(),
+            filter=AnnotationFilter(include_deleted=True) if wants_filter else AnnotationFilter(),
             spreadsheet_safe=not args.raw,
             bom=args.excel,
         ),
@@ -108,7 +109,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise InvalidInput("-o needs a file name")
     viewer = _viewer(args)
     # Read-only: an export never changes the project and works on read-only copies.
-    with open_project(args.project, read_only=True) as project:
+    with open_store(args.project, read_only=True) as project:
+        for message in project.messages:
+            if not message.startswith("Opened read-only"):  # asked for, so not news
+                print(f"crosscheck: {_short(project)}: {message}", file=sys.stderr)
         if args.output:
             check_target(_path(args.output), project=project)
         flt = resolve_filter(
@@ -128,7 +132,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                     f"while blind review hides the others' from {who} on "
                     f"{len(flt.blind_articles)} article(s)"
                 )
-            flt = ExportFilter()
+            flt = AnnotationFilter()
         options = ExportOptions(filter=flt, spreadsheet_safe=not args.raw, bom=args.excel)
         if args.output:
             result = export_to_path(project, fmt.name, _path(args.output), options)

@@ -9,9 +9,10 @@ import sys
 from typing import Any
 
 from desktop import cli
-from desktop.core import queries
 from desktop.core.errors import InvalidInput
 from desktop.core.model import Verdict
+from desktop.core.records import ArticleSummary
+from desktop.core.store import reads
 
 PROG = "crosscheck"
 
@@ -25,7 +26,7 @@ def viewer(args: argparse.Namespace) -> str | None:
 def _articles(db: Any, refs: list[str] | None) -> list[str] | None:
     if not refs:
         return None
-    return list(dict.fromkeys(queries.resolve_article(db, r) for r in refs))
+    return list(dict.fromkeys(reads.resolve_article(db, r) for r in refs))
 
 
 # --- agreement ----------------------------------------------------------------------------
@@ -35,7 +36,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
     from desktop.core.agreement_report import NEEDS_TWO, article_agreements, figure
 
     with cli._open(args) as project:
-        with project.snapshot() as db:
+        with project.read() as db:
             article_ids = _articles(db, args.article)
         report = article_agreements(project, article_ids)
     if args.json:
@@ -79,42 +80,30 @@ def cmd_blind(args: argparse.Namespace) -> int:
     from desktop.core import review_state
 
     if args.action is None:
-        with cli._open(args) as project, project.snapshot() as db:
+        with cli._open(args) as project, project.read() as db:
             state = review_state.blind_state(db)
-            summaries = queries.article_summaries(db)
+            summaries = reads.article_summaries(db)
         _print_blind_state(state, summaries, args.json)
         return 0
     from desktop.core import review_ops
 
     reviewer = cli._reviewer(args)
     with cli._open(args, writes=True) as project:
-        with project.snapshot() as db:
+        with project.read() as db:
             article_ids = _articles(db, args.article) or []
-            state = review_state.blind_state(db)
-            summaries = queries.article_summaries(db)
+        # One transaction each way: several articles are switched all together or not at all.
         if args.action == "on":
             review_ops.start_blinding(project, reviewer=reviewer, article_ids=article_ids)
         else:
-            # Checked first, so that ending it for several articles is all or nothing.
-            for article_id in article_ids:
-                if article_id not in state.articles:
-                    if state.project_blind:
-                        raise InvalidInput(
-                            "the whole project is under blind review; end it for the project, "
-                            "not for one article"
-                        )
-                    title = next(s.title for s in summaries if s.id == article_id)
-                    raise InvalidInput(f"{title!r} is not under blind review")
-            for article_id in article_ids or [None]:
-                review_ops.end_blinding(project, reviewer=reviewer, article_id=article_id)
-        with project.snapshot() as db:
+            review_ops.end_blinding(project, reviewer=reviewer, article_ids=article_ids)
+        with project.read() as db:
             state = review_state.blind_state(db)
-            summaries = queries.article_summaries(db)
+            summaries = reads.article_summaries(db)
     _print_blind_state(state, summaries, False)
     return 0
 
 
-def _print_blind_state(state: Any, summaries: list[queries.ArticleSummary], as_json: bool) -> None:
+def _print_blind_state(state: Any, summaries: list[ArticleSummary], as_json: bool) -> None:
     titles = {s.id: s.title for s in summaries}
     blinded = [s.id for s in summaries if state.blinded(s.id)]
     if as_json:
@@ -150,9 +139,9 @@ def cmd_done(args: argparse.Namespace) -> int:
 
     reviewer = cli._reviewer(args)
     with cli._open(args, writes=True) as project:
-        with project.snapshot() as db:
-            article_id = queries.resolve_article(db, args.article)
-            title = next(s.title for s in queries.article_summaries(db) if s.id == article_id)
+        with project.read() as db:
+            article_id = reads.resolve_article(db, args.article)
+            title = next(s.title for s in reads.article_summaries(db) if s.id == article_id)
         if args.undo:
             review_ops.unmark_done(project, article_id, reviewer=reviewer)
             print(f"{title}: no longer marked done by {reviewer}.")
@@ -171,7 +160,7 @@ def _groups(project: Any, article_ids: list[str] | None, looker: str | None) -> 
     from desktop.core import review_state
     from desktop.core.disagreements import find_groups
 
-    with project.snapshot() as db:
+    with project.read() as db:
         state = review_state.blind_state(db)
         articles = review_state.article_tags(db, article_ids)
         settled = review_state.settled_annotation_ids(db, article_ids)
@@ -187,7 +176,7 @@ def _groups(project: Any, article_ids: list[str] | None, looker: str | None) -> 
 def cmd_disagreements(args: argparse.Namespace) -> int:
     looker = viewer(args)
     with cli._open(args) as project:
-        with project.snapshot() as db:
+        with project.read() as db:
             article_ids = _articles(db, args.article)
         shown, hidden = _groups(project, article_ids, looker)
     if hidden and args.article:
@@ -263,8 +252,8 @@ def cmd_adjudicate(args: argparse.Namespace) -> int:
 
     reviewer = cli._reviewer(args)
     with cli._open(args, writes=True) as project:
-        with project.snapshot() as db:
-            article_id = queries.resolve_article(db, args.article)
+        with project.read() as db:
+            article_id = reads.resolve_article(db, args.article)
         if args.agreed:
             changes = review_ops.finalise_agreed(
                 project, article_id, reviewer=reviewer, note=args.note or ""
@@ -286,8 +275,8 @@ def cmd_adjudicate(args: argparse.Namespace) -> int:
             end=args.end,
         )
         changes = review_ops.settle(project, article_id, args.id, decision, reviewer=reviewer)
-        with project.snapshot() as db:
-            rows = queries.annotation_rows(db, annotation_ids=changes.annotation_ids)
+        with project.read() as db:
+            rows = reads.annotation_rows(db, annotation_ids=changes.annotation_ids)
     if not rows:
         print(f"{args.id}: settled; the text stays untagged.")
     for row in rows:
@@ -305,10 +294,10 @@ def cmd_adjudicators(args: argparse.Namespace) -> int:
             review_ops.change_adjudicators(
                 project, add=args.add or (), remove=args.remove or (), reviewer=reviewer
             )
-            with project.snapshot() as db:
+            with project.read() as db:
                 names = sorted(review_state.blind_state(db).adjudicators)
     else:
-        with cli._open(args) as project, project.snapshot() as db:
+        with cli._open(args) as project, project.read() as db:
             names = sorted(review_state.blind_state(db).adjudicators)
     if args.json:
         cli._print_json(names)

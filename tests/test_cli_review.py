@@ -147,11 +147,11 @@ def test_deleted_annotations_are_not_counted(
     demo_path: Path, first_article: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from desktop.core import operations
-    from desktop.core.storage import open_project
+    from desktop.core.store import open_store
 
     tag(capsys, demo_path, first_article, 10, 40, "disputed", ANN)
     wrong = tag(capsys, demo_path, first_article, 10, 40, "supported", BOB)
-    with open_project(demo_path) as project:
+    with open_store(demo_path) as project:
         operations.delete_annotation(project, wrong, reviewer=BOB)
     (first,) = json.loads(ok(capsys, "agreement", demo_path, "--json", "--article", first_article))
     assert first["status"] == "needs two reviewers" and first["reviewers"] == [ANN]

@@ -1,10 +1,11 @@
 """Agreement per article and per pair of reviewers, as the CLI, the HTML report and the
 window show it.
 
-Counted: per article, the live annotations (not deleted, not an adjudicator's final verdict)
-of each reviewer who created one there, plus reviewers who marked the article done without
-tagging anything. An annotation is its creator's. Untagged text is a value of its own ("no
-verdict") for uα and κ; percent agreement counts only tokens at least one of the two tagged.
+Counted: per article not removed, the live annotations (not deleted, not an adjudicator's
+final verdict) of each reviewer who created one there, plus reviewers who marked the article
+done without tagging anything. An annotation is its creator's. Untagged text is a value of
+its own ("no verdict") for uα and κ; percent agreement counts only tokens at least one of the
+two tagged.
 An article with fewer than two reviewers gets no figures but the status NEEDS_TWO.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 
 from desktop.core import agreement, review_state
 from desktop.core.disagreements import ArticleGroups, find_groups
-from desktop.core.storage.project import Project
+from desktop.core.store import Store
 
 NEEDS_TWO = "needs two reviewers"
 # Verdicts as uα values, ranked so that the most serious wins where a reviewer's own
@@ -85,18 +86,15 @@ def _round(value: float | None) -> float | None:
 
 
 def article_agreements(
-    project: Project, article_ids: Sequence[str] | None = None
+    project: Store, article_ids: Sequence[str] | None = None
 ) -> list[ArticleAgreement]:
-    """Figures for the given articles (default: all), in reading order."""
-    with project.snapshot() as db:
-        articles = review_state.article_tags(db, article_ids)
-        settled = review_state.settled_annotation_ids(db, article_ids)
-        wanted = [a.article_id for a in articles if len(a.reviewers) >= 2]
-        texts: dict[str, str] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            marks = ", ".join("?" * len(chunk))
-            texts.update(db.execute(f"SELECT id, text FROM articles WHERE id IN ({marks})", chunk))
+    """Figures for the given articles (default: all not removed), in reading order."""
+    with project.read() as conn:
+        articles = review_state.article_tags(conn, article_ids)
+        settled = review_state.settled_annotation_ids(conn, article_ids)
+        texts = review_state.article_texts(
+            conn, [a.article_id for a in articles if len(a.reviewers) >= 2]
+        )
     return [
         compute(a, texts.get(a.article_id, ""), find_groups(a.reviewers, a.tags, settled))
         for a in articles

@@ -1,126 +1,126 @@
 """Reads for double-checking: blind review, done marks, adjudicators, settlements, and the
 reviewers' annotations as agreement counts them.
 
-Plain SQL on a SQLAlchemy Session or a bare ``sqlite3`` connection, like ``queries``: the
-window applies the blind view while painting its first screen, before SQLAlchemy is loaded.
+Every function takes a SQLAlchemy Core connection (``Store.read()`` or a write transaction)
+and runs portable ``select()``s; what SQL cannot say the same way on every backend (joining
+ids into one cell, whether a settlement still stands) is put together here in Python.
 
 Whose an annotation is: its creator's (``created_by``), whoever changed it later. Counted for
-agreement are live annotations (not deleted) that are not an adjudicator's final verdicts.
+agreement are live annotations (not deleted) of articles not removed that are not an
+adjudicator's final verdicts.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import dataclasses
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, false, func, not_, select, true
+from sqlalchemy.orm import aliased
 
 from desktop.core.disagreements import Tag
-from desktop.core.model import Verdict
-
-if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
-
-    from desktop.core.queries import AnnotationRow, ArticleSummary
-
-    Reader = Session | sqlite3.Connection
-
-
-def _rows(db: Reader, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    if isinstance(db, sqlite3.Connection):
-        return db.execute(sql, tuple(params)).fetchall()
-    return [tuple(r) for r in db.connection().exec_driver_sql(sql, tuple(params))]
-
-
-@dataclass(frozen=True)
-class BlindState:
-    """Who may see what. ``hides_others(viewer, article)`` is the one rule of the blind view."""
-
-    project_blind: bool = False
-    articles: frozenset[str] = frozenset()
-    done: dict[str, frozenset[str]] = field(default_factory=dict)  # article id -> reviewers
-    adjudicators: frozenset[str] = frozenset()
-
-    @property
-    def active(self) -> bool:
-        return self.project_blind or bool(self.articles)
-
-    def blinded(self, article_id: str) -> bool:
-        return self.project_blind or article_id in self.articles
-
-    def is_adjudicator(self, viewer: str | None) -> bool:
-        return viewer is not None and viewer in self.adjudicators
-
-    def marked_done(self, viewer: str | None, article_id: str) -> bool:
-        return viewer is not None and viewer in self.done.get(article_id, frozenset())
-
-    def hides_others(self, viewer: str | None, article_id: str) -> bool:
-        """True when ``viewer`` may see only their own annotations on this article."""
-        return (
-            self.blinded(article_id)
-            and not self.is_adjudicator(viewer)
-            and not self.marked_done(viewer, article_id)
-        )
-
-    def hidden_articles(self, viewer: str | None, article_ids: Iterable[str]) -> list[str]:
-        return [a for a in article_ids if self.hides_others(viewer, a)]
+from desktop.core.model import Verdict, iso_utc
+from desktop.core.records import AnnotationFilter, ArticleSummary, BlindState
+from desktop.core.store.reads import CHUNK, article_order
+from desktop.core.store.schema import (
+    Adjudicator,
+    Annotation,
+    Article,
+    Blinding,
+    DoneMark,
+    Reviewer,
+    Settlement,
+    SettlementLink,
+)
 
 
-def blind_state(db: Reader) -> BlindState:
-    scopes = [r[0] for r in _rows(db, "SELECT article_id FROM blinding")]
-    done: dict[str, set[str]] = defaultdict(set)
-    for article_id, name in _rows(
-        db,
-        "SELECT d.article_id, r.name FROM done_marks d JOIN reviewers r ON r.id = d.reviewer_id",
-    ):
-        done[article_id].add(name)
-    adjudicators = frozenset(
-        r[0]
-        for r in _rows(
-            db, "SELECT r.name FROM adjudicators a JOIN reviewers r ON r.id = a.reviewer_id"
+def blind_state(conn: Connection) -> BlindState:
+    done = conn.execute(
+        select(DoneMark.article_id, Reviewer.name).join(
+            Reviewer, Reviewer.id == DoneMark.reviewer_id
         )
     )
-    return BlindState(
-        project_blind=None in scopes,
-        articles=frozenset(s for s in scopes if s is not None),
-        done={a: frozenset(names) for a, names in done.items()},
-        adjudicators=adjudicators,
+    adjudicators = conn.execute(
+        select(Reviewer.name).join(Adjudicator, Adjudicator.reviewer_id == Reviewer.id)
+    ).scalars()
+    return BlindState.from_rows(
+        conn.execute(select(Blinding.article_id)).scalars(),
+        [(a, n) for a, n in done],
+        adjudicators,
     )
 
 
-def visible_rows(
-    state: BlindState, rows: Iterable[AnnotationRow], viewer: str | None
-) -> list[AnnotationRow]:
-    """The rows ``viewer`` may see: on an article blinded for them, only their own."""
+def blind_view(
+    conn: Connection,
+    flt: AnnotationFilter,
+    viewer: str | None,
+    state: BlindState | None = None,
+) -> AnnotationFilter:
+    """``flt`` as ``viewer`` may see it: on the articles blind review hides the others'
+    annotations from them (from anyone, when no viewer is named), only their own."""
+    state = blind_state(conn) if state is None else state
     if not state.active:
-        return list(rows)
-    return [
-        r for r in rows if r.created_by == viewer or not state.hides_others(viewer, r.article_id)
-    ]
+        return flt
+    candidates = flt.article_ids if flt.article_ids is not None else article_order(conn)
+    hidden = tuple(state.hidden_articles(viewer, candidates))
+    if not hidden:
+        return flt
+    return dataclasses.replace(flt, blind_articles=hidden, viewer=viewer)
+
+
+def _created_by(viewer: str | None) -> ColumnElement[bool]:
+    if not viewer:
+        return false()
+    return Annotation.created_by.in_(select(Reviewer.id).where(Reviewer.name == viewer))
+
+
+def _chunks(ids: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i : i + CHUNK]
+
+
+def hidden_annotation_ids(
+    conn: Connection, viewer: str | None, state: BlindState | None = None
+) -> frozenset[str]:
+    """Annotations blind review hides from ``viewer``, deleted ones included."""
+    state = blind_state(conn) if state is None else state
+    if not state.active:
+        return frozenset()
+    hidden = state.hidden_articles(viewer, article_order(conn))
+    out: set[str] = set()
+    for chunk in _chunks(hidden):
+        out.update(
+            conn.execute(
+                select(Annotation.id).where(
+                    Annotation.article_id.in_(chunk), not_(_created_by(viewer))
+                )
+            ).scalars()
+        )
+    return frozenset(out)
 
 
 def visible_summaries(
-    db: Reader, state: BlindState, summaries: Sequence[ArticleSummary], viewer: str | None
+    conn: Connection, state: BlindState, summaries: Sequence[ArticleSummary], viewer: str | None
 ) -> list[ArticleSummary]:
     """Article summaries whose counts, on articles blinded for ``viewer``, are their own."""
-    from dataclasses import replace
-
     hidden = set(state.hidden_articles(viewer, (s.id for s in summaries)))
     if not hidden:
         return list(summaries)
     own: dict[str, dict[Verdict, int]] = defaultdict(lambda: dict.fromkeys(Verdict, 0))
     if viewer is not None:
-        for article_id, verdict, count in _rows(
-            db,
-            "SELECT n.article_id, n.verdict, count(*) FROM annotations n "
-            "JOIN reviewers c ON c.id = n.created_by "
-            "WHERE n.deleted_at IS NULL AND c.name = ? GROUP BY n.article_id, n.verdict",
-            (viewer,),
-        ):
+        stmt = (
+            select(Annotation.article_id, Annotation.verdict, func.count())
+            .join(Reviewer, Reviewer.id == Annotation.created_by)
+            .where(Annotation.deleted_at.is_(None), Reviewer.name == viewer)
+            .group_by(Annotation.article_id, Annotation.verdict)
+        )
+        for article_id, verdict, count in conn.execute(stmt):
             own[article_id][Verdict(verdict)] = count
     return [
-        replace(s, counts=dict(own[s.id]) if s.id in own else dict.fromkeys(Verdict, 0))
+        dataclasses.replace(s, counts=dict(own[s.id]) if s.id in own else dict.fromkeys(Verdict, 0))
         if s.id in hidden
         else s
         for s in summaries
@@ -141,52 +141,57 @@ class ArticleTags:
     tags: tuple[Tag, ...]
 
 
-def _in_clause(column: str, ids: Sequence[str] | None) -> tuple[str, list[str]]:
-    if ids is None:
-        return "1 = 1", []
-    return f"{column} IN ({', '.join('?' * len(ids)) or 'NULL'})", list(ids)
+def _article_chunks(article_ids: Sequence[str] | None) -> list[Sequence[str] | None]:
+    if article_ids is None:
+        return [None]
+    return list(_chunks(list(dict.fromkeys(article_ids))))
 
 
-def article_tags(db: Reader, article_ids: Sequence[str] | None = None) -> list[ArticleTags]:
-    """Per article (in reading order): the counted reviewers and their live, non-final
-    annotations. Counted reviewers are those with such an annotation on the article and
-    those who marked it done (a finished pass that tagged nothing)."""
-    chunks: list[Sequence[str] | None] = (
-        [None]
-        if article_ids is None
-        else [article_ids[i : i + 500] for i in range(0, max(len(article_ids), 1), 500)]
+def _in(column: Any, chunk: Sequence[str] | None) -> ColumnElement[bool]:
+    return true() if chunk is None else column.in_(chunk)
+
+
+_COUNTED_TAGS = (
+    select(
+        Annotation.article_id,
+        Annotation.id,
+        Reviewer.name,
+        Annotation.start,
+        Annotation.end,
+        Annotation.verdict,
+        Annotation.note,
     )
+    .join(Reviewer, Reviewer.id == Annotation.created_by)
+    .where(Annotation.deleted_at.is_(None), Annotation.final == false())
+)
+
+
+def article_tags(conn: Connection, article_ids: Sequence[str] | None = None) -> list[ArticleTags]:
+    """Per article not removed (in reading order): the counted reviewers and their live,
+    non-final annotations. Counted reviewers are those with such an annotation on the article
+    and those who marked it done (a finished pass that tagged nothing)."""
     info: dict[str, tuple[str, int]] = {}
     tags: dict[str, list[Tag]] = defaultdict(list)
     done: dict[str, set[str]] = defaultdict(set)
-    for chunk in chunks:
-        where, params = _in_clause("id", chunk)
-        for aid, title, length in _rows(
-            db, f"SELECT id, title, text_length FROM articles WHERE {where}", params
+    for chunk in _article_chunks(article_ids):
+        for aid, title, length in conn.execute(
+            select(Article.id, Article.title, Article.text_length).where(
+                Article.deleted_at.is_(None), _in(Article.id, chunk)
+            )
         ):
             info[aid] = (title, length)
-        where, params = _in_clause("n.article_id", chunk)
-        for aid, nid, name, start, end, verdict, note in _rows(
-            db,
-            'SELECT n.article_id, n.id, c.name, n.start, n."end", n.verdict, n.note '
-            "FROM annotations n JOIN reviewers c ON c.id = n.created_by "
-            f"WHERE n.deleted_at IS NULL AND n.final = 0 AND {where}",
-            params,
-        ):
+        # Fetched at once: row by row costs more than the figures themselves.
+        rows = conn.execute(_COUNTED_TAGS.where(_in(Annotation.article_id, chunk))).all()
+        for aid, nid, name, start, end, verdict, note in rows:
             tags[aid].append(Tag(nid, name, start, end, verdict, note))
-        where, params = _in_clause("d.article_id", chunk)
-        for aid, name in _rows(
-            db,
-            "SELECT d.article_id, r.name FROM done_marks d "
-            f"JOIN reviewers r ON r.id = d.reviewer_id WHERE {where}",
-            params,
+        for aid, name in conn.execute(
+            select(DoneMark.article_id, Reviewer.name)
+            .join(Reviewer, Reviewer.id == DoneMark.reviewer_id)
+            .where(_in(DoneMark.article_id, chunk))
         ):
             done[aid].add(name)
-    order = [
-        r[0] for r in _rows(db, "SELECT id FROM articles ORDER BY imported_at, original_name, id")
-    ]
     out = []
-    for aid in order:
+    for aid in article_order(conn):
         if aid not in info:
             continue
         mine = tags.get(aid, [])
@@ -195,33 +200,22 @@ def article_tags(db: Reader, article_ids: Sequence[str] | None = None) -> list[A
     return out
 
 
-# A settlement stands until withdrawn, and while at least one of the final annotations it
-# made (if it made any) is not deleted.
-_ACTIVE_SETTLEMENT = """
-s.withdrawn_at IS NULL AND (
-  NOT EXISTS (SELECT 1 FROM settlement_links f WHERE f.settlement_id = s.id AND f.role = 'final')
-  OR EXISTS (SELECT 1 FROM settlement_links f JOIN annotations fa ON fa.id = f.annotation_id
-             WHERE f.settlement_id = s.id AND f.role = 'final' AND fa.deleted_at IS NULL))
-"""
+def article_texts(conn: Connection, article_ids: Sequence[str]) -> dict[str, str]:
+    texts: dict[str, str] = {}
+    for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        stmt = select(Article.id, Article.text).where(Article.id.in_(chunk))
+        texts.update({r[0]: r[1] for r in conn.execute(stmt)})
+    return texts
 
 
-def settled_annotation_ids(db: Reader, article_ids: Sequence[str] | None = None) -> set[str]:
-    """Reviewers' annotations that a standing settlement settles."""
-    where, params = _in_clause("s.article_id", article_ids)
-    return {
-        r[0]
-        for r in _rows(
-            db,
-            "SELECT l.annotation_id FROM settlement_links l "
-            "JOIN settlements s ON s.id = l.settlement_id "
-            f"WHERE l.role = 'settled' AND {_ACTIVE_SETTLEMENT} AND {where}",
-            params,
-        )
-    }
+# --- settlements ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SettlementInfo:
+    """A settlement, and whether it stands: not withdrawn, and (if it made final annotations)
+    at least one of them not deleted."""
+
     id: str
     article_id: str
     outcome: str
@@ -233,25 +227,48 @@ class SettlementInfo:
     standing: bool
 
 
-def settlements(db: Reader, article_id: str) -> list[SettlementInfo]:
-    """Every settlement of an article, oldest first, withdrawn ones included."""
+def _settlement_infos(
+    conn: Connection, article_ids: Sequence[str] | None = None
+) -> list[SettlementInfo]:
+    """Settlements of these articles (default: all), oldest first, withdrawn ones included."""
     links: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for sid, aid, role in _rows(
-        db,
-        "SELECT l.settlement_id, l.annotation_id, l.role FROM settlement_links l "
-        "JOIN settlements s ON s.id = l.settlement_id WHERE s.article_id = ?",
-        (article_id,),
-    ):
-        links[sid][role].append(aid)
+    live_final: set[str] = set()  # settlements with a final annotation not deleted
+    heads: list[Any] = []
+    for chunk in _article_chunks(article_ids):
+        for sid, aid, role, deleted_at in conn.execute(
+            select(
+                SettlementLink.settlement_id,
+                SettlementLink.annotation_id,
+                SettlementLink.role,
+                Annotation.deleted_at,
+            )
+            .join(Settlement, Settlement.id == SettlementLink.settlement_id)
+            .join(Annotation, Annotation.id == SettlementLink.annotation_id)
+            .where(_in(Settlement.article_id, chunk))
+        ):
+            links[sid][role].append(aid)
+            if role == "final" and deleted_at is None:
+                live_final.add(sid)
+        heads.extend(
+            conn.execute(
+                select(
+                    Settlement.id,
+                    Settlement.article_id,
+                    Settlement.outcome,
+                    Settlement.note,
+                    Reviewer.name,
+                    Settlement.created_at,
+                    Settlement.withdrawn_at,
+                )
+                .join(Reviewer, Reviewer.id == Settlement.created_by)
+                .where(_in(Settlement.article_id, chunk))
+            )
+        )
+    heads.sort(key=lambda h: (h[5], h[0]))
     out = []
-    for sid, outcome, note, name, created_at, standing in _rows(
-        db,
-        "SELECT s.id, s.outcome, s.note, r.name, s.created_at, "
-        f"CASE WHEN {_ACTIVE_SETTLEMENT} THEN 1 ELSE 0 END "
-        "FROM settlements s JOIN reviewers r ON r.id = s.created_by "
-        "WHERE s.article_id = ? ORDER BY s.created_at, s.id",
-        (article_id,),
-    ):
+    for sid, article_id, outcome, note, name, created_at, withdrawn_at in heads:
+        finals = tuple(sorted(links[sid]["final"]))
+        standing = withdrawn_at is None and (not finals or sid in live_final)
         out.append(
             SettlementInfo(
                 sid,
@@ -259,15 +276,53 @@ def settlements(db: Reader, article_id: str) -> list[SettlementInfo]:
                 outcome,
                 note,
                 name,
-                str(created_at),
+                iso_utc(created_at),
                 tuple(sorted(links[sid]["settled"])),
-                tuple(sorted(links[sid]["final"])),
-                bool(standing),
+                finals,
+                standing,
             )
         )
     return out
 
 
-def final_annotation_ids(db: Reader) -> set[str]:
+def settlements(conn: Connection, article_id: str) -> list[SettlementInfo]:
+    """Every settlement of an article, oldest first, withdrawn ones included."""
+    return _settlement_infos(conn, [article_id])
+
+
+def settlements_by_id(conn: Connection, settlement_ids: Sequence[str]) -> list[SettlementInfo]:
+    """These settlements (those that exist), oldest first."""
+    article_ids: set[str] = set()
+    for chunk in _chunks(list(dict.fromkeys(settlement_ids))):
+        article_ids.update(
+            conn.execute(select(Settlement.article_id).where(Settlement.id.in_(chunk))).scalars()
+        )
+    wanted = set(settlement_ids)
+    return [s for s in _settlement_infos(conn, sorted(article_ids)) if s.id in wanted]
+
+
+def settled_annotation_ids(conn: Connection, article_ids: Sequence[str] | None = None) -> set[str]:
+    """Reviewers' annotations that a standing settlement settles."""
+    return {a for s in _settlement_infos(conn, article_ids) if s.standing for a in s.settles}
+
+
+def final_annotation_ids(conn: Connection) -> set[str]:
     """Annotations marked final (deleted ones included; filters decide about those)."""
-    return {r[0] for r in _rows(db, "SELECT id FROM annotations WHERE final = 1")}
+    return set(conn.execute(select(Annotation.id).where(Annotation.final == true())).scalars())
+
+
+def settled_by_final(conn: Connection) -> dict[str, tuple[str, ...]]:
+    """For each final annotation, the reviewers' annotations its settlement settles, sorted."""
+    final, settled = aliased(SettlementLink), aliased(SettlementLink)
+    pairs = conn.execute(
+        select(final.annotation_id, settled.annotation_id)
+        .join(
+            settled,
+            (settled.settlement_id == final.settlement_id) & (settled.role == "settled"),
+        )
+        .where(final.role == "final")
+    )
+    out: dict[str, list[str]] = defaultdict(list)
+    for final_id, settled_id in pairs:
+        out[final_id].append(settled_id)
+    return {k: tuple(sorted(v)) for k, v in out.items()}

@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import queries, review_state
+from desktop.core import review_state
 from desktop.core.changes import ChangeSet
 from desktop.core.disagreements import ArticleGroups, Group, find_groups
 from desktop.core.errors import CrosscheckError
 from desktop.core.model import Verdict
-from desktop.core.storage import Project
+from desktop.core.store import Store, reads
 from desktop.ui import dialogs, verdict_style
 
 _GROUP = Qt.ItemDataRole.UserRole
@@ -47,14 +47,18 @@ class AdjudicationDialog(QDialog):
 
     def __init__(
         self,
-        project: Project,
+        project: Store,
         article_id: str,
         reviewer: Callable[[], str],
         parent: QWidget | None = None,
+        apply: Callable[[Callable[[], ChangeSet]], ChangeSet] | None = None,
     ) -> None:
+        """``apply`` runs each decision (the window's undoable ``Editing.apply``, which tells
+        the window); without it decisions run directly and ``sig_changes_applied`` tells."""
         super().__init__(parent)
         self.setObjectName("adjudicationDialog")
         self.project, self.article_id, self.reviewer = project, article_id, reviewer
+        self._apply = apply
         self.found = ArticleGroups(())
         self.text = ""
         self.title = ""
@@ -142,11 +146,14 @@ class AdjudicationDialog(QDialog):
         """Read the article's groups again; False (after saying why) when they cannot be
         shown to this reviewer."""
         viewer = self.reviewer() or None
-        with self.project.snapshot() as db:
+        with self.project.read() as db:
             state = review_state.blind_state(db)
             tags = review_state.article_tags(db, [self.article_id])
             settled = review_state.settled_annotation_ids(db, [self.article_id])
-            self.text = queries.article_text(db, self.article_id)
+            self.text = reads.article_text(db, self.article_id) if tags else ""
+        if not tags:
+            dialogs.show_info(self, "Nothing to adjudicate", "The article has been removed.")
+            return False
         (article,) = tags
         self.title = article.title
         self.setWindowTitle(f"Adjudicate — {article.title}")
@@ -250,18 +257,21 @@ class AdjudicationDialog(QDialog):
 
     # --- deciding -------------------------------------------------------------------------
 
-    def _run(self, work: Callable[[Project, str], ChangeSet], title: str) -> bool:
+    def _run(self, work: Callable[[Store, str], ChangeSet], title: str) -> bool:
         reviewer = self.reviewer()
         if not reviewer:
             dialogs.show_error(self, title, "Enter your name first (Tools ▸ Change Reviewer).")
             return False
         try:
-            changes = work(self.project, reviewer)
+            if self._apply is not None:
+                self._apply(lambda: work(self.project, reviewer))
+            else:
+                changes = work(self.project, reviewer)
+                if changes:
+                    self.sig_changes_applied.emit(changes)
         except CrosscheckError as exc:
             dialogs.show_error(self, title, str(exc))
             return False
-        if changes:
-            self.sig_changes_applied.emit(changes)
         self.note.clear()
         self.refresh()
         return True

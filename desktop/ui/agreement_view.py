@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.agreement_report import NEEDS_TWO, ArticleAgreement, figure
-from desktop.core.storage import Project
+from desktop.core.store import Store
 
 COLUMNS = ("Article", "Reviewers", "uα", "κ", "Agreement", "Open", "Chart")
 CHART_COLUMN = 6
@@ -92,7 +92,7 @@ class AgreementDialog(QDialog):
     sig_adjudicate_requested = Signal(str)
     """Open the adjudication view of this article."""
 
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+    def __init__(self, project: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("agreementDialog")
         self.setWindowTitle("Agreement between reviewers")

@@ -2,8 +2,9 @@
 of the project or an article, and Annotate ▸ Mark Article Done.
 
 The blind view itself is in ``ProjectReader``: every read of the window goes through it. This
-object switches the state, keeps its actions and the status bar in step, and reloads what the
-window shows when what the reviewer may see changes.
+object switches the state (through the window's undoable ``Editing``, so Edit ▸ Undo takes a
+switch back), keeps its actions and the status bar in step, and reloads what the window shows
+when what the reviewer may see changes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.core.changes import ChangeSet
 from desktop.core.errors import CrosscheckError
-from desktop.core.storage import Project
+from desktop.core.store import Store
 from desktop.ui import dialogs
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
     from desktop.ui.main_window import MainWindow
 
 STATUS_MS = 6000
+# Changes to these change what the reviewer may see: the window is shown again.
+VIEW_ENTITIES = frozenset({"blinding", "done_mark", "adjudicator"})
 
 
 class ReviewTools(QObject):
@@ -104,7 +107,7 @@ class ReviewTools(QObject):
         # The audit trail holds every annotation's states: under blind review it leaves out
         # the events of annotations hidden from the viewer.
         window.tools.dock.visibilityChanged.connect(lambda _v: self._blind_trail())
-        window.sig_changes_applied.connect(lambda _c: self._blind_trail())
+        window.sig_changes_applied.connect(self._on_changes)
         window.sig_project_opened.connect(lambda _p: (self.update_actions(), self._blind_trail()))
         window.sig_project_closed.connect(self._on_project_closed)
         window.sig_reviewer_changed.connect(lambda _name: self.reload())
@@ -185,6 +188,24 @@ class ReviewTools(QObject):
             w.editor.set_annotation(None)
         self.update_actions()
 
+    def _on_changes(self, changes: ChangeSet) -> None:
+        """Any edit, undo or redo: a change of what the reviewer may see shows the window
+        again; open double-checking views are brought up to date."""
+        if self.window.reader is not None:
+            self.window.reader.forget_blind_state()
+        if any(c.entity_type in VIEW_ENTITIES for c in changes.changes):
+            self.reload()
+        else:
+            self._blind_trail()
+        dialog = self.adjudication_dialog
+        if dialog is not None and dialog.isVisible() and not dialog.refresh():  # type: ignore[attr-defined]
+            dialog.close()
+            self.adjudication_dialog = None
+        # The figures of a whole project take a while: computed again after adjudication.
+        settled = any(c.entity_type == "settlement" for c in changes.changes)
+        if settled and self.agreement_dialog is not None and self.agreement_dialog.isVisible():
+            self.agreement_dialog.refresh()  # type: ignore[attr-defined]
+
     def _blind_trail(self) -> None:
         trail, reader = self.window.tools.trail, self.window.reader
         if trail is not None and reader is not None:
@@ -199,13 +220,15 @@ class ReviewTools(QObject):
 
     # --- writes ---------------------------------------------------------------------------
 
-    def _write(self, work: Callable[[Project, str], ChangeSet], title: str) -> ChangeSet | None:
-        """Run one review operation as the window's reviewer; errors become a dialog."""
-        project = self.window.project
-        if project is None or not self.window.ensure_reviewer():
+    def _write(self, work: Callable[[Store, str], ChangeSet], title: str) -> ChangeSet | None:
+        """Run one review operation as the window's reviewer, as one undo step; errors
+        become a dialog."""
+        project, editing = self.window.project, self.window.editing
+        if project is None or editing is None or not self.window.ensure_reviewer():
             return None
+        reviewer = self.window.settings.reviewer
         try:
-            return work(project, self.window.settings.reviewer)
+            return editing.apply(lambda: work(project, reviewer))
         except CrosscheckError as exc:
             dialogs.show_error(self.window, title, str(exc))
             return None
@@ -219,7 +242,7 @@ class ReviewTools(QObject):
             lambda project, reviewer: change(project, reviewer=reviewer, article_id=article_id),
             "Blind review not changed",
         )
-        self.reload()
+        self.update_actions()
         if done is not None:
             scope = "this article" if article else "the project"
             said = "on" if on else "off"
@@ -237,7 +260,7 @@ class ReviewTools(QObject):
             lambda project, reviewer: change(project, article_id, reviewer=reviewer),
             "Done mark not changed",
         )
-        self.reload()
+        self.update_actions()
         if done is not None:
             self.window.statusBar().showMessage(
                 "Marked done: every reviewer's annotations are shown."
@@ -275,8 +298,15 @@ class ReviewTools(QObject):
 
         if self.adjudication_dialog is not None:
             self.adjudication_dialog.close()
-        dialog = AdjudicationDialog(w.project, article_id, lambda: w.settings.reviewer, w)
-        dialog.sig_changes_applied.connect(self._on_adjudicated)
+        editing = w.editing
+        dialog = AdjudicationDialog(
+            w.project,
+            article_id,
+            lambda: w.settings.reviewer,
+            w,
+            apply=editing.apply if editing is not None else None,
+        )
+        dialog.sig_changes_applied.connect(w.apply_changes)
         dialog.sig_annotation_requested.connect(w.select_annotation)
         self.adjudication_dialog = dialog
         dialog.show()
@@ -285,8 +315,3 @@ class ReviewTools(QObject):
             self.adjudication_dialog = None
             return None
         return dialog
-
-    def _on_adjudicated(self, changes: ChangeSet) -> None:
-        self.window.apply_changes(changes)
-        if self.agreement_dialog is not None and self.agreement_dialog.isVisible():
-            self.agreement_dialog.refresh()  # type: ignore[attr-defined]

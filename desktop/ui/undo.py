@@ -14,10 +14,10 @@ from types import ModuleType
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from desktop.core.changes import ChangeSet
+from desktop.core.changes import ChangeSet, Edit
 from desktop.core.errors import CrosscheckError
 from desktop.core.model import Source, Verdict
-from desktop.core.storage import Project
+from desktop.core.store import Store
 from desktop.ui import verdict_style
 
 Operation = Callable[[], ChangeSet]
@@ -158,6 +158,91 @@ class DeleteCommand(_Command):
         return self._set(self.restore)
 
 
+class EditArticleCommand(_Command):
+    """Change an article's details (title, outlet, URL, date) from ``old`` to ``new``; both
+    hold the same fields, as the user typed them ("" clears a field)."""
+
+    def __init__(
+        self, editing: Editing, article_id: str, old: dict[str, str], new: dict[str, str]
+    ) -> None:
+        super().__init__(editing, "Edit article details")
+        self.article_id, self.old, self.new = article_id, old, new
+
+    def do(self) -> ChangeSet:
+        return self._edit(self.new)
+
+    def inverse(self) -> ChangeSet:
+        return self._edit(self.old)
+
+    def _edit(self, fields: dict[str, str]) -> ChangeSet:
+        return _ops().edit_article(
+            self._editing.project, self.article_id, reviewer=self._editing.reviewer(), **fields
+        )
+
+
+class ArticlesCommand(_Command):
+    """Remove articles (with their annotations), or take back an import, which removes the
+    imported articles; its other direction restores them."""
+
+    def __init__(
+        self,
+        editing: Editing,
+        text: str,
+        article_ids: Sequence[str],
+        *,
+        removes: bool,
+        done: ChangeSet | None = None,
+    ) -> None:
+        super().__init__(editing, text)
+        self.article_ids = list(article_ids)
+        self.removes = removes
+        self._done = done  # the import itself ran elsewhere; its changes come with it
+
+    def first_run(self) -> ChangeSet:
+        return self._done if self._done is not None else self.do()
+
+    def _set(self, removed: bool) -> ChangeSet:
+        op = _ops().remove_articles if removed else _ops().restore_articles
+        return op(self._editing.project, self.article_ids, reviewer=self._editing.reviewer())
+
+    def do(self) -> ChangeSet:
+        return self._set(self.removes)
+
+    def inverse(self) -> ChangeSet:
+        return self._set(not self.removes)
+
+
+class EditCommand(_Command):
+    """An operation whose ChangeSet names its own inverse (an ``Edit``): undo runs that
+    inverse, and redo the inverse's own inverse. Its text is the operation's label."""
+
+    def __init__(self, editing: Editing, work: Operation) -> None:
+        super().__init__(editing, "")
+        self._work = work
+        self._back: Edit | None = None
+        self._forth: Edit | None = None
+
+    def first_run(self) -> ChangeSet:
+        changes = self._work()
+        self.setText(changes.label)
+        self._back = changes.inverse
+        return changes
+
+    def do(self) -> ChangeSet:
+        if self._forth is None:  # the undo found nothing left to take back
+            return ChangeSet()
+        changes = self._forth.run(self._editing.project, reviewer=self._editing.reviewer())
+        self._back = changes.inverse
+        return changes
+
+    def inverse(self) -> ChangeSet:
+        if self._back is None:  # the redo found nothing left to do
+            return ChangeSet()
+        changes = self._back.run(self._editing.project, reviewer=self._editing.reviewer())
+        self._forth = changes.inverse
+        return changes
+
+
 class Editing(QObject):
     """Every edit of one open project, undoable. Views learn of changes from the signal."""
 
@@ -167,7 +252,7 @@ class Editing(QObject):
     """An edit, undo or redo failed; carries the one-line reason. Nothing was changed."""
 
     def __init__(
-        self, project: Project, reviewer: Callable[[], str], parent: QObject | None = None
+        self, project: Store, reviewer: Callable[[], str], parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self.project = project
@@ -217,6 +302,37 @@ class Editing(QObject):
                 changes = changes | done
         finally:
             self.stack.endMacro()
+        return changes
+
+    def edit_article(
+        self, article_id: str, old: dict[str, str], new: dict[str, str]
+    ) -> ChangeSet | None:
+        """Change an article's details; ``old`` and ``new`` name the same fields."""
+        return self._push(EditArticleCommand(self, article_id, old, new))
+
+    def remove_article(self, article_id: str, title: str) -> ChangeSet | None:
+        text = f"Remove article '{_short(title)}'"
+        return self._push(ArticlesCommand(self, text, [article_id], removes=True))
+
+    def imported(self, changes: ChangeSet) -> ChangeSet | None:
+        """An import finished (in the background): make it one undo step, whose undo removes
+        the articles it added."""
+        added = changes.ids("article")
+        text = "Import 1 article" if len(added) == 1 else f"Import {len(added)} articles"
+        command = ArticlesCommand(self, text, added, removes=False, done=changes)
+        return self._push(command)
+
+    def apply(self, work: Operation) -> ChangeSet:
+        """Run an operation that returns its own inverse; when it has one, it becomes one undo
+        step. Unlike the edits above, an error of this first run is raised to the caller,
+        which reports it in its own terms."""
+        command = EditCommand(self, work)
+        changes = command.first_run()
+        if changes:
+            if changes.inverse is not None:
+                command._skip = True
+                self.stack.push(command)
+            self.sig_changes_applied.emit(changes)
         return changes
 
     # --- undo and redo --------------------------------------------------------------------
@@ -283,3 +399,8 @@ class Editing(QObject):
             return
         if changes:
             self.sig_changes_applied.emit(changes)
+
+
+def _short(title: str, width: int = 30) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= width else title[: width - 1] + "…"

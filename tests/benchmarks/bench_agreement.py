@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from desktop.core.agreement_report import article_agreements  # noqa: E402
-from desktop.core.storage import open_project  # noqa: E402
+from desktop.core.store import open_store  # noqa: E402
 from tests.conftest import make_project  # noqa: E402
 
 TARGET_SECONDS = 5.0
@@ -137,7 +137,7 @@ def main() -> int:
         t0 = time.perf_counter()
         build(path, args.articles, args.per_reviewer)
         print(f"built {path} in {time.perf_counter() - t0:.1f} s")
-    with open_project(path, read_only=True) as project:
+    with open_store(path, read_only=True) as project:
         results: list[object] = []
         seconds = best(args.runs, lambda: results.append(article_agreements(project)))
     baseline = best(args.runs, lambda: read_baseline(path))

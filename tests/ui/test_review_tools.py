@@ -9,9 +9,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QPushButton
 
-from desktop.core import operations, queries, review_ops, review_state
+from desktop.core import operations, review_ops, review_state
 from desktop.core.agreement_report import article_agreements, figure
-from desktop.core.storage import open_project
+from desktop.core.store import open_store, reads
+from desktop.ui import actions as act
 from tests.ui.gestures import highlighted
 
 ANN, BOB, EDITOR = "Ann Example", "Bob Checker", "Eda Editor"
@@ -19,13 +20,13 @@ ANN, BOB, EDITOR = "Ann Example", "Bob Checker", "Eda Editor"
 
 def double_checked(path: Path, *, blind: bool = False, adjudicator: str | None = None) -> str:
     """Ann and Bob tag the first article: alike, other verdicts, only Bob, other boundaries."""
-    with open_project(path) as project:
+    with open_store(path) as project:
         if adjudicator:
             review_ops.add_adjudicator(project, adjudicator, reviewer=adjudicator)
         if blind:
             review_ops.start_blinding(project, reviewer=adjudicator or EDITOR)
-        with project.snapshot() as db:
-            article = queries.article_summaries(db)[0].id
+        with project.read() as db:
+            article = reads.article_summaries(db)[0].id
         for start, end, verdict, who in (
             (200, 230, "supported", ANN), (200, 230, "supported", BOB),
             (0, 20, "supported", ANN), (0, 20, "disputed", BOB),
@@ -96,6 +97,17 @@ def test_blind_view_until_the_article_is_marked_done(
     assert review.blind_label.text() == "Blind review: all shown (you marked it done)"
     assert tagged_by() == {ANN, BOB}
 
+    # Edit ▸ Undo (Ctrl+Z) takes the mark back: only Ann's again; Ctrl+Y marks it again.
+    undo = window.actions_by_id[act.UNDO]
+    assert undo.text().startswith("&Undo Mark '") and undo.text().endswith("' done")
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.annotation_panel.model.rowCount() == 3)
+    assert not review.done_action.isChecked() and not (highlighted(view) & bob_only)
+    assert review.blind_label.text() == "Blind review: only your annotations"
+    qtbot.keyClick(view, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.annotation_panel.model.rowCount() == 7)
+    assert review.done_action.isChecked()
+
     # Another reviewer at the same window sees only theirs again.
     monkeypatch.setenv("CROSSCHECK_REVIEWER", BOB)
     window.sig_reviewer_changed.emit(BOB)
@@ -126,6 +138,16 @@ def test_blind_review_switched_from_the_tools_menu(
     window.sig_reviewer_changed.emit(ANN)
     assert table_reviewers(window) == {ANN}
     assert review.blind_label.text() == "Blind review: only your annotations"
+    # Eda undoes her switch (Edit ▸ Undo): Ann sees everyone's again.
+    monkeypatch.setenv("CROSSCHECK_REVIEWER", EDITOR)
+    window.sig_reviewer_changed.emit(EDITOR)
+    assert window.actions_by_id[act.UNDO].text().startswith("&Undo Blind review of '")
+    window.actions_by_id[act.UNDO].trigger()
+    assert not review.blind_article_action.isChecked()
+    monkeypatch.setenv("CROSSCHECK_REVIEWER", ANN)
+    window.sig_reviewer_changed.emit(ANN)
+    assert table_reviewers(window) == {ANN, BOB}
+    assert review.blind_label.text() == ""
 
 
 def test_agreement_dialog_shows_the_figures_and_a_chart(
@@ -142,7 +164,7 @@ def test_agreement_dialog_shows_the_figures_and_a_chart(
     dialog = window.review.agreement_dialog
     assert dialog is not None and dialog.isVisible()
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 5, timeout=20_000)
-    with open_project(demo_path, read_only=True) as project:
+    with open_store(demo_path, read_only=True) as project:
         (expected, *_rest) = article_agreements(project)
     first, *others = dialog.row_texts()
     assert first[1:6] == [
@@ -211,18 +233,23 @@ def test_adjudicating_an_article(open_window, demo_path, monkeypatch, errors, qt
     assert "0 open and 3 settled" in dialog.summary.text()
     _click(qtbot, dialog, "finaliseAgreed")
     assert not dialog.agreed_button.isEnabled()
-    with open_project(demo_path, read_only=True) as project, project.snapshot() as db:
-        rows = queries.annotation_rows(db)
+    with open_store(demo_path, read_only=True) as project, project.read() as db:
+        rows = reads.annotation_rows(db)
         final_ids = review_state.final_annotation_ids(db)
     finals = sorted((r.start, r.end, r.verdict.value, r.note) for r in rows if r.id in final_ids)
     assert finals[0][:3] == (0, 20, "disputed")
     assert finals[1] == (100, 130, "unverified", "half true")
     assert finals[2][:3] == (200, 230, "supported")
 
-    # Withdrawing reopens it and deletes its final verdict.
+    # Withdrawing reopens it and deletes its final verdict; Edit ▸ Undo settles it again.
     dialog.list.setCurrentRow(2)
     _click(qtbot, dialog, "withdrawDecision")
     assert "1 open and 2 settled" in dialog.summary.text()
+    undo = window.actions_by_id[act.UNDO]
+    assert undo.text().startswith("&Undo Withdraw settlement of d")
+    undo.trigger()
+    assert "0 open and 3 settled" in dialog.summary.text()
+    assert window.actions_by_id[act.UNDO].text() == "&Undo Finalise 1 agreed span"
     assert not errors
 
 

@@ -1,7 +1,7 @@
 """Blind review, done marks, adjudicators and settlements; final annotations.
 
-Revision ID: 0008
-Revises: 0003
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-23
 """
 
@@ -10,8 +10,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0003"
+from desktop.core.store.migrate import set_schema_version
+
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -71,7 +73,7 @@ def upgrade() -> None:
         sa.CheckConstraint("role IN ('settled', 'final')", name="role"),
     )
     op.create_index("ix_settlement_links_annotation_id", "settlement_links", ["annotation_id"])
-    op.execute("PRAGMA user_version = 8")
+    set_schema_version(op, 6)
 
 
 def downgrade() -> None:
