@@ -174,10 +174,11 @@ _STATE_COLUMNS = (
     Annotation.deleted_at,
     Annotation.deleted_by,
     Annotation.version,
+    Annotation.final,
 )
 _DELETER_NAME = select(Reviewer.name).where(Reviewer.id == Annotation.deleted_by).scalar_subquery()
 _STATE_SELECT = (
-    select(*_STATE_COLUMNS[:-2], _DELETER_NAME, Annotation.version)
+    select(*_STATE_COLUMNS[:-3], _DELETER_NAME, Annotation.version, Annotation.final)
     .join(CREATOR, CREATOR.id == Annotation.created_by)
     .join(UPDATER, UPDATER.id == Annotation.updated_by)
 )
@@ -185,7 +186,7 @@ _STATE_SELECT = (
 
 def _state_from(row: Sequence[Any]) -> dict[str, Any]:
     (aid, article_id, start, end, quote, prefix, suffix, verdict, note, sources, created_at,
-     created_by, updated_at, updated_by, deleted_at, deleted_by, version) = row  # fmt: skip
+     created_by, updated_at, updated_by, deleted_at, deleted_by, version, final) = row  # fmt: skip
     return {
         "id": aid,
         "article_id": article_id,
@@ -204,6 +205,8 @@ def _state_from(row: Sequence[Any]) -> dict[str, Any]:
         "deleted_at": iso_utc(deleted_at) if deleted_at else None,
         "deleted_by": deleted_by,
         "version": version,
+        # Only an adjudicator's final verdict says so; older events have no such key.
+        **({"final": True} if final else {}),
     }
 
 
@@ -600,6 +603,10 @@ _SPAN_LOOKUP = select(
         Annotation.start == bindparam("start", type_=Integer),
         Annotation.end == bindparam("end", type_=Integer),
         Annotation.deleted_at.is_(None),
+        # Each reviewer's annotations are their own (agreement compares them): another
+        # reviewer's tag on the same span, or an adjudicator's final verdict, stays as it is.
+        Annotation.created_by == _WRITE_START_COLUMNS[0],
+        Annotation.final.is_(False),
     )
     .limit(1)
     .scalar_subquery(),
@@ -631,8 +638,9 @@ def annotate(
     note: str = "",
     sources: Sequence[Source | str] = (),
 ) -> ChangeSet:
-    """Tag ``text[start:end]``. Tagging exactly the span of a live annotation changes its
-    verdict (and note and sources, when given) instead of adding a duplicate."""
+    """Tag ``text[start:end]``. Tagging exactly the span of one of the reviewer's own live
+    annotations changes its verdict (and note and sources, when given) instead of adding a
+    duplicate."""
     start, end = _offset(start), _offset(end)
     verdict = Verdict.parse(verdict) if isinstance(verdict, str) else verdict
     note = check_note(note)
@@ -977,3 +985,33 @@ EDITS: dict[str, Callable[..., ChangeSet]] = {
     "restore_articles": restore_articles,
     "set_annotation_span": set_annotation_span,
 }
+
+
+def _review_edit(name: str) -> Callable[..., ChangeSet]:
+    """A double-checking operation (``review_ops``, which builds on this module), imported
+    when an Edit first runs it."""
+
+    def run(store: Store, **kwargs: Any) -> ChangeSet:
+        from desktop.core import review_ops
+
+        function: Callable[..., ChangeSet] = getattr(review_ops, name)
+        return function(store, **kwargs)
+
+    run.__name__ = name
+    return run
+
+
+EDITS.update(
+    {
+        name: _review_edit(name)
+        for name in (
+            "start_blinding",
+            "end_blinding",
+            "mark_done",
+            "unmark_done",
+            "change_adjudicators",
+            "withdraw_settlements",
+            "reinstate_settlements",
+        )
+    }
+)

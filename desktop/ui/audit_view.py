@@ -203,6 +203,14 @@ class AuditFilterProxy(QSortFilterProxyModel):
         self._reviewer: str | None = None
         self._action: str | None = None
         self._text = ""
+        self._hidden: frozenset[str] = frozenset()
+
+    def set_hidden(self, entity_ids: frozenset[str]) -> None:
+        """Leave out the events of these entities (blind review hides them from the viewer)."""
+        if entity_ids != self._hidden:
+            self.beginFilterChange()
+            self._hidden = entity_ids
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_filters(self, reviewer: str | None, action: str | None, text: str) -> None:
         self.beginFilterChange()
@@ -218,6 +226,8 @@ class AuditFilterProxy(QSortFilterProxyModel):
         if not isinstance(model, AuditLogModel) or source_parent.isValid():
             return True
         entry = model.entry(source_row)
+        if entry.entity_id in self._hidden:
+            return False
         if self._reviewer is not None and entry.reviewer != self._reviewer:
             return False
         if self._action is not None and entry.action != self._action:

@@ -51,6 +51,7 @@ from desktop.ui.editor import AnnotationEditor
 from desktop.ui.lists import AnnotationListPanel, ArticleListPanel
 from desktop.ui.panes import Pane, PaneArea
 from desktop.ui.project_tools import ProjectTools
+from desktop.ui.review_tools import ReviewTools
 from desktop.ui.settings import Settings
 from desktop.ui.undo import Editing
 
@@ -82,6 +83,8 @@ class MainWindow(QMainWindow):
     """The project was closed; nothing is open now."""
     sig_changes_applied = Signal(object)
     """The project changed (edit, undo, redo, import); carries the ChangeSet."""
+    sig_reviewer_changed = Signal(str)
+    """The reviewer using the window changed; carries the new name."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
@@ -128,6 +131,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.tools = ProjectTools(self)
         self.article_tools = ArticleTools(self)
+        self.review = ReviewTools(self)
         self._fit_to_screen()
         self._restore_layout()
         self.panes.set_pane_count(2)
@@ -321,7 +325,7 @@ class MainWindow(QMainWindow):
             self._update_state()
             return
         self.project = project
-        self.reader = ProjectReader(project)
+        self.reader = ProjectReader(project, lambda: self.settings.reviewer)
         self.editing = Editing(project, lambda: self.settings.reviewer, self)
         self.editing.sig_changes_applied.connect(self.apply_changes)
         self.editing.sig_error_raised.connect(self._on_edit_failed)
@@ -820,10 +824,10 @@ class MainWindow(QMainWindow):
             dialog.ask(self.settings.stored_reviewer)
 
     def set_reviewer(self, name: str) -> bool:
-        from desktop.core import operations
+        from desktop.core.model import check_reviewer_name
 
         try:
-            name = operations.check_reviewer_name(name)
+            name = check_reviewer_name(name)
         except CrosscheckError:
             self.statusBar().showMessage("The reviewer name cannot be empty.", STATUS_MS)
             return False
@@ -831,6 +835,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self._update_state()
         self.statusBar().showMessage(f"Reviewer: {name}", STATUS_MS)
+        self.sig_reviewer_changed.emit(name)
         return True
 
     # --- files ----------------------------------------------------------------------------

@@ -73,7 +73,9 @@ class ProjectTools(QObject):
         from desktop.ui.export_ui import export_with_dialog
 
         settings = self.window.settings
-        dialog = export_with_dialog(self.window, project, settings.export_folder)
+        dialog = export_with_dialog(
+            self.window, project, settings.export_folder, settings.reviewer
+        )
 
         def remember_folder() -> None:
             _fmt, path, _options = dialog.choice()

@@ -14,7 +14,7 @@ from types import ModuleType
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from desktop.core.changes import ChangeSet
+from desktop.core.changes import ChangeSet, Edit
 from desktop.core.errors import CrosscheckError
 from desktop.core.model import Source, Verdict
 from desktop.core.store import Store
@@ -249,6 +249,37 @@ class ArticlesCommand(_Command):
         return self._set(not self.removes)
 
 
+class EditCommand(_Command):
+    """An operation whose ChangeSet names its own inverse (an ``Edit``): undo runs that
+    inverse, and redo the inverse's own inverse. Its text is the operation's label."""
+
+    def __init__(self, editing: Editing, work: Operation) -> None:
+        super().__init__(editing, "")
+        self._work = work
+        self._back: Edit | None = None
+        self._forth: Edit | None = None
+
+    def first_run(self) -> ChangeSet:
+        changes = self._work()
+        self.setText(changes.label)
+        self._back = changes.inverse
+        return changes
+
+    def do(self) -> ChangeSet:
+        if self._forth is None:  # the undo found nothing left to take back
+            return ChangeSet()
+        changes = self._forth.run(self._editing.project, reviewer=self._editing.reviewer())
+        self._back = changes.inverse
+        return changes
+
+    def inverse(self) -> ChangeSet:
+        if self._back is None:  # the redo found nothing left to do
+            return ChangeSet()
+        changes = self._back.run(self._editing.project, reviewer=self._editing.reviewer())
+        self._forth = changes.inverse
+        return changes
+
+
 class Editing(QObject):
     """Every edit of one open project, undoable. Views learn of changes from the signal."""
 
@@ -332,6 +363,19 @@ class Editing(QObject):
         text = "Import 1 article" if len(added) == 1 else f"Import {len(added)} articles"
         command = ArticlesCommand(self, text, added, removes=False, done=changes)
         return self._push(command)
+
+    def apply(self, work: Operation) -> ChangeSet:
+        """Run an operation that returns its own inverse; when it has one, it becomes one undo
+        step. Unlike the edits above, an error of this first run is raised to the caller,
+        which reports it in its own terms."""
+        command = EditCommand(self, work)
+        changes = command.first_run()
+        if changes:
+            if changes.inverse is not None:
+                command._skip = True
+                self.stack.push(command)
+            self.sig_changes_applied.emit(changes)
+        return changes
 
     # --- undo and redo --------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """The verdicts as CSV: one row per annotation, for editors and spreadsheets.
 
 ``start``/``end`` are code points of the stored text and ``quote`` is ``text[start:end]``.
-With ``include_deleted`` a trailing ``deleted_at`` column tells deleted annotations apart;
-otherwise the header is exactly ``HEADER``. UTF-8, CRLF rows, RFC 4180 quoting.
+With ``include_deleted`` a trailing ``deleted_at`` column tells deleted annotations apart; with
+``final_only`` (adjudicated final verdicts only) a trailing ``settles`` column lists the
+reviewers' annotations each one settles. Otherwise the header is exactly ``HEADER``. UTF-8,
+CRLF rows, RFC 4180 quoting.
 
 The rows are defined here (``_cells``); a backend may write the same bytes faster
 (``Store.write_verdicts_csv``), and a test holds the two to the same output.
@@ -14,6 +16,7 @@ import csv
 import io
 from typing import BinaryIO
 
+from desktop.core import review_state
 from desktop.core.exports.common import (
     BATCH_ROWS,
     DEFAULT_OPTIONS,
@@ -44,14 +47,29 @@ HEADER = (
     "updated_at",
 )
 DELETED_COLUMN = "deleted_at"
+# With final verdicts only: the ids of the reviewers' annotations each one settles, sorted,
+# separated by a space.
+SETTLES_COLUMN = "settles"
 BOM = "\ufeff".encode()
 
 
-def header(include_deleted: bool) -> tuple[str, ...]:
-    return HEADER + ((DELETED_COLUMN,) if include_deleted else ())
+def header(include_deleted: bool, final_only: bool = False) -> tuple[str, ...]:
+    return (
+        HEADER
+        + ((DELETED_COLUMN,) if include_deleted else ())
+        + ((SETTLES_COLUMN,) if final_only else ())
+    )
 
 
-def _cells(row: AnnotationRow, safe: bool, include_deleted: bool) -> list[object]:
+def _cells(
+    row: AnnotationRow,
+    safe: bool,
+    include_deleted: bool,
+    settles: dict[str, tuple[str, ...]] | None = None,
+) -> list[object]:
+    """The row's cells; ``settles`` (final verdicts only) maps a final annotation to the
+    annotations it settles."""
+
     def cell(value: str) -> str:
         return safe_cell(value) if safe else value
 
@@ -73,6 +91,8 @@ def _cells(row: AnnotationRow, safe: bool, include_deleted: bool) -> list[object
     ]
     if include_deleted:
         cells.append(iso_utc(row.deleted_at) if row.deleted_at else "")
+    if settles is not None:
+        cells.append(" ".join(settles.get(row.id, ())))
     return cells
 
 
@@ -84,7 +104,7 @@ def write_csv(
 ) -> int:
     """Write the CSV to ``out``; return the row count."""
     flt = options.filter
-    columns = header(flt.include_deleted)
+    columns = header(flt.include_deleted, flt.final_only)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)
@@ -99,9 +119,10 @@ def write_csv(
     with project.read() as conn:
         ticker.total = reads.count_annotations(conn, flt)
         ticker.report()
+        settles = review_state.settled_by_final(conn) if flt.final_only else None
         batch: list[list[object]] = []
         for row in reads.iter_annotation_rows(conn, flt):
-            batch.append(_cells(row, options.spreadsheet_safe, flt.include_deleted))
+            batch.append(_cells(row, options.spreadsheet_safe, flt.include_deleted, settles))
             if len(batch) == BATCH_ROWS:
                 _write_batch(out, batch, ticker)
                 batch = []

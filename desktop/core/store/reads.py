@@ -214,6 +214,17 @@ def annotation_conditions(flt: AnnotationFilter) -> list[ColumnElement[bool]]:
         where.append(Annotation.verdict.in_(values) if values else false())
     if flt.reviewers is not None:
         where.append(UPDATER.name.in_(flt.reviewers) if flt.reviewers else false())
+    if flt.final_only:
+        where.append(Annotation.final == true())
+    if flt.blind_articles:
+        # A subquery rather than the CREATOR join: the SQLite CSV path compiles these same
+        # conditions over annotations joined with the last changer only.
+        own = (
+            Annotation.created_by.in_(select(Reviewer.id).where(Reviewer.name == flt.viewer))
+            if flt.viewer
+            else false()
+        )
+        where.append(or_(Annotation.article_id.not_in(flt.blind_articles), own))
     needle = flt.text.strip()
     if needle:
         pattern = (
