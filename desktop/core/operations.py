@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Integer, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from desktop.core import audit
-from desktop.core.anchoring import CONTEXT_CHARS, check_span
+from desktop.core.anchoring import CONTEXT_CHARS, check_span, make_selector
 from desktop.core.changes import Change, ChangeSet
 from desktop.core.errors import InvalidInput, NotFound
 from desktop.core.model import (
@@ -173,6 +173,7 @@ def annotation_state(session: Session, a: Annotation) -> dict[str, Any]:
         "updated_by": name(a.updated_by),
         "deleted_at": iso_utc(a.deleted_at) if a.deleted_at else None,
         "deleted_by": name(a.deleted_by),
+        "claim_id": a.claim_id,
     }
 
 
@@ -413,6 +414,7 @@ def annotate(
             "updated_by": rec.reviewer.id,
             "deleted_at": None,
             "deleted_by": None,
+            "claim_id": None,
         }
         rec.conn.execute(_INSERT_ANNOTATION, values)
         # The logged state is the row as annotation_state() would read it back: ISO times and
@@ -495,24 +497,45 @@ def restore_annotation(project: Project, annotation_id: str, *, reviewer: str) -
     return _set_deleted(project, annotation_id, reviewer=reviewer, deleted=False)
 
 
+def delete_annotations(
+    project: Project, annotation_ids: Sequence[str], *, reviewer: str
+) -> ChangeSet:
+    """Soft-delete several annotations in one transaction (the undo of ``carry``)."""
+    return _set_deleted_many(project, annotation_ids, reviewer=reviewer, deleted=True)
+
+
+def restore_annotations(
+    project: Project, annotation_ids: Sequence[str], *, reviewer: str
+) -> ChangeSet:
+    return _set_deleted_many(project, annotation_ids, reviewer=reviewer, deleted=False)
+
+
 def _set_deleted(
     project: Project, annotation_id: str, *, reviewer: str, deleted: bool
 ) -> ChangeSet:
+    return _set_deleted_many(project, [annotation_id], reviewer=reviewer, deleted=deleted)
+
+
+def _set_deleted_many(
+    project: Project, annotation_ids: Sequence[str], *, reviewer: str, deleted: bool
+) -> ChangeSet:
     with project.write() as session:
-        annotation = _get_annotation(session, annotation_id)
-        if (annotation.deleted_at is not None) == deleted:
+        annotations = [_get_annotation(session, i) for i in dict.fromkeys(annotation_ids)]
+        todo = [a for a in annotations if (a.deleted_at is not None) != deleted]
+        if not todo:
             return ChangeSet()
         rec = _Recorder(session.connection(), reviewer)
-        before = annotation_state(session, annotation)
-        annotation.deleted_at = rec.at if deleted else None
-        annotation.deleted_by = rec.reviewer.id if deleted else None
-        annotation.updated_at = rec.at
-        annotation.updated_by = rec.reviewer.id
-        session.flush()
-        action = "annotation.deleted" if deleted else "annotation.restored"
-        rec.record(
-            action, "annotation", annotation.id, before, annotation_state(session, annotation)
-        )
+        for annotation in todo:
+            before = annotation_state(session, annotation)
+            annotation.deleted_at = rec.at if deleted else None
+            annotation.deleted_by = rec.reviewer.id if deleted else None
+            annotation.updated_at = rec.at
+            annotation.updated_by = rec.reviewer.id
+            session.flush()
+            action = "annotation.deleted" if deleted else "annotation.restored"
+            rec.record(
+                action, "annotation", annotation.id, before, annotation_state(session, annotation)
+            )
         return rec.result()
 
 
@@ -521,3 +544,176 @@ def _get_annotation(session: Session, annotation_id: str) -> Annotation:
     if annotation is None:
         raise NotFound(f"no annotation with id {annotation_id}")
     return annotation
+
+
+# --- carrying a verdict to other versions ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarryTarget:
+    """Where a claim sits in another version, as the comparison found it."""
+
+    article_id: str
+    status: str  # "same", "differs" or "absent"
+    start: int | None = None
+    end: int | None = None
+    differences: tuple[str, ...] = ()  # one line per differing fact, for the note
+
+
+@dataclass(frozen=True)
+class CarrySkip:
+    article_id: str
+    reason: str  # "absent", "differs", "existing", "source"
+    message: str
+    start: int | None = None
+    end: int | None = None
+    existing_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CarryResult:
+    """What ``carry`` did. Undoing it is ``delete_annotations(created)``, one step; redoing
+    it is ``restore_annotations(created)``."""
+
+    changes: ChangeSet
+    claim_id: str
+    created: tuple[str, ...]
+    skipped: tuple[CarrySkip, ...]
+
+
+CARRY_DIFFERS_VERDICT = Verdict.UNVERIFIED
+
+
+def carry(
+    project: Project,
+    annotation_id: str,
+    targets: Sequence[CarryTarget],
+    *,
+    reviewer: str,
+    confirm_differs: bool = False,
+    differs_verdict: Verdict | None = None,
+    with_note: bool = True,
+    with_sources: bool = True,
+) -> CarryResult:
+    """Tag the counterparts of an annotation's claim in other versions, in one transaction
+    with one audit event per created annotation. All of them join the source's claim.
+
+    A target that is ``absent`` is refused; one that ``differs`` is carried only with
+    ``confirm_differs``, and then not with the source's verdict (a verdict on "38 dead" says
+    nothing of "67 killed"): it gets ``differs_verdict`` when the reviewer chose one, else
+    ``unverified``, and a note naming the source claim and what differs. A target span that
+    already holds a live annotation is left alone and reported.
+    """
+    reviewer = check_reviewer_name(reviewer)
+    with project.write() as session:
+        source = _get_annotation(session, annotation_id)
+        if source.deleted_at is not None:
+            raise InvalidInput("this annotation is deleted; restore it before carrying its verdict")
+        claim_id = source.claim_id or source.id
+        source_title = session.get_one(Article, source.article_id).title
+        plan: list[tuple[CarryTarget, str, int, int]] = []
+        skipped: list[CarrySkip] = []
+        for target in targets:
+            skip = _carry_skip(session, source, target, confirm_differs)
+            if skip is not None:
+                skipped.append(skip)
+                continue
+            assert target.start is not None and target.end is not None
+            text = session.scalars(
+                select(Article.text).where(Article.id == target.article_id)
+            ).one_or_none()
+            if text is None:
+                raise NotFound(f"no article with id {target.article_id}")
+            check_span(len(text), target.start, target.end)
+            plan.append((target, text, target.start, target.end))
+        rec = _Recorder(session.connection(), reviewer) if plan else None
+        created: list[str] = []
+        for target, text, start, end in plan:
+            assert rec is not None
+            if target.status == "differs":
+                verdict = (differs_verdict or CARRY_DIFFERS_VERDICT).value
+                note = _differs_note(source, source_title, claim_id, target.differences)
+            else:
+                verdict = source.verdict
+                note = source.note if with_note else ""
+            selector = make_selector(text, start, end)
+            annotation = Annotation(
+                id=new_id(),
+                article_id=target.article_id,
+                start=start,
+                end=end,
+                quote=selector.exact,
+                prefix=selector.prefix,
+                suffix=selector.suffix,
+                verdict=verdict,
+                note=check_note(note),
+                sources=list(source.sources) if with_sources else [],
+                created_at=rec.at,
+                created_by=rec.reviewer.id,
+                updated_at=rec.at,
+                updated_by=rec.reviewer.id,
+                claim_id=claim_id,
+            )
+            session.add(annotation)
+            session.flush()
+            rec.record(
+                "annotation.created",
+                "annotation",
+                annotation.id,
+                None,
+                annotation_state(session, annotation),
+            )
+            created.append(annotation.id)
+        changes = rec.result() if rec is not None else ChangeSet()
+        return CarryResult(changes, claim_id, tuple(created), tuple(skipped))
+
+
+def _carry_skip(
+    session: Session, source: Annotation, target: CarryTarget, confirm_differs: bool
+) -> CarrySkip | None:
+    aid = target.article_id
+    if aid == source.article_id:
+        return CarrySkip(aid, "source", "this is the annotation's own article")
+    if target.status == "absent" or target.start is None or target.end is None:
+        return CarrySkip(aid, "absent", "no counterpart: this version does not make the claim")
+    if target.status == "differs" and not confirm_differs:
+        return CarrySkip(
+            aid,
+            "differs",
+            "the counterpart states different facts; confirm to carry it (as unverified)",
+            target.start,
+            target.end,
+        )
+    existing = session.scalars(
+        select(Annotation)
+        .where(
+            Annotation.article_id == aid,
+            Annotation.deleted_at.is_(None),
+            Annotation.start < target.end,
+            Annotation.end > target.start,
+        )
+        .order_by(Annotation.start, Annotation.id)
+        .limit(1)
+    ).one_or_none()
+    if existing is not None:
+        return CarrySkip(
+            aid,
+            "existing",
+            f"already tagged {existing.verdict} there; left unchanged",
+            target.start,
+            target.end,
+            existing.id,
+        )
+    return None
+
+
+def _differs_note(
+    source: Annotation, source_title: str, claim_id: str, differences: Sequence[str]
+) -> str:
+    lines = [
+        f"Carried from \u201c{source_title}\u201d (claim {claim_id}), where "
+        f"\u201c{source.quote}\u201d is marked {source.verdict}. This version states it "
+        "differently, so its verdict was not copied."
+    ]
+    lines.extend(f"- {d}" for d in differences)
+    return "\n".join(lines)

@@ -129,6 +129,44 @@ def article_text(db: Reader, article_id: str) -> str:
     return text
 
 
+def article_texts(
+    db: Reader, article_ids: Iterable[str] | None = None
+) -> list[tuple[str, str, str, str]]:
+    """(id, title, text, SHA-256 of the text) of every article, or of those given, in import
+    order: what comparing versions reads."""
+    rows = _rows(
+        db,
+        "SELECT id, title, text, text_sha256 FROM articles "
+        "ORDER BY imported_at, original_name, id",
+    )
+    if article_ids is not None:
+        wanted = set(article_ids)
+        rows = [r for r in rows if r[0] in wanted]
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def resolve_annotation(db: Reader, ref: str) -> str:
+    """An annotation id from a full id or a unique id prefix (4+ characters)."""
+    ref = ref.strip().lower()
+    if not ref:
+        raise InvalidInput("no annotation given")
+    if _rows(db, "SELECT 1 FROM annotations WHERE id = ?", (ref,)):
+        return ref
+    if not _ID_PREFIX.fullmatch(ref):
+        raise NotFound(f"no annotation matches {ref!r} (give its id or a unique id prefix)")
+    found = [
+        r[0]
+        for r in _rows(
+            db, "SELECT id FROM annotations WHERE substr(id, 1, ?) = ? LIMIT 2", (len(ref), ref)
+        )
+    ]
+    if not found:
+        raise NotFound(f"no annotation matches {ref!r} (give its id or a unique id prefix)")
+    if len(found) > 1:
+        raise InvalidInput(f"{ref!r} matches several annotations; give more of the id")
+    return found[0]
+
+
 def resolve_article(db: Reader, ref: str) -> str:
     """An article id from a full id, a unique id prefix (4+ characters), or an exact title."""
     ref = ref.strip()
@@ -175,10 +213,16 @@ class AnnotationRow:
     created_at: datetime
     updated_at: datetime
     deleted_at: datetime | None
+    # Shared by the annotations of one claim across versions; its own id when alone.
+    claim_id: str = ""
 
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def claim(self) -> str:
+        return self.claim_id or self.id
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -194,13 +238,14 @@ class AnnotationRow:
             "reviewer": self.reviewer,
             "created_at": iso_utc(self.created_at),
             "updated_at": iso_utc(self.updated_at),
+            "claim_id": self.claim,
         }
 
 
 _ROWS_SQL = """
 SELECT n.id, n.article_id, a.title, a.outlet, a.url, n.start, n."end", n.quote, n.prefix,
        n.suffix, n.verdict, n.note, n.sources, u.name, c.name, n.created_at, n.updated_at,
-       n.deleted_at
+       n.deleted_at, coalesce(n.claim_id, n.id)
 FROM annotations n
 JOIN articles a ON a.id = n.article_id
 JOIN reviewers u ON u.id = n.updated_by
@@ -248,6 +293,7 @@ def annotation_rows(
             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], Verdict(r[10]), r[11],
             sources_from_json(json.loads(r[12]) if isinstance(r[12], str) else r[12]),
             r[13], r[14], _utc(r[15]), _utc(r[16]), None if r[17] is None else _utc(r[17]),
+            r[18],
         )
         for r in raw
     ]  # fmt: skip

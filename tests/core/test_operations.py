@@ -200,6 +200,7 @@ def test_annotation_state_and_changeset(project: Project, article_id: str) -> No
         "updated_by",
         "deleted_at",
         "deleted_by",
+        "claim_id",
     }
     assert after["verdict"] == "supported"
     assert after["note"] == "Seen on the ministry site."

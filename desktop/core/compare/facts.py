@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from desktop.core.compare.words import MONTHS, NUMBER_WORDS, WEEKDAYS, fold, key
+from desktop.core.compare.words import MONTHS, NUMBER_WORDS, WEEKDAYS, fold, key, stem
 
 CONFLICTS = frozenset({"number", "date", "name"})
 
@@ -392,10 +392,16 @@ def _pair_names(
     a: list[tuple[int, int, str]], b: list[tuple[int, int, str]]
 ) -> list[tuple[tuple[int, int], tuple[int, int], str]]:
     """Spelling variants of one name; a given name changed next to the same surname."""
+    def related(x: str, ys: set[str]) -> bool:
+        # The same word, or one derived from the other: "Russia"/"Russian", "Culture"/"Cultural".
+        fx = fold(x)
+        return any(fx == y or fx.startswith(y) or y.startswith(fx) or stem(fx) == stem(y)
+                   for y in ys)
+
     folded_b = {fold(w) for _, _, w in b}
     folded_a = {fold(w) for _, _, w in a}
-    only_a = [x for x in a if fold(x[2]) not in folded_b]
-    only_b = [y for y in b if fold(y[2]) not in folded_a]
+    only_a = [x for x in a if not related(x[2], folded_b)]
+    only_b = [y for y in b if not related(y[2], folded_a)]
     out: list[tuple[tuple[int, int], tuple[int, int], str]] = []
     for x in only_a:
         best = max(only_b, key=lambda y: _same_name(x[2], y[2]), default=None)

@@ -170,3 +170,32 @@ class ArticleIndex:
         for s in self.sentences:
             df.update(set(self.words(s.start, s.end)[0]))
         return df, len(self.sentences)
+
+
+# A word found in more than this share of an article's sentences (the story's own subject,
+# "Azerbaijan" in a story about Azerbaijan) does not make two sentences candidates.
+COMMON_SHARE = 0.3
+
+
+@dataclass(frozen=True)
+class Blocking:
+    """Per sentence: its telling words (to look up), its word set (to score), and which
+    sentences hold each word (to be looked up)."""
+
+    anchors: list[frozenset[str]]
+    word_sets: list[frozenset[str]]
+    postings: dict[str, list[int]]
+
+
+def blocking(index: ArticleIndex) -> Blocking:
+    df, n = index.frequency
+    limit = max(2, COMMON_SHARE * n)
+    word_sets = [frozenset(index.words(s.start, s.end)[0]) for s in index.sentences]
+    anchors: list[frozenset[str]] = []
+    postings: dict[str, list[int]] = {}
+    for i, ws in enumerate(word_sets):
+        telling = frozenset(k for k in ws if df[k] <= limit and not k.startswith("#"))
+        anchors.append(telling or ws)
+        for k in ws:
+            postings.setdefault(k, []).append(i)
+    return Blocking(anchors, word_sets, postings)

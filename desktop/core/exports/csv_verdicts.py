@@ -1,8 +1,8 @@
 """The verdicts as CSV: one row per annotation, for editors and spreadsheets.
 
 ``start``/``end`` are code points of the stored text and ``quote`` is ``text[start:end]``.
-With ``include_deleted`` a trailing ``deleted_at`` column tells deleted annotations apart;
-otherwise the header is exactly ``HEADER``.
+With ``include_deleted`` a ``deleted_at`` column tells deleted annotations apart; the last
+column is always ``claim_id`` (see ``header``).
 
 How it stays fast: SQLite computes every output cell (times formatted, sources joined,
 formula-like cells neutralised) and the standard csv module writes whole batches. The four
@@ -56,6 +56,9 @@ HEADER = (
     "updated_at",
 )
 DELETED_COLUMN = "deleted_at"
+# Added after the first release, so it comes last: consumers reading columns by position
+# keep working.
+CLAIM_COLUMN = "claim_id"
 BOM = "\ufeff".encode()
 # Articles per group are chosen so that a group has about this many rows, and so that small
 # exports run in one query on one thread.
@@ -63,6 +66,10 @@ GROUP_ROWS = 20_000
 
 # Evidence URLs in stored order, joined by one space (NULL when there are none).
 _URLS = "SELECT group_concat(json_extract(value, '$.url'), ' ') AS g FROM json_each(a.sources)"
+
+
+def header(include_deleted: bool) -> tuple[str, ...]:
+    return HEADER + ((DELETED_COLUMN,) if include_deleted else ()) + (CLAIM_COLUMN,)
 
 
 def _cell(expr: str, safe: bool) -> str:
@@ -95,6 +102,7 @@ def _annotation_cells(safe: bool, include_deleted: bool) -> list[str]:
     ]
     if include_deleted:
         cells.append(f"coalesce({sql_iso('a.deleted_at')}, '')")
+    cells.append("coalesce(a.claim_id, a.id)")
     return cells
 
 
@@ -204,7 +212,7 @@ def write_csv(
         ticker.report()
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(HEADER + ((DELETED_COLUMN,) if flt.include_deleted else ()))
+        writer.writerow(header(flt.include_deleted))
         if options.bom:
             out.write(BOM)
         out.write(_take(buffer).encode("utf-8"))

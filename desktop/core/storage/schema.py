@@ -106,6 +106,7 @@ class Annotation(Base):
         CheckConstraint('start >= 0 AND "end" > start', name="span"),
         Index("ix_annotations_article_verdict", "article_id", "verdict"),
         Index("ix_annotations_article_span", "article_id", "start", "end"),
+        Index("ix_annotations_claim", "claim_id"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -124,6 +125,9 @@ class Annotation(Base):
     updated_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
     deleted_at: Mapped[datetime | None]
     deleted_by: Mapped[str | None] = mapped_column(ForeignKey("reviewers.id"))
+    # Annotations of one claim in different versions share this id; NULL: a claim of its own
+    # (its claim id is then its own id).
+    claim_id: Mapped[str | None] = mapped_column(ID)
 
 
 class AuditEvent(Base):
