@@ -344,9 +344,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("open", cmd_open, "open the desktop window")
     p.add_argument("project", metavar="PROJECT", nargs="?", help="project file")
 
+    from desktop.cli_compare import add_compare_commands
     from desktop.cli_export import add_export_command
 
     add_export_command(sub)
+
+    def reviewer_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--reviewer", metavar="NAME", help=f"who makes the change (default: ${REVIEWER_ENV})"
+        )
+
+    add_compare_commands(sub, reviewer_option)
     return parser
 
 
@@ -365,6 +373,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("--end goes with --start, not with --quote")
         if args.quote is None and args.occurrence != 1:
             parser.error("--occurrence goes with --quote")
+    if args.command in ("compare", "carry"):
+        from desktop.cli_compare import check_usage
+
+        check_usage(parser, args)
     try:
         return int(args.func(args))
     except CrosscheckError as exc:
