@@ -70,7 +70,19 @@ def split_clauses(text: str, start: int, end: int) -> tuple[tuple[int, int], ...
             merged[-1] = (merged[-1][0], piece[1])
         else:
             merged.append(piece)
-    return tuple(_trim(text, s, e) for s, e in merged)
+    trimmed = [_trim(text, s, e) for s, e in merged]
+    return tuple(trimmed[:1] + [_drop_conjunction(text, s, e) for s, e in trimmed[1:]])
+
+
+_CONJUNCTION = re.compile(r"(?:and|but|or|while|whereas)\s+(?=\w)", re.IGNORECASE)
+
+
+def _drop_conjunction(text: str, start: int, end: int) -> tuple[int, int]:
+    """A clause after a comma starts at its subject, not at the "and" joining it."""
+    match = _CONJUNCTION.match(text, start, end)
+    if match:
+        return match.end(), end
+    return start, end
 
 
 def _words(text: str, start: int, end: int) -> int:
