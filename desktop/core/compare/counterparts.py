@@ -25,8 +25,11 @@ SAME, DIFFERS, ABSENT = "same", "differs", "absent"
 # Tuned on the demo story and checked on a second, unrelated one (see tests/core).
 SEMANTIC_WEIGHT = 0.4
 RATIO_WEIGHT = 0.3
-THRESHOLD = 0.45
-MARGIN = 0.02
+# A counterpart must score THRESHOLD, beat the best passage elsewhere by MARGIN, and the two
+# together must reach CONFIDENCE: a weak match counts only when nothing else comes close.
+THRESHOLD = 0.4
+MARGIN = 0.05
+CONFIDENCE = 0.6
 CANDIDATES = 12
 
 
@@ -123,9 +126,11 @@ def counterpart(query: Query, target: ArticleIndex) -> Counterpart:
         ),
         0.0,
     )
-    if best_score < THRESHOLD or best_score - runner < MARGIN:
+    margin = best_score - runner
+    if best_score < THRESHOLD or margin < MARGIN or best_score + margin < CONFIDENCE:
         return Counterpart(target.article_id, ABSENT, best_score, None, None, None)
     start, end = tighten(query, target, best.start, best.end)
+    start, end = with_figures(query, target, start, end)
     found = differences(query.text, (query.start, query.end), target.text, (start, end))
     status = DIFFERS if any(d.conflict for d in found) else SAME
     return Counterpart(
@@ -137,7 +142,9 @@ _LEADING = frozenset({"the", "a", "an", "its", "his", "her", "their", "all", "so
 # Words that open a phrase a sentence can lose without losing its claim.
 _BOUNDARY = frozenset(
     """in on at to for with since as when which that who after before following amid while
-    during from by because although though whereas where resulting leading citing""".split()
+    during from by because although though whereas where resulting leading citing along
+    across over into onto near through toward towards against within between around beyond
+    despite via""".split()
 )
 # Cut only when the window already holds this share of the claim's words.
 _COVERED = 0.75
@@ -191,3 +198,33 @@ def tighten(query: Query, target: ArticleIndex, start: int, end: int) -> tuple[i
 def _opener(text: str, span: tuple[int, int, str | None]) -> bool:
     word = words.fold(text[span[0] : span[1]])
     return word in _LEADING or words.is_hedge(word)
+
+
+def with_figures(query: Query, target: ArticleIndex, start: int, end: int) -> tuple[int, int]:
+    """Widen a counterpart to the nearest clause of its sentence that holds a figure (or a
+    date) when the claim states one and the counterpart holds none: the figure is what a
+    fact-checker compares ("67 killed" against "resulting in the deaths of 38")."""
+    from desktop.core.compare import facts
+
+    def kinds(text: str, s: int, e: int) -> set[str]:
+        found = facts.dates(text, s, e)
+        out = {"date"} if found else set()
+        if facts.numbers(text, s, e, [(d.start, d.end) for d in found]):
+            out.add("number")
+        return out
+
+    missing = kinds(query.text, query.start, query.end) - kinds(target.text, start, end)
+    if not missing:
+        return start, end
+    sentence = next((x for x in target.sentences if x.start <= start < x.end), None)
+    if sentence is None:
+        return start, end
+    outside = [
+        (abs(a - end) if a >= end else abs(start - b), a, b)
+        for a, b in sentence.clauses
+        if (b <= start or a >= end) and kinds(target.text, a, b) & missing
+    ]
+    if not outside:
+        return start, end
+    _, a, b = min(outside)
+    return min(start, a), max(end, b)

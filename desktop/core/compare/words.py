@@ -13,7 +13,7 @@ import unicodedata
 from collections import Counter
 from functools import lru_cache
 
-WORD = re.compile(r"[^\W_]+(?:[’'.\-][^\W_]+)*", re.UNICODE)
+WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:[’'.\-][^\W_]+)*", re.UNICODE)
 
 STOP = frozenset(
     """a about above after again against all also am an and any are as at be because been
