@@ -16,14 +16,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.core.anchoring import check_span
-from desktop.core.compare.align import THRESHOLD, PairAlignment, align_pair
+from desktop.core.compare.align import THRESHOLD, PairAlignment, align_pairs
 from desktop.core.compare.cache import Cache, pack_index, unpack_index
 from desktop.core.compare.counterparts import Counterpart, Query, counterpart
 from desktop.core.compare.facts import Difference, differences
 from desktop.core.compare.index import ArticleIndex
+from desktop.core.compare.words import Rarity
 from desktop.core.errors import CrosscheckError, InvalidInput, NotFound
 
 Progress = Callable[[int, int], None]  # (done, total)
+# Version pairs aligned per batch of array operations: large enough to amortise them, small
+# enough to report progress and honour a cancel every few seconds.
+_PAIRS_PER_BATCH = 5_000
 Cancelled = Callable[[], bool]
 
 
@@ -109,6 +113,8 @@ class Comparison:
     stats: Stats = field(default_factory=Stats)
     _index: dict[str, ArticleIndex] = field(default_factory=dict)
     _pairs: dict[tuple[str, str], PairAlignment] = field(default_factory=dict)
+    # Word weights per (source, target) article, kept between counterpart queries.
+    _rarity: dict[tuple[str, str], Rarity] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         ids = [v.article_id for v in self.versions]
@@ -151,6 +157,7 @@ class Comparison:
         """Every pair of versions, aligned once (cached across runs)."""
         self._require_two()
         self.prepare(cancelled=cancelled)
+        position = {v.article_id: i for i, v in enumerate(self.versions)}
         wanted = [
             (a, b)
             for i, a in enumerate(self.versions)
@@ -160,22 +167,36 @@ class Comparison:
         stored = (
             self.cache.pairs([(a.sha256, b.sha256) for a, b in wanted]) if self.cache else {}
         )
+        todo: list[tuple[Version, Version]] = []
+        for a, b in wanted:
+            pair = stored.get((a.sha256, b.sha256))
+            if pair is None:
+                todo.append((a, b))
+            else:
+                self._pairs[(a.article_id, b.article_id)] = pair
+                self.stats.pairs_cached += 1
+        if cancelled and cancelled():
+            raise CompareCancelled("comparison cancelled")
+        # Pairs are aligned in batches, so progress can be shown and a cancel honoured
+        # between them; each batch is one set of array operations.
         fresh: list[tuple[tuple[str, str], PairAlignment]] = []
-        for n, (a, b) in enumerate(wanted):
-            if cancelled and n % 64 == 0 and cancelled():
+        indexes = [self._index[v.article_id] for v in self.versions]
+        for at in range(0, len(todo), _PAIRS_PER_BATCH):
+            batch = todo[at : at + _PAIRS_PER_BATCH]
+            found = align_pairs(
+                indexes, [(position[a.article_id], position[b.article_id]) for a, b in batch]
+            )
+            for a, b in batch:
+                pair = found[(position[a.article_id], position[b.article_id])]
+                self._pairs[(a.article_id, b.article_id)] = pair
+                fresh.append(((a.sha256, b.sha256), pair))
+            self.stats.pairs_aligned += len(batch)
+            if progress:
+                progress(at + len(batch), len(todo))
+            if cancelled and cancelled():
                 if self.cache:
                     self.cache.put_pairs(fresh)
                 raise CompareCancelled("comparison cancelled")
-            pair = stored.get((a.sha256, b.sha256))
-            if pair is None:
-                pair = align_pair(self._index[a.article_id], self._index[b.article_id])
-                fresh.append(((a.sha256, b.sha256), pair))
-                self.stats.pairs_aligned += 1
-            else:
-                self.stats.pairs_cached += 1
-            self._pairs[(a.article_id, b.article_id)] = pair
-            if progress and (n % 64 == 0 or n + 1 == len(wanted)):
-                progress(n + 1, len(wanted))
         if self.cache:
             self.cache.put_pairs(fresh)
 
@@ -226,7 +247,11 @@ class Comparison:
             if target == article_id:
                 continue
             self.version(target)
-            out.append(counterpart(query, self._index[target]))
+            rarity = self._rarity.get((article_id, target))
+            if rarity is None:
+                rarity = Rarity(self._index[article_id].frequency, self._index[target].frequency)
+                self._rarity[(article_id, target)] = rarity
+            out.append(counterpart(query, self._index[target], rarity))
         return out
 
     def pair(self, a: str, b: str) -> PairAlignment:

@@ -30,7 +30,7 @@ RATIO_WEIGHT = 0.3
 THRESHOLD = 0.4
 MARGIN = 0.05
 CONFIDENCE = 0.6
-CANDIDATES = 12
+CANDIDATES = 8
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class Query:
     vector: Floats
     counted: Counter[str]
     keys: str
+    figures: frozenset[str]  # "number" and/or "date" when the claim states them
 
     @property
     def text(self) -> str:
@@ -76,16 +77,21 @@ class Query:
         from desktop.core.compare import model
 
         vector = model.vectors([source.text[start:end]])[0]
-        return cls(source, start, end, vector, *source.words(start, end))
+        figures = frozenset(_figures(source.text, start, end))
+        return cls(source, start, end, vector, *source.words(start, end), figures)
 
 
-def score_windows(query: Query, target: ArticleIndex) -> list[tuple[float, Window]]:
-    """The best-scoring windows of ``target``, best first."""
+def score_windows(
+    query: Query, target: ArticleIndex, rarity: words.Rarity | None = None
+) -> list[tuple[float, Window]]:
+    """The best-scoring windows of ``target``, best first. ``rarity`` may be kept from an
+    earlier query between the same two articles: it only remembers word weights."""
     import numpy as np
 
     if not target.windows:
         return []
-    rarity = words.Rarity(query.source.frequency, target.frequency)
+    if rarity is None:
+        rarity = words.Rarity(query.source.frequency, target.frequency)
     sims = target.window_similarity(query.vector)
     count = min(CANDIDATES, len(sims))
     top = np.argpartition(-sims, count - 1)[:count]
@@ -112,8 +118,10 @@ def combine(
     return SEMANTIC_WEIGHT * semantic + (1 - SEMANTIC_WEIGHT) * lexical
 
 
-def counterpart(query: Query, target: ArticleIndex) -> Counterpart:
-    scored = score_windows(query, target)
+def counterpart(
+    query: Query, target: ArticleIndex, rarity: words.Rarity | None = None
+) -> Counterpart:
+    scored = score_windows(query, target, rarity)
     if not scored:
         return Counterpart(target.article_id, ABSENT, 0.0, None, None, None)
     best_score, best = scored[0]
@@ -201,30 +209,42 @@ def _opener(text: str, span: tuple[int, int, str | None]) -> bool:
 
 
 def with_figures(query: Query, target: ArticleIndex, start: int, end: int) -> tuple[int, int]:
-    """Widen a counterpart to the nearest clause of its sentence that holds a figure (or a
-    date) when the claim states one and the counterpart holds none: the figure is what a
-    fact-checker compares ("67 killed" against "resulting in the deaths of 38")."""
+    """Widen a counterpart to the nearest figure (or date) of its sentence when the claim
+    states one and the counterpart holds none: the figure is what a fact-checker compares
+    ("67 killed" against "resulting in the deaths of 38"). A figure before the counterpart
+    is taken from where it starts; one after it, with the rest of its clause."""
     from desktop.core.compare import facts
 
-    def kinds(text: str, s: int, e: int) -> set[str]:
-        found = facts.dates(text, s, e)
-        out = {"date"} if found else set()
-        if facts.numbers(text, s, e, [(d.start, d.end) for d in found]):
-            out.add("number")
-        return out
-
-    missing = kinds(query.text, query.start, query.end) - kinds(target.text, start, end)
+    if not query.figures:
+        return start, end
+    missing = query.figures - _figures(target.text, start, end)
     if not missing:
         return start, end
     sentence = next((x for x in target.sentences if x.start <= start < x.end), None)
     if sentence is None:
         return start, end
-    outside = [
-        (abs(a - end) if a >= end else abs(start - b), a, b)
-        for a, b in sentence.clauses
-        if (b <= start or a >= end) and kinds(target.text, a, b) & missing
-    ]
+    spans: list[tuple[int, int]] = []
+    found = facts.extract(target.text, sentence.start, sentence.end)
+    if "date" in missing:
+        spans += [(d.start, d.end) for d in found.dates]
+    if "number" in missing:
+        spans += [(n.start, n.end) for n in found.numbers]
+    outside = [(a, b) for a, b in spans if b <= start or a >= end]
     if not outside:
         return start, end
-    _, a, b = min(outside)
-    return min(start, a), max(end, b)
+    a, b = min(outside, key=lambda ab: start - ab[1] if ab[1] <= start else ab[0] - end)
+    if b <= start:
+        return a, end
+    clause_end = next((ce for cs, ce in sentence.clauses if cs <= a < ce), sentence.end)
+    return start, max(end, clause_end)
+
+
+def _figures(text: str, start: int, end: int) -> set[str]:
+    """Whether a passage states a date, a number, or both."""
+    from desktop.core.compare import facts
+
+    found = facts.extract(text, start, end)
+    out = {"date"} if found.dates else set()
+    if found.numbers:
+        out.add("number")
+    return out

@@ -308,6 +308,25 @@ def _same_name(a: str, b: str) -> float:
 # --- comparing two passages -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Facts:
+    dates: tuple[When, ...]
+    numbers: tuple[Number, ...]
+    names: tuple[tuple[int, int, str], ...]
+
+
+@lru_cache(maxsize=8192)
+def extract(text: str, start: int, end: int) -> Facts:
+    """The dates, numbers and names of ``text[start:end]`` (remembered: the same passages
+    are compared again and again)."""
+    found = dates(text, start, end)
+    return Facts(
+        tuple(found),
+        tuple(numbers(text, start, end, [(d.start, d.end) for d in found])),
+        tuple(names(text, start, end)),
+    )
+
+
 def differences(
     here_text: str, here: tuple[int, int], there_text: str, there: tuple[int, int]
 ) -> list[Difference]:
@@ -318,21 +337,20 @@ def differences(
         out.append(Difference(kind, here_text[a[0] : a[1]], there_text[b[0] : b[1]],
                               a[0], a[1], b[0], b[1]))
 
-    dates_a, dates_b = dates(here_text, *here), dates(there_text, *there)
-    for a, b, relation in _pair_dates(dates_a, dates_b):
+    facts_a, facts_b = extract(here_text, *here), extract(there_text, *there)
+    dates_a, dates_b = facts_a.dates, facts_b.dates
+    for a, b, relation in _pair_dates(list(dates_a), list(dates_b)):
         if relation != "same":
             diff("date" if relation == "conflict" else "date_precision",
                  (a.start, a.end), (b.start, b.end))
-    nums_a = numbers(here_text, *here, [(d.start, d.end) for d in dates_a])
-    nums_b = numbers(there_text, *there, [(d.start, d.end) for d in dates_b])
-    for a, b in _pair_numbers(nums_a, nums_b):
+    for a, b in _pair_numbers(list(facts_a.numbers), list(facts_b.numbers)):
         if a.value == b.value and a.qualifier == b.qualifier:
             continue
         if a.value == b.value or _compatible(a, b):
             diff("number_precision", (a.start, a.end), (b.start, b.end))
         else:
             diff("number", (a.start, a.end), (b.start, b.end))
-    for a, b, kind in _pair_names(names(here_text, *here), names(there_text, *there)):
+    for a, b, kind in _pair_names(list(facts_a.names), list(facts_b.names)):
         diff(kind, a, b)
     return sorted(out, key=lambda d: (d.here_start, d.there_start))
 

@@ -175,27 +175,22 @@ class ArticleIndex:
 # A word found in more than this share of an article's sentences (the story's own subject,
 # "Azerbaijan" in a story about Azerbaijan) does not make two sentences candidates.
 COMMON_SHARE = 0.3
+# The rarest few are enough to find a sentence's counterparts, and keep the candidates few.
+ANCHORS = 4
 
 
-@dataclass(frozen=True)
-class Blocking:
-    """Per sentence: its telling words (to look up), its word set (to score), and which
-    sentences hold each word (to be looked up)."""
-
-    anchors: list[frozenset[str]]
-    word_sets: list[frozenset[str]]
-    postings: dict[str, list[int]]
-
-
-def blocking(index: ArticleIndex) -> Blocking:
+def anchors(index: ArticleIndex) -> list[frozenset[str]]:
+    """Per sentence, its telling words: content words found in few sentences of its own
+    article (all its content words when none is). They depend on the article alone, so a
+    pair's alignment depends on its two texts alone and can be cached by their hashes."""
     df, n = index.frequency
-    limit = max(2, COMMON_SHARE * n)
-    word_sets = [frozenset(index.words(s.start, s.end)[0]) for s in index.sentences]
-    anchors: list[frozenset[str]] = []
-    postings: dict[str, list[int]] = {}
-    for i, ws in enumerate(word_sets):
-        telling = frozenset(k for k in ws if df[k] <= limit and not k.startswith("#"))
-        anchors.append(telling or ws)
-        for k in ws:
-            postings.setdefault(k, []).append(i)
-    return Blocking(anchors, word_sets, postings)
+    limit = max(2.0, COMMON_SHARE * n)
+    out: list[frozenset[str]] = []
+    for s in index.sentences:
+        ws = index.words(s.start, s.end)[0]
+        telling = sorted(
+            (k for k in ws if df[k] <= limit and not k.startswith("#")),
+            key=lambda k: (df[k], -len(k), k),
+        )
+        out.append(frozenset(telling[:ANCHORS] or ws))
+    return out
