@@ -135,6 +135,7 @@ class _Table:
         anchor_entries: tuple[list[int], list[int]] = ([], [])  # (word, sentence)
         word_entries: tuple[list[int], list[int]] = ([], [])
         sizes_anchor = np.ones(self.count, dtype=np.float64)
+        self.word_sets: list[frozenset[str]] = []
         for a, ix in enumerate(indexes):
             base = int(self.offset[a])
             for i, sentence in enumerate(ix.sentences[:-1]):
@@ -154,7 +155,9 @@ class _Table:
                 for w in telling:
                     anchor_entries[0].append(words.setdefault(w, len(words)))
                     anchor_entries[1].append(g)
-                for w in ix.words(sentence.start, sentence.end)[0]:
+                content = ix.words(sentence.start, sentence.end)[0]
+                self.word_sets.append(frozenset(content))
+                for w in content:
                     word_entries[0].append(words.setdefault(w, len(words)))
                     word_entries[1].append(g)
         self.texts = len(first_sentence)
@@ -242,7 +245,19 @@ class _Table:
         found += np.where(double, self._hits(ts, last, False) + self._hits(ts, last, True), 0.0)
         told = self.anchor_sizes[self.first_sentence[ts]] + self.anchor_sizes[first]
         told += np.where(double, self.anchor_sizes[last], 0.0)
-        lexical = np.minimum(found / told, 1.0)
+        telling = np.minimum(found / told, 1.0)
+        # And all content words (Ochiai coefficient), with the joined unit as one set.
+        sets = self.word_sets
+        reps = self.first_sentence[ts].tolist()
+        shared = np.fromiter(
+            (
+                _ochiai(sets[r], sets[f] | sets[la] if f != la else sets[f])
+                for r, f, la in zip(reps, first.tolist(), last.tolist(), strict=True)
+            ),
+            dtype=np.float64,
+            count=len(reps),
+        )
+        lexical = 0.5 * telling + 0.5 * shared
         semantic = np.empty(len(ts), dtype=np.float32)
         text_vectors = self.vectors[self.first_sentence]
         for at in range(0, len(ts), _CHUNK):
@@ -321,6 +336,10 @@ class _Table:
             tuple(best_a),
             tuple(best_b),
         )
+
+
+def _ochiai(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / (len(a) * len(b)) ** 0.5 if a and b else 0.0
 
 
 def _first_in(table: _Table, left: Any) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 from desktop.core.anchoring import check_span
 from desktop.core.compare.align import THRESHOLD, PairAlignment, align_pairs
 from desktop.core.compare.cache import Cache, pack_index, unpack_index
-from desktop.core.compare.counterparts import Counterpart, Query, counterpart
+from desktop.core.compare.counterparts import ABSENT, Counterpart, Query, counterpart
 from desktop.core.compare.facts import Difference, differences
 from desktop.core.compare.index import ArticleIndex
 from desktop.core.compare.words import Rarity
@@ -28,6 +28,8 @@ Progress = Callable[[int, int], None]  # (done, total)
 # Version pairs aligned per batch of array operations: large enough to amortise them, small
 # enough to report progress and honour a cancel every few seconds.
 _PAIRS_PER_BATCH = 5_000
+# How many of the closest versions a passage proposed as found nowhere else is checked in.
+_UNIQUE_CHECKS = 5
 Cancelled = Callable[[], bool]
 
 
@@ -319,20 +321,26 @@ class Comparison:
         return Group(tuple(members), tuple(found))
 
     def unique(self) -> list[Passage]:
-        """Sentences no other version says anything like: no candidate in any other version
-        reaches the alignment threshold."""
+        """Sentences no other version says anything like. Alignment proposes them (no
+        candidate in any other version reaches its threshold); each is then checked the way
+        a counterpart is found, against the versions where it came closest, and kept only
+        if it has a counterpart in none of them."""
         out: list[Passage] = []
         for v in self.versions:
             index = self._index[v.article_id]
-            best = [0.0] * len(index.sentences)
-            for other in self.versions:
-                if other.article_id == v.article_id:
+            others = [o.article_id for o in self.versions if o.article_id != v.article_id]
+            bests = {o: self.pair(v.article_id, o).best_a for o in others}
+            for i, s in enumerate(index.sentences):
+                scores = sorted(((bests[o][i], o) for o in others), reverse=True)
+                if scores and scores[0][0] >= THRESHOLD:
                     continue
-                pair = self.pair(v.article_id, other.article_id)
-                best = [max(x, y) for x, y in zip(best, pair.best_a, strict=True)]
-            for s, score in zip(index.sentences, best, strict=True):
-                if score < THRESHOLD:
-                    out.append(Passage(v.article_id, s.start, s.end, index.text[s.start : s.end]))
+                closest = [o for score, o in scores[:_UNIQUE_CHECKS] if score > 0]
+                if closest and any(
+                    c.status != ABSENT
+                    for c in self.counterparts(v.article_id, s.start, s.end, closest)
+                ):
+                    continue
+                out.append(Passage(v.article_id, s.start, s.end, index.text[s.start : s.end]))
         return out
 
 
