@@ -96,8 +96,7 @@ def _annotation(db: Any, ref: str) -> list[Any]:
     rows = queries.annotation_rows(db, annotation_ids=[annotation_id], include_deleted=True)
     if rows and rows[0].deleted:
         raise InvalidInput(
-            f"annotation {annotation_id[:8]} is deleted; restore it before comparing or "
-            "carrying it"
+            f"annotation {annotation_id[:8]} is deleted; restore it before comparing or carrying it"
         )
     return rows
 

@@ -58,7 +58,9 @@ def demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 def text_of(path: Path, article_id: str) -> str:
     conn = sqlite3.connect(path)
     try:
-        return str(conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0])
+        return str(
+            conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
+        )
     finally:
         conn.close()
 
@@ -180,9 +182,7 @@ def test_carry_and_claims_in_listings_and_exports(
     assert code == 1 and err.startswith("crosscheck: error: nothing carried: ")
 
 
-def test_carry_refuses_a_deleted_annotation(
-    capsys: pytest.CaptureFixture[str], demo: Path
-) -> None:
+def test_carry_refuses_a_deleted_annotation(capsys: pytest.CaptureFixture[str], demo: Path) -> None:
     article = first_article(capsys, demo)
     created = run_json(capsys, "annotate", demo, article, "--quote", CLAIM, "--verdict", "disputed")
     assert isinstance(created, dict)
@@ -192,8 +192,10 @@ def test_carry_refuses_a_deleted_annotation(
     with open_project(demo) as project:
         operations.delete_annotation(project, str(created["id"]), reviewer=REVIEWER)
     before = events(demo)
-    for argv in (("carry", demo, str(created["id"])),
-                 ("compare", demo, "--annotation", str(created["id"]))):
+    for argv in (
+        ("carry", demo, str(created["id"])),
+        ("compare", demo, "--annotation", str(created["id"])),
+    ):
         code, out, err = run(capsys, *argv)
         assert (code, out) == (1, "")
         assert "is deleted; restore it" in err and err.count("\n") == 1
@@ -213,20 +215,29 @@ def test_align_lists_groups_and_passages_only_one_version_carries(
             assert list(m) == ["article_id", "start", "end", "quote"]
     unique = [u["quote"] for u in result["unique"]]
     # The four unrelated items appended to one version.
-    for item in ("At least 49 Palestinians", "The Hamas Movement", "The Gaza Media Office",
-                 "At least 14 civilians"):
+    for item in (
+        "At least 49 Palestinians",
+        "The Hamas Movement",
+        "The Gaza Media Office",
+        "At least 14 civilians",
+    ):
         assert sum(q.startswith(item) for q in unique) == 1, item
-    code, out, err = run(capsys, "align", demo, "--article", first_article(capsys, demo))
+    code, _out, err = run(capsys, "align", demo, "--article", first_article(capsys, demo))
     assert code == 1 and "at least two" in err
 
 
-def test_search_finds_text_in_every_version(
-    capsys: pytest.CaptureFixture[str], demo: Path
-) -> None:
+def test_search_finds_text_in_every_version(capsys: pytest.CaptureFixture[str], demo: Path) -> None:
     hits = run_json(capsys, "search", demo, "CAUSE of  death")
     assert isinstance(hits, list) and len(hits) == 3
     assert all(h["quote"].lower() == "cause of death" for h in hits)
-    assert list(hits[0]) == ["article_id", "article_title", "start", "end", "quote", "before",
-                             "after"]
-    code, out, err = run(capsys, "search", demo, "   ")
+    assert list(hits[0]) == [
+        "article_id",
+        "article_title",
+        "start",
+        "end",
+        "quote",
+        "before",
+        "after",
+    ]
+    code, _out, err = run(capsys, "search", demo, "   ")
     assert code == 1 and "empty" in err

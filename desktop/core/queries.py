@@ -164,7 +164,7 @@ def resolve_annotation(db: Reader, ref: str) -> str:
         raise NotFound(f"no annotation matches {ref!r} (give its id or a unique id prefix)")
     if len(found) > 1:
         raise InvalidInput(f"{ref!r} matches several annotations; give more of the id")
-    return found[0]
+    return str(found[0])
 
 
 def resolve_article(db: Reader, ref: str) -> str:

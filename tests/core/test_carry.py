@@ -101,7 +101,9 @@ def test_carry_creates_one_audited_annotation_per_counterpart_in_one_claim(
     carried = next(r for r in rows if r.id == result.created[0])
     assert carried.article_id == ids(project)["b"] and carried.quote == FORECAST
     assert (carried.verdict, carried.note, [s.url for s in carried.sources]) == (
-        Verdict.SUPPORTED, "Checked.", ["https://example.org/evidence"]
+        Verdict.SUPPORTED,
+        "Checked.",
+        ["https://example.org/evidence"],
     )
     assert result.claim_id == source and {r.claim for r in rows} == {source}
     grid = claim_grid(rows, [ids(project)[n] for n in "abc"])

@@ -109,9 +109,9 @@ def test_dates_keep_their_precision() -> None:
 
 
 def test_name_spelling_variants_are_the_same_person() -> None:
-    assert diff("Deputy Prime Minister Alexey Overchuk", "Deputy Prime Minister Alexei Overchuk") == [
-        ("name_spelling", "Alexey", "Alexei")
-    ]
+    assert diff(
+        "Deputy Prime Minister Alexey Overchuk", "Deputy Prime Minister Alexei Overchuk"
+    ) == [("name_spelling", "Alexey", "Alexei")]
     assert diff("the Russian ministry", "the Russia ministry") == []
     assert diff("Culture Ministry", "Cultural Ministry") == []
 

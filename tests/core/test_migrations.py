@@ -106,7 +106,7 @@ def test_head_revision_and_schema_version_match_the_migrations(tmp_path: Path) -
     assert revisions[0] == "0001"
     assert migrate.head_revision() == HEAD_REVISION == revisions[-1]
     # Revisions are numbered; the file's user_version is the number of its revision.
-    assert SCHEMA_VERSION == int(HEAD_REVISION)
+    assert int(HEAD_REVISION) == SCHEMA_VERSION
     path = _empty_file(tmp_path / "stepwise.db")
     engine = make_engine(path, read_only=False, busy_timeout_ms=1_000)
     try:

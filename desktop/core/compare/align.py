@@ -67,7 +67,9 @@ class PairAlignment:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PairAlignment:
-        links = tuple(Link(int(a), int(b), int(c), int(d), float(e)) for a, b, c, d, e in data["links"])
+        links = tuple(
+            Link(int(a), int(b), int(c), int(d), float(e)) for a, b, c, d, e in data["links"]
+        )
         return cls(
             links,
             tuple(float(x) for x in data["best_a"]),
@@ -120,11 +122,13 @@ class _Table:
         present = [ix for ix in indexes if ix.sentences]
         self.vectors = (
             np.vstack([ix.sentence_vectors for ix in present])
-            if present else np.zeros((0, dims), np.float32)
+            if present
+            else np.zeros((0, dims), np.float32)
         )
         self.pair_vectors = (
             np.vstack([ix.pair_vectors for ix in present])
-            if present else np.zeros((0, dims), np.float32)
+            if present
+            else np.zeros((0, dims), np.float32)
         )
         self.joins_next = np.zeros(self.count, dtype=bool)
         text_ids: dict[str, int] = {}
@@ -176,13 +180,13 @@ class _Table:
         found_y: list[Ints] = []
         hit_codes: list[Ints] = []
         for left, right in groups:
-            in_left = left[self.article]
+            left[self.article]
             in_right = right[self.article]
             # Each text once, by its first sentence in the left versions.
             lx = _first_in(self, left)
             x1, y1 = self._join(_only(self.anchors, lx), _only(self.words, in_right))
             # The right sentences' telling words in the text.
-            x2, y2 = self._join(_only(self.anchors, in_right), _only(self.words, lx))
+            x2, _y2 = self._join(_only(self.anchors, in_right), _only(self.words, lx))
             t1, t2 = self.text_of[x1], self.text_of[x2]
             found_t += [t1, t2]
             found_y += [y1, x2]
@@ -260,15 +264,13 @@ class _Table:
         lexical = 0.5 * telling + 0.5 * shared
         semantic = np.empty(len(ts), dtype=np.float32)
         text_vectors = self.vectors[self.first_sentence]
-        for at in range(0, len(ts), _CHUNK):
-            part = slice(at, at + _CHUNK)
+        for offset in range(0, len(ts), _CHUNK):
+            part = slice(offset, offset + _CHUNK)
             rows = text_vectors[ts[part]]
             one = ~double[part]
             view = semantic[part]
             view[one] = np.einsum("ij,ij->i", rows[one], self.vectors[first[part][one]])
-            view[~one] = np.einsum(
-                "ij,ij->i", rows[~one], self.pair_vectors[first[part][~one]]
-            )
+            view[~one] = np.einsum("ij,ij->i", rows[~one], self.pair_vectors[first[part][~one]])
         score = SEMANTIC_WEIGHT * semantic + (1 - SEMANTIC_WEIGHT) * lexical
         return ts, first, last, score
 
@@ -282,8 +284,13 @@ class _Table:
         order = np.lexsort((-score, group))
         first, last, score, group = first[order], last[order], score[order], group[order]
         if not len(group):
-            return {"key": group, "first": first, "last": last, "best": score,
-                    "keep": np.zeros(0, bool)}
+            return {
+                "key": group,
+                "first": first,
+                "last": last,
+                "best": score,
+                "keep": np.zeros(0, bool),
+            }
         starts = np.flatnonzero(np.concatenate([[True], group[1:] != group[:-1]]))
         owner = np.repeat(np.arange(len(starts)), np.diff(np.concatenate([starts, [len(group)]])))
         best_first, best_last = first[starts][owner], last[starts][owner]
@@ -313,8 +320,9 @@ class _Table:
         best_a = [0.0] * len(self.indexes[a].sentences)
         best_b = [0.0] * len(self.indexes[b].sentences)
         links: dict[tuple[int, int, int, int], float] = {}
-        for (base, base_other, at, hit), best, flip in (
-            (sides[0], best_a, False), (sides[1], best_b, True)
+        for (_base, base_other, at, hit), best, flip in (
+            (sides[0], best_a, False),
+            (sides[1], best_b, True),
         ):
             for s in np.flatnonzero(hit).tolist():
                 i = int(at[s])

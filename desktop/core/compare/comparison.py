@@ -166,9 +166,7 @@ class Comparison:
             for b in self.versions[i + 1 :]
             if (a.article_id, b.article_id) not in self._pairs
         ]
-        stored = (
-            self.cache.pairs([(a.sha256, b.sha256) for a, b in wanted]) if self.cache else {}
-        )
+        stored = self.cache.pairs([(a.sha256, b.sha256) for a, b in wanted]) if self.cache else {}
         todo: list[tuple[Version, Version]] = []
         for a, b in wanted:
             pair = stored.get((a.sha256, b.sha256))
@@ -241,9 +239,11 @@ class Comparison:
             raise InvalidInput("the span holds no words: select the words of a claim")
         self.prepare()
         query = Query.of(self._index[article_id], start, end)
-        wanted = list(targets) if targets is not None else [
-            v.article_id for v in self.versions if v.article_id != article_id
-        ]
+        wanted = (
+            list(targets)
+            if targets is not None
+            else [v.article_id for v in self.versions if v.article_id != article_id]
+        )
         out: list[Counterpart] = []
         for target in wanted:
             if target == article_id:
@@ -308,7 +308,9 @@ class Comparison:
                     last.article_id, last.start, s.end, index.text[last.start : s.end]
                 )
             else:
-                members.append(Passage(index.article_id, s.start, s.end, index.text[s.start : s.end]))
+                members.append(
+                    Passage(index.article_id, s.start, s.end, index.text[s.start : s.end])
+                )
         first = members[0]
         found: list[GroupDifference] = []
         first_text = self._index[first.article_id].text
@@ -316,7 +318,9 @@ class Comparison:
             if other.article_id == first.article_id:
                 continue
             text = self._index[other.article_id].text
-            for d in differences(first_text, (first.start, first.end), text, (other.start, other.end)):
+            for d in differences(
+                first_text, (first.start, first.end), text, (other.start, other.end)
+            ):
                 found.append(GroupDifference(first.article_id, other.article_id, d))
         return Group(tuple(members), tuple(found))
 

@@ -149,10 +149,12 @@ def counterpart(
 _LEADING = frozenset({"the", "a", "an", "its", "his", "her", "their", "all", "some", "several"})
 # Words that open a phrase a sentence can lose without losing its claim.
 _BOUNDARY = frozenset(
-    """in on at to for with since as when which that who after before following amid while
-    during from by because although though whereas where resulting leading citing along
-    across over into onto near through toward towards against within between around beyond
-    despite via""".split()
+    words.listed(
+        "in on at to for with since as when which that who after before following amid "
+        "while during from by because although though whereas where resulting leading "
+        "citing along across over into onto near through toward towards against within "
+        "between around beyond despite via"
+    )
 )
 # Cut only when the window already holds this share of the claim's words.
 _COVERED = 0.75
@@ -166,7 +168,9 @@ def tighten(query: Query, target: ArticleIndex, start: int, end: int) -> tuple[i
 
     wanted = set(query.keys.split())
     text = target.text
-    spans = [(m.start(), m.end(), words.key(m.group())) for m in words.WORD.finditer(text, start, end)]
+    spans = [
+        (m.start(), m.end(), words.key(m.group())) for m in words.WORD.finditer(text, start, end)
+    ]
     hits = [i for i, (_, _, k) in enumerate(spans) if k is not None and k in wanted]
     covered = {spans[i][2] for i in hits}
     if not hits or len(covered) < _COVERED * len(wanted):
@@ -180,9 +184,7 @@ def tighten(query: Query, target: ArticleIndex, start: int, end: int) -> tuple[i
             set(before) & set(",;:—–()")
         )
 
-    firsts = [0] + [
-        i for i in range(_TRIM_WORDS, hits[0] + 1) if opens_phrase(i)
-    ]
+    firsts = [0] + [i for i in range(_TRIM_WORDS, hits[0] + 1) if opens_phrase(i)]
     lasts = [len(spans) - 1] + [
         i - 1 for i in range(hits[-1] + 1, len(spans) - _TRIM_WORDS + 1) if opens_phrase(i)
     ]
@@ -192,7 +194,9 @@ def tighten(query: Query, target: ArticleIndex, start: int, end: int) -> tuple[i
         if a:
             a = next(i for i in range(a, hits[0] + 1) if i in hits or _opener(text, spans[i]))
         for b in lasts:
-            options.add((start if a == 0 else spans[a][0], end if b == len(spans) - 1 else spans[b][1]))
+            options.add(
+                (start if a == 0 else spans[a][0], end if b == len(spans) - 1 else spans[b][1])
+            )
     if len(options) == 1:
         return start, end
     ordered = sorted(options, key=lambda se: se[1] - se[0])

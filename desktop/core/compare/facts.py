@@ -52,8 +52,14 @@ class Difference:
 
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _QUALIFIERS = [
-    (re.compile(r"(?:approximately|about|around|roughly|nearly|almost|some|an estimated|"
-                r"estimated|close to|circa|approx\.?)\s+$", re.I), "about"),
+    (
+        re.compile(
+            r"(?:approximately|about|around|roughly|nearly|almost|some|an estimated|"
+            r"estimated|close to|circa|approx\.?)\s+$",
+            re.I,
+        ),
+        "about",
+    ),
     (re.compile(r"(?:at least|no fewer than|no less than|a minimum of)\s+$", re.I), "at least"),
     (re.compile(r"(?:more than|over|upwards of|in excess of|above)\s+$", re.I), "more than"),
     (re.compile(r"(?:fewer than|less than|under|below)\s+$", re.I), "less than"),
@@ -66,9 +72,11 @@ _DIGITS = re.compile(
     re.I,
 )
 _NUMBER_WORD_RUN = re.compile(
-    r"\b(?:" + "|".join(sorted(NUMBER_WORDS - {"dozen", "dozens", "half"}, key=len, reverse=True))
-    + r")(?:(?:[\s-]+(?:and\s+)?)(?:" + "|".join(sorted(NUMBER_WORDS - {"dozen", "dozens", "half"},
-    key=len, reverse=True)) + r"))*\b",
+    r"\b(?:"
+    + "|".join(sorted(NUMBER_WORDS - {"dozen", "dozens", "half"}, key=len, reverse=True))
+    + r")(?:(?:[\s-]+(?:and\s+)?)(?:"
+    + "|".join(sorted(NUMBER_WORDS - {"dozen", "dozens", "half"}, key=len, reverse=True))
+    + r"))*\b",
     re.I,
 )
 
@@ -106,7 +114,7 @@ def numbers(text: str, start: int, end: int, skip: list[tuple[int, int]]) -> lis
         s, e = m.start(), m.end()
         if taken(s, e):
             continue
-        value = float(m.group("num").replace(",", ""))
+        value: float = float(m.group("num").replace(",", ""))
         if m.group("scale"):
             value *= _SCALE[m.group("scale").strip().lower()]
         unit = "money" if m.group("cur") else "percent" if m.group("pct") else "count"
@@ -115,10 +123,10 @@ def numbers(text: str, start: int, end: int, skip: list[tuple[int, int]]) -> lis
         s, e = m.start(), m.end()
         if taken(s, e):
             continue
-        value = _number_words(m.group())
-        if value is None:
+        spelled = _number_words(m.group())
+        if spelled is None:
             continue
-        found.append(_number(text, s, e, value, "count", start, end))
+        found.append(_number(text, s, e, spelled, "count", start, end))
     return sorted(found, key=lambda n: n.start)
 
 
@@ -158,8 +166,10 @@ def _compatible(a: Number, b: Number) -> bool:
 
 # --- dates ----------------------------------------------------------------------------------
 
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|" \
-         r"December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _DATE = re.compile(
     r"(?P<iso>\b(?P<iy>\d{4})-(?P<im>\d{2})-(?P<id>\d{2})\b)"
@@ -169,8 +179,7 @@ _DATE = re.compile(
     r"(?:,?\s+(?P<y2>\d{4})\b)?)"
     r"|(?P<my>\b(?P<m3>" + _MONTH + r")(?:\s+(?:of\s+)?(?P<y3>\d{4})\b)?)"
     r"|(?P<decade>\b(?:the\s+)?(?P<part>early|mid|late)?[\s-]*(?P<dec>\d{3}0)s\b)"
-    r"|(?P<wd>\b(?:(?:last|this|next|the\s+following|the\s+previous)\s+)?(?P<w>" + _WEEKDAY
-    + r"))"
+    r"|(?P<wd>\b(?:(?:last|this|next|the\s+following|the\s+previous)\s+)?(?P<w>" + _WEEKDAY + r"))"
     r"|(?P<rel>\b(?i:(?:(?P<rq>earlier|later)\s+)?(?P<ra>this|last|next|past)\s+"
     r"(?P<ru>year|month|week))\b)"
     r"|(?P<recent>\b(?i:(?:in\s+)?recent\s+(?:days|weeks|months|years))\b)"
@@ -212,12 +221,14 @@ def dates(text: str, start: int, end: int) -> list[When]:
             out.append(When(s, e, year=int(g("iy")), month=month, day=day))
         elif g("md"):
             y = g("y1")
-            out.append(When(s, e, year=int(y) if y else None, month=_month(g("m1")),
-                            day=int(g("d1"))))
+            out.append(
+                When(s, e, year=int(y) if y else None, month=_month(g("m1")), day=int(g("d1")))
+            )
         elif g("dm"):
             y = g("y2")
-            out.append(When(s, e, year=int(y) if y else None, month=_month(g("m2")),
-                            day=int(g("d2"))))
+            out.append(
+                When(s, e, year=int(y) if y else None, month=_month(g("m2")), day=int(g("d2")))
+            )
         elif g("my"):
             name = g("m3")
             if name == "May" and not g("y3") and _modal_may(text, e):
@@ -240,15 +251,20 @@ def dates(text: str, start: int, end: int) -> list[When]:
 
 
 def _modal_may(text: str, end: int) -> bool:
-    """"May" followed by a verb-like word ("May we...") is not the month."""
+    """ "May" followed by a verb-like word ("May we...") is not the month."""
     nxt = re.match(r"\s+(\w+)", text[end : end + 20])
     return bool(nxt and nxt.group(1).lower() in {"be", "have", "not", "we", "i", "you"})
 
 
 def _date_relation(a: When, b: When) -> str:
-    """"same", "precision" (both can be true) or "conflict"."""
+    """ "same", "precision" (both can be true) or "conflict"."""
     if a == b or (a.year, a.month, a.day, a.weekday, a.decade, a.relative) == (
-        b.year, b.month, b.day, b.weekday, b.decade, b.relative
+        b.year,
+        b.month,
+        b.day,
+        b.weekday,
+        b.decade,
+        b.relative,
     ):
         return "same"
     if a.year is not None and b.year is not None and a.year != b.year:
@@ -276,10 +292,60 @@ def _date_relation(a: When, b: When) -> str:
 
 _NAME = re.compile(r"\b[A-Z][\w’'\-]*[a-z][\w’'\-]*(?:\s+[A-Z][\w’'\-]*[a-z][\w’'\-]*)*")
 _NOT_NAMES = frozenset(
-    w.capitalize() for w in [*MONTHS, *WEEKDAYS, *"""the a an in on at of for and but
-    after before since while as this that these those it its he she they we his her their
-    our several some many most all other another initially additionally meanwhile however
-    according authorities officials government ministry president minister""".split()]
+    w.capitalize()
+    for w in [
+        *MONTHS,
+        *WEEKDAYS,
+        *[
+            "the",
+            "a",
+            "an",
+            "in",
+            "on",
+            "at",
+            "of",
+            "for",
+            "and",
+            "but",
+            "after",
+            "before",
+            "since",
+            "while",
+            "as",
+            "this",
+            "that",
+            "these",
+            "those",
+            "it",
+            "its",
+            "he",
+            "she",
+            "they",
+            "we",
+            "his",
+            "her",
+            "their",
+            "our",
+            "several",
+            "some",
+            "many",
+            "most",
+            "all",
+            "other",
+            "another",
+            "initially",
+            "additionally",
+            "meanwhile",
+            "however",
+            "according",
+            "authorities",
+            "officials",
+            "government",
+            "ministry",
+            "president",
+            "minister",
+        ],
+    ]
 )
 
 
@@ -334,24 +400,30 @@ def differences(
     out: list[Difference] = []
 
     def diff(kind: str, a: tuple[int, int], b: tuple[int, int]) -> None:
-        out.append(Difference(kind, here_text[a[0] : a[1]], there_text[b[0] : b[1]],
-                              a[0], a[1], b[0], b[1]))
+        out.append(
+            Difference(
+                kind, here_text[a[0] : a[1]], there_text[b[0] : b[1]], a[0], a[1], b[0], b[1]
+            )
+        )
 
     facts_a, facts_b = extract(here_text, *here), extract(there_text, *there)
     dates_a, dates_b = facts_a.dates, facts_b.dates
-    for a, b, relation in _pair_dates(list(dates_a), list(dates_b)):
+    for da, db, relation in _pair_dates(list(dates_a), list(dates_b)):
         if relation != "same":
-            diff("date" if relation == "conflict" else "date_precision",
-                 (a.start, a.end), (b.start, b.end))
-    for a, b in _pair_numbers(list(facts_a.numbers), list(facts_b.numbers)):
-        if a.value == b.value and a.qualifier == b.qualifier:
+            diff(
+                "date" if relation == "conflict" else "date_precision",
+                (da.start, da.end),
+                (db.start, db.end),
+            )
+    for na, nb in _pair_numbers(list(facts_a.numbers), list(facts_b.numbers)):
+        if na.value == nb.value and na.qualifier == nb.qualifier:
             continue
-        if a.value == b.value or _compatible(a, b):
-            diff("number_precision", (a.start, a.end), (b.start, b.end))
+        if na.value == nb.value or _compatible(na, nb):
+            diff("number_precision", (na.start, na.end), (nb.start, nb.end))
         else:
-            diff("number", (a.start, a.end), (b.start, b.end))
-    for a, b, kind in _pair_names(list(facts_a.names), list(facts_b.names)):
-        diff(kind, a, b)
+            diff("number", (na.start, na.end), (nb.start, nb.end))
+    for sa, sb, kind in _pair_names(list(facts_a.names), list(facts_b.names)):
+        diff(kind, sa, sb)
     return sorted(out, key=lambda d: (d.here_start, d.there_start))
 
 
@@ -362,8 +434,11 @@ def _pair_dates(a: list[When], b: list[When]) -> list[tuple[When, When, str]]:
         for x in list(left):
             for y in right:
                 relation = _date_relation(x, y)
-                if relation == wanted and (wanted != "conflict" or _same_grain(x, y)
-                                           or (len(left) == 1 and len(right) == 1)):
+                if relation == wanted and (
+                    wanted != "conflict"
+                    or _same_grain(x, y)
+                    or (len(left) == 1 and len(right) == 1)
+                ):
                     pairs.append((x, y, relation))
                     left.remove(x)
                     right.remove(y)
@@ -410,11 +485,13 @@ def _pair_names(
     a: list[tuple[int, int, str]], b: list[tuple[int, int, str]]
 ) -> list[tuple[tuple[int, int], tuple[int, int], str]]:
     """Spelling variants of one name; a given name changed next to the same surname."""
+
     def related(x: str, ys: set[str]) -> bool:
         # The same word, or one derived from the other: "Russia"/"Russian", "Culture"/"Cultural".
         fx = fold(x)
-        return any(fx == y or fx.startswith(y) or y.startswith(fx) or stem(fx) == stem(y)
-                   for y in ys)
+        return any(
+            fx == y or fx.startswith(y) or y.startswith(fx) or stem(fx) == stem(y) for y in ys
+        )
 
     folded_b = {fold(w) for _, _, w in b}
     folded_a = {fold(w) for _, _, w in a}

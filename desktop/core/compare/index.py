@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desktop.core.compare import words
 from desktop.core.compare.sentences import Sentence, split_sentences
@@ -131,15 +131,17 @@ class ArticleIndex:
         )
 
     @cached_property
-    def window_bounds(self) -> tuple[Floats, Floats, Floats]:
+    def window_bounds(self) -> tuple[Any, Any, Floats]:
         """Per window: first clause, last clause + 1, and the norm of its summed vector."""
         import numpy as np
 
         firsts = np.array([w.first for w in self.windows], dtype=np.intp)
         lasts = np.array([w.last + 1 for w in self.windows], dtype=np.intp)
         cumulative = np.vstack(
-            [np.zeros((1, self.clause_sums.shape[1]), np.float32),
-             np.cumsum(self.clause_sums, axis=0, dtype=np.float64).astype(np.float32)]
+            [
+                np.zeros((1, self.clause_sums.shape[1]), np.float32),
+                np.cumsum(self.clause_sums, axis=0, dtype=np.float64).astype(np.float32),
+            ]
         )
         norms = np.linalg.norm(cumulative[lasts] - cumulative[firsts], axis=1)
         return firsts, lasts, np.maximum(norms, 1e-9)

@@ -13,9 +13,18 @@ from desktop.core.errors import InvalidInput
 CONTEXT_CHARS = 40
 MAX_QUERY_CHARS = 1_000
 _EQUIVALENT = {
-    "'": "['‘’`]", "‘": "['‘’`]", "’": "['‘’`]", "`": "['‘’`]",
-    '"': "[\"“”«»]", "“": "[\"“”«»]", "”": "[\"“”«»]", "«": "[\"“”«»]", "»": "[\"“”«»]",
-    "-": "[-‐‑–—]", "–": "[-‐‑–—]", "—": "[-‐‑–—]",
+    "'": "['‘’`]",
+    "‘": "['‘’`]",
+    "’": "['‘’`]",
+    "`": "['‘’`]",
+    '"': '["“”«»]',
+    "“": '["“”«»]',
+    "”": '["“”«»]',
+    "«": '["“”«»]',
+    "»": '["“”«»]',
+    "-": "[-‐‑–—]",
+    "–": "[-‐‑–—]",
+    "—": "[-‐‑–—]",
 }
 
 
@@ -60,8 +69,7 @@ def search(articles: Sequence[tuple[str, str, str]], query: str) -> list[Hit]:
             before = text[max(0, m.start() - CONTEXT_CHARS) : m.start()]
             after = text[m.end() : m.end() + CONTEXT_CHARS]
             hits.append(
-                Hit(article_id, title, m.start(), m.end(), m.group(), _flat(before),
-                    _flat(after))
+                Hit(article_id, title, m.start(), m.end(), m.group(), _flat(before), _flat(after))
             )
     return hits
 

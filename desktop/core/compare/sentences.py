@@ -65,8 +65,10 @@ def split_clauses(text: str, start: int, end: int) -> tuple[tuple[int, int], ...
         pieces.append((at, end))
     merged: list[tuple[int, int]] = []
     for piece in pieces:
-        if merged and (_words(text, *merged[-1]) < _MIN_CLAUSE_WORDS
-                       or _words(text, *piece) < _MIN_CLAUSE_WORDS):
+        if merged and (
+            _words(text, *merged[-1]) < _MIN_CLAUSE_WORDS
+            or _words(text, *piece) < _MIN_CLAUSE_WORDS
+        ):
             merged[-1] = (merged[-1][0], piece[1])
         else:
             merged.append(piece)

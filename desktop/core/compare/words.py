@@ -12,29 +12,42 @@ import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from typing import Any
+
+
+def listed(text: str) -> list[str]:
+    """The words of a space-separated list (long word lists read best as one string)."""
+    return text.split()
+
 
 WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:[’'.\-][^\W_]+)*", re.UNICODE)
 
 STOP = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just me more most my myself no nor not now of off on once only or
-    other our ours ourselves out over own same she should so some such than that the their
-    theirs them themselves then there these they this those through to too under until up
-    very was we were what when where which while who whom why will with would you your
-    yours yourself yourselves said says say according reportedly reported also amid""".split()
+    listed(
+        "a about above after again against all also am an and any are as at be because "
+        "been before being below between both but by can could did do does doing down "
+        "during each few for from further had has have having he her here hers herself "
+        "him himself his how i if in into is it its itself just me more most my myself no "
+        "nor not now of off on once only or other our ours ourselves out over own same "
+        "she should so some such than that the their theirs them themselves then there "
+        "these they this those through to too under until up very was we were what when "
+        "where which while who whom why will with would you your yours yourself "
+        "yourselves said says say according reportedly reported also amid"
+    )
 )
 
 NUMBER_WORDS = frozenset(
-    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen
-    fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy
-    eighty ninety hundred thousand million billion trillion dozen dozens half""".split()
+    listed(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+        "fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty "
+        "sixty seventy eighty ninety hundred thousand million billion trillion dozen "
+        "dozens half"
+    )
 )
-MONTHS = (
+MONTHS = listed(
     "january february march april may june july august september october november december"
-).split()
-WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTH_ABBR = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
 DATE_WORDS = frozenset([*MONTHS, *WEEKDAYS, *_MONTH_ABBR])
 
@@ -47,11 +60,11 @@ def fold(word: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return _stemmer().stemWord(word)  # type: ignore[no-any-return]
+    return str(_stemmer().stemWord(word))
 
 
 @lru_cache(maxsize=1)
-def _stemmer() -> object:
+def _stemmer() -> Any:
     import snowballstemmer
 
     return snowballstemmer.stemmer("english")
@@ -124,8 +137,10 @@ def overlap(claim: Counter[str], passage: Counter[str], rarity: Rarity) -> float
 
 
 _HEDGES = frozenset(
-    "approximately about around roughly nearly almost some estimated least more over fewer "
-    "less under up many".split()
+    listed(
+        "approximately about around roughly nearly almost some estimated least more over "
+        "fewer less under up many"
+    )
 )
 
 
