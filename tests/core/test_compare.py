@@ -85,6 +85,12 @@ def test_numbers_in_words_and_digits_and_hedges() -> None:
     assert diff("$1 million in aid", "$1.5 million in aid") == [
         ("number", "$1 million", "$1.5 million")
     ]
+    assert diff("revenue of $4.2bn", "revenue of $4.2 billion") == []
+    assert diff("a 5km race", "a 10km race") == [("number", "5km", "10km")]
+    # Different kinds of figure are never set against each other.
+    assert diff("rose 12% to $4.2 billion", "rose 15% to $4.2 billion") == [
+        ("number", "12%", "15%")
+    ]
 
 
 def test_dates_keep_their_precision() -> None:
@@ -104,6 +110,7 @@ def test_dates_keep_their_precision() -> None:
     ]
     assert diff("in 2023", "in 2024") == [("date", "2023", "2024")]
     assert diff("this year", "last year") == [("date", "this year", "last year")]
+    assert diff("two weeks ago", "on March 3") == [("date_precision", "two weeks ago", "March 3")]
     # A year is a date, not a count to set against other numbers.
     assert diff("the 2001 murder of nine people", "the 2001 murder of nine people") == []
 

@@ -326,9 +326,9 @@ class Comparison:
 
     def unique(self) -> list[Passage]:
         """Sentences no other version says anything like. Alignment proposes them (no
-        candidate in any other version reaches its threshold); each is then checked the way
-        a counterpart is found, against the versions where it came closest, and kept only
-        if it has a counterpart in none of them."""
+        candidate in any other version reaches its threshold); each, and each of its
+        clauses, is then checked the way a counterpart is found, against the versions where
+        it came closest, and kept only if none has a counterpart there."""
         out: list[Passage] = []
         for v in self.versions:
             index = self._index[v.article_id]
@@ -339,9 +339,13 @@ class Comparison:
                 if scores and scores[0][0] >= THRESHOLD:
                     continue
                 closest = [o for score, o in scores[:_UNIQUE_CHECKS] if score > 0]
+                # The whole sentence, and each clause of a longer one: a version may say
+                # only part of it.
+                spans = [(s.start, s.end)] + (list(s.clauses) if len(s.clauses) > 1 else [])
                 if closest and any(
                     c.status != ABSENT
-                    for c in self.counterparts(v.article_id, s.start, s.end, closest)
+                    for a, b in spans
+                    for c in self.counterparts(v.article_id, a, b, closest)
                 ):
                     continue
                 out.append(Passage(v.article_id, s.start, s.end, index.text[s.start : s.end]))

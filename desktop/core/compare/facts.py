@@ -50,7 +50,10 @@ class Difference:
 
 # --- numbers --------------------------------------------------------------------------------
 
-_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_SCALE = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "mln": 1e6,
+    "billion": 1e9, "bn": 1e9, "trillion": 1e12, "tn": 1e12,
+}  # fmt: skip
 _QUALIFIERS = [
     (
         re.compile(
@@ -66,7 +69,8 @@ _QUALIFIERS = [
     (re.compile(r"(?:up to|as many as|at most|no more than)\s+$", re.I), "up to"),
 ]
 _DIGITS = re.compile(
-    r"(?P<cur>[$€£]\s?)?(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\w])"
+    r"(?P<cur>[$€£]\s?)?(?<![\w.,])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:(?P<short>[a-zA-Z]{1,3})\b|(?![\w]))"
     r"(?P<pct>\s?(?:%|percent\b|per cent\b))?"
     r"(?P<scale>\s(?:thousand|million|billion|trillion)\b)?",
     re.I,
@@ -86,7 +90,7 @@ class Number:
     start: int
     end: int
     value: float
-    unit: str  # "count", "money", "percent"
+    unit: str  # "count", "money", "percent", "ordinal" or a measure ("km")
     qualifier: str | None
     context: frozenset[str]
 
@@ -115,9 +119,16 @@ def numbers(text: str, start: int, end: int, skip: list[tuple[int, int]]) -> lis
         if taken(s, e):
             continue
         value: float = float(m.group("num").replace(",", ""))
+        unit = "money" if m.group("cur") else "percent" if m.group("pct") else "count"
+        short = (m.group("short") or "").lower()
+        if short in ("bn", "mn", "mln", "tn") or (short in ("k", "m") and m.group("cur")):
+            value *= _SCALE[short]
+        elif short in ("st", "nd", "rd", "th"):
+            unit = "ordinal"
+        elif short:
+            unit = short  # "5km", "20kg": a measure, set only against the same measure
         if m.group("scale"):
             value *= _SCALE[m.group("scale").strip().lower()]
-        unit = "money" if m.group("cur") else "percent" if m.group("pct") else "count"
         found.append(_number(text, s, e, value, unit, start, end))
     for m in _NUMBER_WORD_RUN.finditer(text, start, end):
         s, e = m.start(), m.end()
@@ -183,6 +194,7 @@ _DATE = re.compile(
     r"|(?P<rel>\b(?i:(?:(?P<rq>earlier|later)\s+)?(?P<ra>this|last|next|past)\s+"
     r"(?P<ru>year|month|week))\b)"
     r"|(?P<recent>\b(?i:(?:in\s+)?recent\s+(?:days|weeks|months|years))\b)"
+    r"|(?P<ago>\b(?i:(?:\w+|a|an|a\s+few|several)\s+(?:days?|weeks?|months?|years?)\s+ago)\b)"
     r"|(?P<day>\b(?i:yesterday|today)\b)"
     r"|(?P<year>\b(?P<yy>(?:19|20)\d{2})\b)"
 )
@@ -243,6 +255,8 @@ def dates(text: str, start: int, end: int) -> list[When]:
             out.append(When(s, e, relative=f"{g('ra').lower()} {g('ru').lower()}"))
         elif g("recent"):
             out.append(When(s, e, relative="recent"))
+        elif g("ago"):
+            out.append(When(s, e, relative="ago"))
         elif g("day"):
             out.append(When(s, e, relative=g("day").lower()))
         elif g("year"):
@@ -473,7 +487,7 @@ def _pair_numbers(a: list[Number], b: list[Number]) -> list[tuple[Number, Number
             pairs.append((x, best))
             left.remove(x)
             right.remove(best)
-    for unit in ("count", "money", "percent"):
+    for unit in sorted({x.unit for x in left} & {y.unit for y in right}):
         xs = [x for x in left if x.unit == unit]
         ys = [y for y in right if y.unit == unit]
         if len(xs) == 1 and len(ys) == 1:
