@@ -295,14 +295,16 @@ class Comparison:
 
     def _group(self, nodes: list[tuple[int, int]]) -> Group:
         members: list[Passage] = []
+        previous: tuple[int, int] | None = None
         for article_no, sentence_no in nodes:
             index = self._index[self.versions[article_no].article_id]
             s = index.sentences[sentence_no]
             last = members[-1] if members else None
+            # Neighbouring sentences of one paragraph make one passage.
             if (
                 last is not None
-                and last.article_id == index.article_id
-                and index.text[last.end : s.start].strip() == ""
+                and previous == (article_no, sentence_no - 1)
+                and index.sentences[sentence_no - 1].line == s.line
             ):
                 members[-1] = Passage(
                     last.article_id, last.start, s.end, index.text[last.start : s.end]
@@ -311,6 +313,7 @@ class Comparison:
                 members.append(
                     Passage(index.article_id, s.start, s.end, index.text[s.start : s.end])
                 )
+            previous = (article_no, sentence_no)
         first = members[0]
         found: list[GroupDifference] = []
         first_text = self._index[first.article_id].text
