@@ -308,3 +308,17 @@ def test_search_ignores_case_spacing_and_quote_style() -> None:
     assert hits[1].before.endswith("said. The ") and hits[1].after.startswith(" again.")
     with pytest.raises(InvalidInput, match="empty"):
         search.search(articles, "  \n ")
+
+
+def test_align_reports_progress_and_can_be_cancelled(tmp_path: Path) -> None:
+    from desktop.core.compare.comparison import CompareCancelled
+
+    seen: list[tuple[int, int]] = []
+    comparison = Comparison(flood("a", "b", "c"), Cache(tmp_path / "c1"))
+    comparison.align(progress=lambda done, total: seen.append((done, total)))
+    assert seen[-1] == (3, 3)
+    stopped = Comparison(flood("a", "b", "c"), Cache(tmp_path / "c2"))
+    with pytest.raises(CompareCancelled):
+        stopped.align(cancelled=lambda: True)
+    with pytest.raises(InvalidInput, match="not aligned yet"):
+        stopped.groups() or stopped.unique()

@@ -263,8 +263,14 @@ class Comparison:
             return self._pairs[(b, a)].flipped()
         raise InvalidInput("the versions are not aligned yet: call align() first")
 
+    def _require_aligned(self) -> None:
+        n = len(self.versions)
+        if len(self._pairs) < n * (n - 1) // 2 or len(self._index) < n:
+            raise InvalidInput("the versions are not aligned yet: call align() first")
+
     def groups(self) -> list[Group]:
         """Passages linked across versions, in the reading order of their first member."""
+        self._require_aligned()
         order = {v.article_id: i for i, v in enumerate(self.versions)}
         parent: dict[tuple[int, int], tuple[int, int]] = {}
 
@@ -332,6 +338,7 @@ class Comparison:
         candidate in any other version reaches its threshold); each, and each of its
         clauses, is then checked the way a counterpart is found, against the versions where
         it came closest, and kept only if none has a counterpart there."""
+        self._require_aligned()
         out: list[Passage] = []
         for v in self.versions:
             index = self._index[v.article_id]
