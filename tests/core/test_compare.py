@@ -120,6 +120,9 @@ def test_name_spelling_variants_are_the_same_person() -> None:
         "Deputy Prime Minister Alexey Overchuk", "Deputy Prime Minister Alexei Overchuk"
     ) == [("name_spelling", "Alexey", "Alexei")]
     assert diff("the Russian ministry", "the Russia ministry") == []
+    assert diff("said Deputy Prime Minister Alexey Overchuk", "said Mikhail Overchuk") == [
+        ("name", "Alexey", "Mikhail")
+    ]
     assert diff("Culture Ministry", "Cultural Ministry") == []
 
 

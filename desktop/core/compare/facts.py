@@ -512,7 +512,7 @@ def _pair_names(
     only_a = [x for x in a if not related(x[2], folded_b)]
     only_b = [y for y in b if not related(y[2], folded_a)]
     out: list[tuple[tuple[int, int], tuple[int, int], str]] = []
-    for x in only_a:
+    for x in list(only_a):
         best = max(only_b, key=lambda y: _same_name(x[2], y[2]), default=None)
         if best is None:
             continue
@@ -520,4 +520,20 @@ def _pair_names(
         if score >= 0.85 and fold(x[2])[0] == fold(best[2])[0]:
             out.append(((x[0], x[1]), (best[0], best[1]), "name_spelling"))
             only_b.remove(best)
+            only_a.remove(x)
+    # A different given name before the same surname: another person.
+    given_b = _given_names(b)
+    for surname, x in _given_names(a).items():
+        y = given_b.get(surname)
+        if y is not None and x in only_a and y in only_b:
+            out.append(((x[0], x[1]), (y[0], y[1]), "name"))
+    return out
+
+
+def _given_names(found: list[tuple[int, int, str]]) -> dict[str, tuple[int, int, str]]:
+    """Surname (folded) to the name just before it in the same run of capitalised words."""
+    out: dict[str, tuple[int, int, str]] = {}
+    for first, second in zip(found, found[1:], strict=False):
+        if 0 < second[0] - first[1] <= 1:
+            out.setdefault(fold(second[2]), first)
     return out
