@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from desktop.core.compare.words import MONTHS, NUMBER_WORDS, WEEKDAYS, fold, key, stem
 
@@ -533,7 +534,7 @@ def _pair_names(
 def _given_names(found: list[tuple[int, int, str]]) -> dict[str, tuple[int, int, str]]:
     """Surname (folded) to the name just before it in the same run of capitalised words."""
     out: dict[str, tuple[int, int, str]] = {}
-    for first, second in zip(found, found[1:], strict=False):
+    for first, second in pairwise(found):
         if 0 < second[0] - first[1] <= 1:
             out.setdefault(fold(second[2]), first)
     return out
