@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import InvalidInput
 from desktop.core.model import Verdict
+from desktop.core.records import AnnotationFilter
 
 if TYPE_CHECKING:
     from desktop.core.compare.comparison import Comparison
-    from desktop.core.storage import Project
+    from desktop.core.store import Store
 
 PROG = "crosscheck"
 
@@ -28,14 +29,14 @@ def _clip(text: str, width: int) -> str:
 
 
 def _comparison(db: Any, article_ids: list[str] | None = None) -> Comparison:
-    from desktop.core import queries
     from desktop.core.compare.cache import Cache
     from desktop.core.compare.comparison import Comparison, versions_of
+    from desktop.core.store import reads
 
-    return Comparison(versions_of(queries.article_texts(db, article_ids)), Cache())
+    return Comparison(versions_of(reads.article_texts(db, article_ids)), Cache())
 
 
-def _open(args: argparse.Namespace, *, writes: bool = False) -> Project:
+def _open(args: argparse.Namespace, *, writes: bool = False) -> Store:
     from desktop.cli import _open as open_project
 
     return open_project(args, writes=writes)
@@ -45,20 +46,20 @@ def _open(args: argparse.Namespace, *, writes: bool = False) -> Project:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from desktop.core import queries
     from desktop.core.anchoring import find_quote
+    from desktop.core.store import reads
 
-    with _open(args) as project, project.snapshot() as db:
+    with _open(args) as project, project.read() as db:
         if args.annotation is not None:
             (row,) = _annotation(db, args.annotation)
             article_id, start, end = row.article_id, row.start, row.end
         else:
             if args.article is None:
                 raise InvalidInput("name the ARTICLE the span is in (or give --annotation)")
-            article_id = queries.resolve_article(db, args.article)
+            article_id = reads.resolve_article(db, args.article)
             if args.quote is not None:
                 start, end = find_quote(
-                    queries.article_text(db, article_id), args.quote, args.occurrence
+                    reads.article_text(db, article_id), args.quote, args.occurrence
                 )
             else:
                 start, end = args.start, args.end
@@ -90,10 +91,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _annotation(db: Any, ref: str) -> list[Any]:
-    from desktop.core import queries
+    from desktop.core.store import reads
 
-    annotation_id = queries.resolve_annotation(db, ref)
-    rows = queries.annotation_rows(db, annotation_ids=[annotation_id], include_deleted=True)
+    annotation_id = reads.resolve_annotation(db, ref)
+    rows = reads.annotation_rows(
+        db, AnnotationFilter(include_deleted=True), annotation_ids=[annotation_id]
+    )
     if rows and rows[0].deleted:
         raise InvalidInput(
             f"annotation {annotation_id[:8]} is deleted; restore it before comparing or carrying it"
@@ -105,10 +108,10 @@ def _annotation(db: Any, ref: str) -> list[Any]:
 
 
 def cmd_align(args: argparse.Namespace) -> int:
-    from desktop.core import queries
+    from desktop.core.store import reads
 
-    with _open(args) as project, project.snapshot() as db:
-        ids = [queries.resolve_article(db, a) for a in args.article] if args.article else None
+    with _open(args) as project, project.read() as db:
+        ids = [reads.resolve_article(db, a) for a in args.article] if args.article else None
         if ids is not None and len(set(ids)) < 2:
             raise InvalidInput("name at least two different articles to align")
         comparison = _comparison(db, ids)
@@ -141,14 +144,15 @@ def cmd_align(args: argparse.Namespace) -> int:
 
 def cmd_carry(args: argparse.Namespace) -> int:
     from desktop.cli import _reviewer
-    from desktop.core import operations, queries
+    from desktop.core import operations
     from desktop.core.compare.claims import carry_targets
+    from desktop.core.store import reads
 
     reviewer = _reviewer(args)
     with _open(args, writes=True) as project:
-        with project.snapshot() as db:
+        with project.read() as db:
             (row,) = _annotation(db, args.annotation)
-            targets = [queries.resolve_article(db, a) for a in args.to] if args.to else None
+            targets = [reads.resolve_article(db, a) for a in args.to] if args.to else None
             comparison = _comparison(db)
         if targets is not None and row.article_id in targets:
             raise InvalidInput("the annotation is in that article already: name other versions")
@@ -163,8 +167,8 @@ def cmd_carry(args: argparse.Namespace) -> int:
             with_note=not args.no_note,
             with_sources=not args.no_sources,
         )
-        with project.snapshot() as db:
-            created = queries.annotation_rows(db, annotation_ids=list(result.created))
+        with project.read() as db:
+            created = reads.annotation_rows(db, annotation_ids=list(result.created))
     titles = {v.article_id: v.title for v in comparison.versions}
     status = {c.article_id: c.status for c in found}
     report = {
@@ -225,11 +229,11 @@ def cmd_carry(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from desktop.core import queries
     from desktop.core.compare.search import search
+    from desktop.core.store import reads
 
-    with _open(args) as project, project.snapshot() as db:
-        articles = [(i, t, text) for i, t, text, _ in queries.article_texts(db)]
+    with _open(args) as project, project.read() as db:
+        articles = [(i, t, text) for i, t, text, _ in reads.article_texts(db)]
     hits = search(articles, args.text)
     if args.json:
         _print_json([h.to_json() for h in hits])

@@ -5,12 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from desktop import cli
+from desktop.core.store import open_store, reads
 from tests.conftest import REVIEWER
 
 CLAIM = "a total of nine individuals were detained"
@@ -41,11 +41,8 @@ def run_json(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> object:
 
 
 def events(path: Path) -> int:
-    conn = sqlite3.connect(path)
-    try:
-        return int(conn.execute("SELECT count(*) FROM audit_events").fetchone()[0])
-    finally:
-        conn.close()
+    with open_store(path) as project, project.read() as conn:
+        return reads.count_events(conn)
 
 
 @pytest.fixture
@@ -56,13 +53,8 @@ def demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 
 def text_of(path: Path, article_id: str) -> str:
-    conn = sqlite3.connect(path)
-    try:
-        return str(
-            conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()[0]
-        )
-    finally:
-        conn.close()
+    with open_store(path) as project, project.read() as conn:
+        return reads.article_text(conn, article_id)
 
 
 def first_article(capsys: pytest.CaptureFixture[str], path: Path) -> str:
@@ -187,9 +179,8 @@ def test_carry_refuses_a_deleted_annotation(capsys: pytest.CaptureFixture[str], 
     created = run_json(capsys, "annotate", demo, article, "--quote", CLAIM, "--verdict", "disputed")
     assert isinstance(created, dict)
     from desktop.core import operations
-    from desktop.core.storage import open_project
 
-    with open_project(demo) as project:
+    with open_store(demo) as project:
         operations.delete_annotation(project, str(created["id"]), reviewer=REVIEWER)
     before = events(demo)
     for argv in (
@@ -241,3 +232,22 @@ def test_search_finds_text_in_every_version(capsys: pytest.CaptureFixture[str], 
     ]
     code, _out, err = run(capsys, "search", demo, "   ")
     assert code == 1 and "empty" in err
+
+
+def test_a_removed_article_is_not_compared_nor_carried_to(
+    capsys: pytest.CaptureFixture[str], demo: Path
+) -> None:
+    articles = run_json(capsys, "articles", demo)
+    assert isinstance(articles, list)
+    first, removed = str(articles[0]["id"]), str(articles[1]["id"])
+    assert run(capsys, "remove-article", demo, removed)[0] == 0
+    result = run_json(capsys, "compare", demo, first, "--quote", CLAIM)
+    assert isinstance(result, dict)
+    assert removed not in [c["article_id"] for c in result["counterparts"]]
+    assert len(result["counterparts"]) == 3
+    created = run_json(capsys, "annotate", demo, first, "--quote", CLAIM, "--verdict", "disputed")
+    assert isinstance(created, dict)
+    before = events(demo)
+    code, out, err = run(capsys, "carry", demo, str(created["id"]), "--to", removed)
+    assert (code, out) == (1, "") and "was removed" in err and err.count("\n") == 1
+    assert events(demo) == before

@@ -1,35 +1,33 @@
 """Every write to a project goes through here.
 
-Each operation is one transaction holding the change and its audit event, and returns a
-ChangeSet with the state before and after, which is also what undo needs.
+Each operation is one transaction holding the change and its audit events, and returns a
+ChangeSet: what changed (with the state before and after), a label naming the edit, and the
+Edit that takes it back. Undo is that inverse operation, audited like any other change.
+
+Edits of an annotation may name the version the reviewer saw (``expected_version``): if someone
+else changed the annotation meanwhile the edit is refused with a Conflict and nothing changes.
+Inverses always name the version they undo, so an undo never overwrites a newer change.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Integer, bindparam, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Integer, bindparam, func, insert, select, update
 
 from desktop.core import audit
 from desktop.core.anchoring import CONTEXT_CHARS, check_span, make_selector
-from desktop.core.changes import Change, ChangeSet
-from desktop.core.errors import InvalidInput, NotFound
-from desktop.core.model import (
-    Source,
-    Verdict,
-    check_note,
-    iso_utc,
-    new_id,
-    utc_now,
-)
-from desktop.core.storage.project import Project
-from desktop.core.storage.schema import Annotation, Article, AuditEvent, ProjectInfo, Reviewer
+from desktop.core.changes import Change, ChangeSet, Edit
+from desktop.core.errors import Conflict, InvalidInput, NotFound
+from desktop.core.model import Source, Verdict, check_note, iso_utc, new_id, utc_now
+from desktop.core.store import Store, reads
+from desktop.core.store.reads import CREATOR, UPDATER
+from desktop.core.store.schema import Annotation, Article, AuditEvent, ProjectInfo, Reviewer
 
 if TYPE_CHECKING:
     # Importers pull in HTML, Word and encoding libraries; writes do not need them.
@@ -105,8 +103,11 @@ class _Recorder:
         )
         self.changes.append(Change(self._head.seq, action, entity_type, entity_id, before, after))
 
-    def result(self) -> ChangeSet:
-        return ChangeSet(tuple(self.changes))
+    def result(self, label: str = "", inverse: Edit | None = None) -> ChangeSet:
+        changes = tuple(self.changes)
+        # A change that changed nothing has nothing to undo.
+        touched = [c for c in changes if c.entity_type != "reviewer"]
+        return ChangeSet(changes, label, inverse if touched else None)
 
     def _add_reviewer(self, name: str) -> _Actor:
         reviewer = _Actor(new_id(), name)
@@ -136,63 +137,127 @@ def check_reviewer_name(name: str | None) -> str:
     return cleaned
 
 
-def article_state(article: Article) -> dict[str, Any]:
-    """What the log keeps of an article: metadata and the text's hash, not the text."""
+def article_state(article: Mapping[str, Any], deleted_by: str | None = None) -> dict[str, Any]:
+    """What the log keeps of an article: metadata and the text's hash, not the text.
+
+    ``deleted_by`` is the name of whoever removed it (the row holds their id)."""
+    published = article["published"]
+    deleted_at = article.get("deleted_at")
     return {
-        "id": article.id,
-        "title": article.title,
-        "outlet": article.outlet,
-        "url": article.url,
-        "published": article.published.isoformat() if article.published else None,
-        "imported_at": iso_utc(article.imported_at),
-        "original_name": article.original_name,
-        "source_format": article.source_format,
-        "text_length": article.text_length,
-        "text_sha256": article.text_sha256,
+        "id": article["id"],
+        "title": article["title"],
+        "outlet": article["outlet"],
+        "url": article["url"],
+        "published": published.isoformat() if published else None,
+        "imported_at": iso_utc(article["imported_at"]),
+        "original_name": article["original_name"],
+        "source_format": article["source_format"],
+        "text_length": article["text_length"],
+        "text_sha256": article["text_sha256"],
+        "deleted_at": iso_utc(deleted_at) if deleted_at else None,
+        "deleted_by": deleted_by,
     }
 
 
-def annotation_state(session: Session, a: Annotation) -> dict[str, Any]:
-    def name(reviewer_id: str | None) -> str | None:
-        return None if reviewer_id is None else session.get_one(Reviewer, reviewer_id).name
+# An annotation as the log keeps it: reviewers by name, times in ISO 8601.
+_STATE_COLUMNS = (
+    Annotation.id,
+    Annotation.article_id,
+    Annotation.start,
+    Annotation.end,
+    Annotation.quote,
+    Annotation.prefix,
+    Annotation.suffix,
+    Annotation.verdict,
+    Annotation.note,
+    Annotation.sources,
+    Annotation.created_at,
+    CREATOR.name,
+    Annotation.updated_at,
+    UPDATER.name,
+    Annotation.deleted_at,
+    Annotation.deleted_by,
+    Annotation.version,
+    Annotation.claim_id,
+)
+_DELETER_NAME = select(Reviewer.name).where(Reviewer.id == Annotation.deleted_by).scalar_subquery()
+_STATE_SELECT = (
+    select(*_STATE_COLUMNS[:-3], _DELETER_NAME, *_STATE_COLUMNS[-2:])
+    .join(CREATOR, CREATOR.id == Annotation.created_by)
+    .join(UPDATER, UPDATER.id == Annotation.updated_by)
+)
 
+
+def _state_from(row: Sequence[Any]) -> dict[str, Any]:
+    (aid, article_id, start, end, quote, prefix, suffix, verdict, note, sources, created_at,
+     created_by, updated_at, updated_by, deleted_at, deleted_by, version,
+     claim_id) = row  # fmt: skip
     return {
-        "id": a.id,
-        "article_id": a.article_id,
-        "start": a.start,
-        "end": a.end,
-        "quote": a.quote,
-        "prefix": a.prefix,
-        "suffix": a.suffix,
-        "verdict": a.verdict,
-        "note": a.note,
-        "sources": list(a.sources),
-        "created_at": iso_utc(a.created_at),
-        "created_by": name(a.created_by),
-        "updated_at": iso_utc(a.updated_at),
-        "updated_by": name(a.updated_by),
-        "deleted_at": iso_utc(a.deleted_at) if a.deleted_at else None,
-        "deleted_by": name(a.deleted_by),
-        "claim_id": a.claim_id,
+        "id": aid,
+        "article_id": article_id,
+        "start": start,
+        "end": end,
+        "quote": quote,
+        "prefix": prefix,
+        "suffix": suffix,
+        "verdict": verdict,
+        "note": note,
+        "sources": list(sources),
+        "created_at": iso_utc(created_at),
+        "created_by": created_by,
+        "updated_at": iso_utc(updated_at),
+        "updated_by": updated_by,
+        "deleted_at": iso_utc(deleted_at) if deleted_at else None,
+        "deleted_by": deleted_by,
+        "version": version,
+        "claim_id": claim_id,
     }
+
+
+def annotation_states(conn: Connection, annotation_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The logged state of each annotation that exists, by id."""
+    rows = conn.execute(_STATE_SELECT.where(Annotation.id.in_(list(annotation_ids))))
+    return {row[0]: _state_from(row) for row in rows}
+
+
+def annotation_state(conn: Connection, annotation_id: str) -> dict[str, Any]:
+    state = annotation_states(conn, [annotation_id]).get(annotation_id)
+    if state is None:
+        raise NotFound(f"no annotation with id {annotation_id}")
+    return state
+
+
+def _check_version(state: dict[str, Any], expected: int | None) -> None:
+    """Refuse an edit made on a version that someone else has changed since."""
+    if expected is None or state["version"] == expected:
+        return
+    quote = " ".join(state["quote"].split())
+    quote = quote if len(quote) <= 40 else quote[:39] + "…"
+    raise Conflict(
+        f"‘{quote}’ was changed by {state['updated_by']} at {state['updated_at'][:16]}Z after "
+        "you last saw it; nothing was changed",
+        entity_id=state["id"],
+        expected=expected,
+        theirs=state,
+    )
 
 
 # --- project and articles -------------------------------------------------------------------
 
 
-def record_project_created(project: Project, *, name: str, reviewer: str) -> ChangeSet:
-    with project.write() as session:
-        rec = _Recorder(session.connection(), reviewer)
-        info = ProjectInfo(id=new_id(), name=name.strip() or "Untitled project", created_at=rec.at)
-        session.add(info)
+def record_project_created(store: Store, *, name: str, reviewer: str) -> ChangeSet:
+    with store.write() as conn:
+        rec = _Recorder(conn, reviewer)
+        project_id, title = new_id(), name.strip() or "Untitled project"
+        conn.execute(insert(ProjectInfo), {"id": project_id, "name": title, "created_at": rec.at})
         rec.record(
             "project.created",
             "project",
-            info.id,
+            project_id,
             None,
-            {"id": info.id, "name": info.name, "created_at": iso_utc(info.created_at)},
+            {"id": project_id, "name": title, "created_at": iso_utc(rec.at)},
         )
-        return rec.result()
+        return rec.result("Create project")
 
 
 def parse_published(value: str | None) -> date | None:
@@ -211,9 +276,35 @@ def parse_published(value: str | None) -> date | None:
 
 
 def check_article_url(url: str | None) -> str | None:
+    """The address of an article's original; blank means none."""
     if url is None or not url.strip():
         return None
-    return Source.parse(url).url
+    try:
+        return Source.parse(url).url
+    except InvalidInput as exc:
+        # Same rules as an evidence link, but the message names what the user typed.
+        raise InvalidInput(str(exc).replace("evidence link", "article URL", 1)) from None
+
+
+def check_title(title: str) -> str:
+    """A title the user typed: not blank, one line, not too long."""
+    cleaned = title.strip()
+    if not cleaned:
+        raise InvalidInput("the title cannot be empty")
+    if len(cleaned) > MAX_TITLE_CHARS:
+        raise InvalidInput(f"title is longer than {MAX_TITLE_CHARS} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise InvalidInput("title contains line breaks or control characters")
+    return cleaned
+
+
+def check_outlet(outlet: str) -> str:
+    cleaned = outlet.strip()
+    if len(cleaned) > MAX_OUTLET_CHARS:
+        raise InvalidInput(f"outlet is longer than {MAX_OUTLET_CHARS} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise InvalidInput("outlet contains line breaks or control characters")
+    return cleaned
 
 
 @dataclass(frozen=True)
@@ -227,7 +318,7 @@ class ArticleMeta:
 
 
 def import_articles(
-    project: Project,
+    store: Store,
     articles: Sequence[ImportedArticle],
     *,
     reviewer: str,
@@ -248,14 +339,16 @@ def import_articles(
     if len(metas) != len(articles):
         raise InvalidInput("one set of article details is needed per file")
     rows = [_article_row(item, m) for item, m in zip(articles, metas, strict=True)]
-    with project.write() as session:
-        rec = _Recorder(session.connection(), reviewer)
-        for article in rows:
-            article.imported_at = rec.at
-            article.imported_by = rec.reviewer.id
-            session.add(article)
-            rec.record("article.imported", "article", article.id, None, article_state(article))
-        return rec.result()
+    with store.write() as conn:
+        rec = _Recorder(conn, reviewer)
+        for row in rows:
+            row["imported_at"] = rec.at
+            row["imported_by"] = rec.reviewer.id
+            conn.execute(insert(Article), row)
+            rec.record("article.imported", "article", row["id"], None, article_state(row))
+        count = len(rows)
+        inverse = Edit("remove_articles", {"article_ids": [r["id"] for r in rows]})
+        return rec.result(f"Import {count} article{'s' if count != 1 else ''}", inverse)
 
 
 def _page_url(url: str | None) -> str | None:
@@ -266,7 +359,7 @@ def _page_url(url: str | None) -> str | None:
         return None
 
 
-def _article_row(item: ImportedArticle, meta: ArticleMeta) -> Article:
+def _article_row(item: ImportedArticle, meta: ArticleMeta) -> dict[str, Any]:
     """Check everything the user gave before the transaction starts."""
     title = (meta.title or "").strip() or item.title.strip()
     if not title:
@@ -277,38 +370,226 @@ def _article_row(item: ImportedArticle, meta: ArticleMeta) -> Article:
     if len(outlet) > MAX_OUTLET_CHARS:
         raise InvalidInput(f"outlet is longer than {MAX_OUTLET_CHARS} characters")
     published = meta.published
-    return Article(
-        id=new_id(),
-        title=title,
-        outlet=outlet,
-        url=check_article_url(meta.url) or _page_url(item.url),
-        published=published if isinstance(published, date) else parse_published(published),
-        original_name=item.original_name,
-        source_format=item.source_format,
-        text=item.text,
-        text_length=len(item.text),
-        text_sha256=hashlib.sha256(item.text.encode("utf-8")).hexdigest(),
+    return {
+        "id": new_id(),
+        "title": title,
+        "outlet": outlet,
+        "url": check_article_url(meta.url) or _page_url(item.url),
+        "published": published if isinstance(published, date) else parse_published(published),
+        "original_name": item.original_name,
+        "source_format": item.source_format,
+        "text": item.text,
+        "text_length": len(item.text),
+        "text_sha256": hashlib.sha256(item.text.encode("utf-8")).hexdigest(),
+    }
+
+
+def check_article_edit(
+    *,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    published: str | date | None = None,
+) -> dict[str, Any]:
+    """The checked values of the fields given (None: leave the field alone). A blank outlet,
+    URL or date clears it; a blank title is refused."""
+    values: dict[str, Any] = {}
+    if title is not None:
+        values["title"] = check_title(title)
+    if outlet is not None:
+        values["outlet"] = check_outlet(outlet)
+    if url is not None:
+        values["url"] = check_article_url(url)
+    if published is not None:
+        values["published"] = (
+            published if isinstance(published, date) else parse_published(published)
+        )
+    return values
+
+
+_ARTICLE_STATE = select(
+    Article.id,
+    Article.title,
+    Article.outlet,
+    Article.url,
+    Article.published,
+    Article.imported_at,
+    Article.original_name,
+    Article.source_format,
+    Article.text_length,
+    Article.text_sha256,
+    Article.deleted_at,
+    Article.deleted_by,
+    select(Reviewer.name)
+    .where(Reviewer.id == Article.deleted_by)
+    .scalar_subquery()
+    .label("remover"),
+)
+
+
+def _articles(conn: Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The rows of these articles (deleted_by: an id; remover: that reviewer's name)."""
+    ids = list(dict.fromkeys(article_ids))
+    found = {
+        r["id"]: dict(r) for r in conn.execute(_ARTICLE_STATE.where(Article.id.in_(ids))).mappings()
+    }
+    for article_id in ids:
+        if article_id not in found:
+            raise NotFound(f"no article with id {article_id}")
+    return [found[i] for i in ids]
+
+
+def edit_article(
+    store: Store,
+    article_id: str,
+    *,
+    reviewer: str,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = None,
+    published: str | date | None = None,
+) -> ChangeSet:
+    """Change an article's title, outlet, URL or publication date (never its text). A change
+    that changes nothing records nothing."""
+    values = check_article_edit(title=title, outlet=outlet, url=url, published=published)
+    reviewer = check_reviewer_name(reviewer)
+    with store.write() as conn:
+        (article,) = _articles(conn, [article_id])
+        if article["deleted_at"] is not None:
+            raise InvalidInput(
+                f"article {_clip(article['title'])!r} is removed; restore it before changing it"
+            )
+        changed = {k: v for k, v in values.items() if article[k] != v}
+        if not changed:
+            return ChangeSet()
+        rec = _Recorder(conn, reviewer)
+        before = article_state(article)
+        conn.execute(update(Article).where(Article.id == article_id).values(**changed))
+        rec.record(
+            "article.changed", "article", article_id, before, article_state(article | changed)
+        )
+        undo = {k: article[k] for k in changed}
+        if "published" in undo:
+            undo["published"] = undo["published"].isoformat() if undo["published"] else ""
+        for key in ("outlet", "url"):
+            if key in undo and undo[key] is None:
+                undo[key] = ""
+        return rec.result("Edit article", Edit("edit_article", {"article_id": article_id, **undo}))
+
+
+def remove_article(store: Store, article_id: str, *, reviewer: str) -> ChangeSet:
+    """Soft removal; see ``remove_articles``."""
+    return remove_articles(store, [article_id], reviewer=reviewer)
+
+
+def remove_articles(store: Store, article_ids: Sequence[str], *, reviewer: str) -> ChangeSet:
+    """Hide articles from listings and exports, with their live annotations, in one
+    transaction. Nothing is erased: each article gets an ``article.removed`` event and each of
+    its live annotations its own ``annotation.deleted`` event, all stamped with the same time
+    and reviewer, which is how ``restore_articles`` finds exactly those annotations again.
+    Articles already removed are left as they are."""
+    reviewer = check_reviewer_name(reviewer)
+    with store.write() as conn:
+        todo = [a for a in _articles(conn, article_ids) if a["deleted_at"] is None]
+        if not todo:
+            return ChangeSet()
+        rec = _Recorder(conn, reviewer)
+        for article in todo:
+            before = article_state(article)
+            conn.execute(
+                update(Article)
+                .where(Article.id == article["id"])
+                .values(deleted_at=rec.at, deleted_by=rec.reviewer.id)
+            )
+            after = article_state(article | {"deleted_at": rec.at}, rec.reviewer.name)
+            rec.record("article.removed", "article", article["id"], before, after)
+            live = _annotation_ids(conn, article["id"], Annotation.deleted_at.is_(None))
+            _mark_deleted(rec, live, deleted=True)
+        count = len(todo)
+        label = "Remove article" if count == 1 else f"Remove {count} articles"
+        ids = [a["id"] for a in todo]
+        return rec.result(label, Edit("restore_articles", {"article_ids": ids}))
+
+
+def restore_article(store: Store, article_id: str, *, reviewer: str) -> ChangeSet:
+    return restore_articles(store, [article_id], reviewer=reviewer)
+
+
+def restore_articles(store: Store, article_ids: Sequence[str], *, reviewer: str) -> ChangeSet:
+    """Bring removed articles back with the annotations removed with them (those deleted
+    before the removal stay deleted). Articles not removed are left as they are."""
+    reviewer = check_reviewer_name(reviewer)
+    with store.write() as conn:
+        todo = [a for a in _articles(conn, article_ids) if a["deleted_at"] is not None]
+        if not todo:
+            return ChangeSet()
+        rec = _Recorder(conn, reviewer)
+        for article in todo:
+            before = article_state(article, article["remover"])
+            conn.execute(
+                update(Article)
+                .where(Article.id == article["id"])
+                .values(deleted_at=None, deleted_by=None)
+            )
+            after = article_state(article | {"deleted_at": None})
+            rec.record("article.restored", "article", article["id"], before, after)
+            with_it = _annotation_ids(
+                conn,
+                article["id"],
+                Annotation.deleted_at == article["deleted_at"],
+                Annotation.deleted_by == article["deleted_by"],
+            )
+            _mark_deleted(rec, with_it, deleted=False)
+        count = len(todo)
+        label = "Restore article" if count == 1 else f"Restore {count} articles"
+        ids = [a["id"] for a in todo]
+        return rec.result(label, Edit("remove_articles", {"article_ids": ids}))
+
+
+def _annotation_ids(conn: Connection, article_id: str, *conditions: Any) -> list[str]:
+    """An article's annotations meeting ``conditions``, in reading order."""
+    return list(
+        conn.execute(
+            select(Annotation.id)
+            .where(Annotation.article_id == article_id, *conditions)
+            .order_by(Annotation.start, Annotation.end, Annotation.id)
+        ).scalars()
     )
+
+
+def _clip(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 # --- annotations ----------------------------------------------------------------------------
 
 
-def _sources(sources: Sequence[Source | str]) -> list[dict[str, str]]:
+def _sources(sources: Sequence[Source | str | Mapping[str, str]]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     for s in sources:
-        source = Source.parse(s) if isinstance(s, str) else Source.parse(s.url, s.title)
+        if isinstance(s, str):
+            source = Source.parse(s)
+        elif isinstance(s, Source):
+            source = Source.parse(s.url, s.title)
+        else:
+            source = Source.parse(s["url"], s.get("title", ""))
         if all(existing["url"] != source.url for existing in out):
             out.append(source.to_json())
     return out
 
 
-# The largest offset handed to SQLite; anything past the text is refused after the lookup.
+def _verdict_label(verdict: Verdict) -> str:
+    return verdict.value.capitalize()
+
+
+# The largest offset handed to the database; anything past the text is refused after the lookup.
 _SQL_OFFSET_LIMIT = 2**62
 
 # One round trip finds the article's length, the quote with its context (substr counts code
-# points, like Python, and spares loading the whole text), a live annotation on the span, and
-# what the recorder needs (the reviewer's id and the chain's head).
+# points, like Python, and spares loading the whole text), a live annotation on the span,
+# whether the article is removed, and what the recorder needs (the reviewer's id and the
+# chain's head).
 _SPAN_LOOKUP = select(
     Article.text_length,
     func.substr(
@@ -329,6 +610,8 @@ _SPAN_LOOKUP = select(
     )
     .limit(1)
     .scalar_subquery(),
+    Article.deleted_at,
+    Article.title,
     *_WRITE_START_COLUMNS,
 ).where(Article.id == bindparam("article_id"))
 _INSERT_ANNOTATION = insert(Annotation)
@@ -345,7 +628,7 @@ def _clamp(offset: int) -> int:
 
 
 def annotate(
-    project: Project,
+    store: Store,
     article_id: str,
     start: int,
     end: int,
@@ -362,9 +645,7 @@ def annotate(
     note = check_note(note)
     links = _sources(sources)
     reviewer = check_reviewer_name(reviewer)
-    # A bare connection: this is the write made most often, and the ORM's bookkeeping would
-    # be a large part of its cost.
-    with project.write_connection() as conn:
+    with store.write() as conn:
         row = conn.execute(
             _SPAN_LOOKUP,
             {
@@ -381,21 +662,19 @@ def annotate(
         ).first()
         if row is None:
             raise NotFound(f"no article with id {article_id}")
-        length, quote, prefix, suffix, existing_id, *start_values = row
+        length, quote, prefix, suffix, existing_id, removed_at, title, *start_values = row
+        if removed_at is not None:
+            raise InvalidInput(
+                f"article {_clip(title)!r} is removed; restore it before annotating it"
+            )
         check_span(length, start, end)
         rec = _Recorder(conn, reviewer, start_values)
+        label = f"Tag '{_verdict_label(verdict)}'"
         if existing_id is not None:
-            # The session joins the connection's transaction; its changes commit with it.
-            with Session(conn) as session:
-                _apply_update(
-                    session,
-                    rec,
-                    _get_annotation(session, existing_id),
-                    verdict=verdict,
-                    note=note or None,
-                    sources=links or None,
-                )
-            return rec.result()
+            inverse = _apply_update(
+                rec, annotation_state(conn, existing_id), verdict, note or None, links or None
+            )
+            return rec.result(f"Change verdict to '{_verdict_label(verdict)}'", inverse)
         annotation_id = new_id()
         values: dict[str, Any] = {
             "id": annotation_id,
@@ -414,10 +693,11 @@ def annotate(
             "updated_by": rec.reviewer.id,
             "deleted_at": None,
             "deleted_by": None,
+            "version": 1,
             "claim_id": None,
         }
-        rec.conn.execute(_INSERT_ANNOTATION, values)
-        # The logged state is the row as annotation_state() would read it back: ISO times and
+        conn.execute(_INSERT_ANNOTATION, values)
+        # The logged state is the row as annotation_state() reads it back: ISO times and
         # reviewers by name.
         stamp = iso_utc(rec.at)
         state = values | {
@@ -428,122 +708,202 @@ def annotate(
             "updated_by": rec.reviewer.name,
         }
         rec.record("annotation.created", "annotation", annotation_id, None, state)
-        return rec.result()
+        inverse = Edit(
+            "delete_annotations",
+            {"annotation_ids": [annotation_id], "expected": {annotation_id: 1}},
+        )
+        return rec.result(label, inverse)
 
 
 def update_annotation(
-    project: Project,
+    store: Store,
     annotation_id: str,
     *,
     reviewer: str,
     verdict: Verdict | str | None = None,
     note: str | None = None,
-    sources: Sequence[Source | str] | None = None,
+    sources: Sequence[Source | str | Mapping[str, str]] | None = None,
+    expected_version: int | None = None,
 ) -> ChangeSet:
     """Change verdict, note or sources; an update that changes nothing records nothing."""
     parsed = Verdict.parse(verdict) if isinstance(verdict, str) else verdict
     if note is not None:
         check_note(note)
     links = None if sources is None else _sources(sources)
-    with project.write() as session:
-        annotation = _get_annotation(session, annotation_id)
-        if annotation.deleted_at is not None:
+    with store.write() as conn:
+        state = annotation_state(conn, annotation_id)
+        _check_version(state, expected_version)
+        if state["deleted_at"] is not None:
             raise InvalidInput("this annotation is deleted; restore it before changing it")
-        rec = _Recorder(session.connection(), reviewer)
-        _apply_update(session, rec, annotation, verdict=parsed, note=note, sources=links)
-        return rec.result()
+        rec = _Recorder(conn, reviewer)
+        inverse = _apply_update(rec, state, parsed, note, links)
+        return rec.result(_update_label(state, parsed, note, links), inverse)
+
+
+def _update_label(
+    state: dict[str, Any],
+    verdict: Verdict | None,
+    note: str | None,
+    links: list[dict[str, str]] | None,
+) -> str:
+    if verdict is not None and verdict.value != state["verdict"]:
+        return f"Change verdict to '{_verdict_label(verdict)}'"
+    if note is not None and note != state["note"]:
+        return "Edit note"
+    if links is not None:
+        old = len(state["sources"])
+        if len(links) > old:
+            return "Add evidence link"
+        if len(links) < old:
+            return "Remove evidence link"
+        return "Change evidence links"
+    return "Change annotation"
 
 
 def _apply_update(
-    session: Session,
     rec: _Recorder,
-    annotation: Annotation,
-    *,
+    before: dict[str, Any],
     verdict: Verdict | None,
     note: str | None,
     sources: list[dict[str, str]] | None,
-) -> None:
-    before = annotation_state(session, annotation)
-    changed = False
-    if verdict is not None and verdict.value != annotation.verdict:
-        annotation.verdict = verdict.value
-        changed = True
-    if note is not None and note != annotation.note:
-        annotation.note = note
-        changed = True
-    if sources is not None and sources != list(annotation.sources):
-        annotation.sources = sources
-        changed = True
-    if not changed:
-        return
-    annotation.updated_at = rec.at
-    annotation.updated_by = rec.reviewer.id
-    session.flush()
-    rec.record(
-        "annotation.changed",
-        "annotation",
-        annotation.id,
-        before,
-        annotation_state(session, annotation),
+) -> Edit | None:
+    """Write the changed fields and their event; returns the Edit that puts them back."""
+    values: dict[str, Any] = {}
+    undo: dict[str, Any] = {}
+    if verdict is not None and verdict.value != before["verdict"]:
+        values["verdict"] = verdict.value
+        undo["verdict"] = before["verdict"]
+    if note is not None and note != before["note"]:
+        values["note"] = note
+        undo["note"] = before["note"]
+    if sources is not None and sources != before["sources"]:
+        values["sources"] = sources
+        undo["sources"] = before["sources"]
+    if not values:
+        return None
+    version = before["version"] + 1
+    rec.conn.execute(
+        update(Annotation)
+        .where(Annotation.id == before["id"])
+        .values(**values, updated_at=rec.at, updated_by=rec.reviewer.id, version=version)
+    )
+    after = annotation_state(rec.conn, before["id"])
+    rec.record("annotation.changed", "annotation", before["id"], before, after)
+    return Edit(
+        "update_annotation", {"annotation_id": before["id"], **undo, "expected_version": version}
     )
 
 
-def delete_annotation(project: Project, annotation_id: str, *, reviewer: str) -> ChangeSet:
+def delete_annotation(
+    store: Store, annotation_id: str, *, reviewer: str, expected_version: int | None = None
+) -> ChangeSet:
     """Soft delete: the annotation is hidden but kept, and can be restored."""
-    return _set_deleted(project, annotation_id, reviewer=reviewer, deleted=True)
+    expected = None if expected_version is None else {annotation_id: expected_version}
+    return delete_annotations(store, [annotation_id], reviewer=reviewer, expected=expected)
 
 
-def restore_annotation(project: Project, annotation_id: str, *, reviewer: str) -> ChangeSet:
-    return _set_deleted(project, annotation_id, reviewer=reviewer, deleted=False)
+def restore_annotation(
+    store: Store, annotation_id: str, *, reviewer: str, expected_version: int | None = None
+) -> ChangeSet:
+    expected = None if expected_version is None else {annotation_id: expected_version}
+    return restore_annotations(store, [annotation_id], reviewer=reviewer, expected=expected)
 
 
 def delete_annotations(
-    project: Project, annotation_ids: Sequence[str], *, reviewer: str
+    store: Store,
+    annotation_ids: Sequence[str],
+    *,
+    reviewer: str,
+    expected: Mapping[str, int] | None = None,
 ) -> ChangeSet:
-    """Soft-delete several annotations in one transaction (the undo of ``carry``)."""
-    return _set_deleted_many(project, annotation_ids, reviewer=reviewer, deleted=True)
+    """Soft-delete several annotations in one transaction (one undo step)."""
+    return _set_deleted(store, annotation_ids, reviewer=reviewer, deleted=True, expected=expected)
 
 
 def restore_annotations(
-    project: Project, annotation_ids: Sequence[str], *, reviewer: str
+    store: Store,
+    annotation_ids: Sequence[str],
+    *,
+    reviewer: str,
+    expected: Mapping[str, int] | None = None,
 ) -> ChangeSet:
-    return _set_deleted_many(project, annotation_ids, reviewer=reviewer, deleted=False)
+    return _set_deleted(store, annotation_ids, reviewer=reviewer, deleted=False, expected=expected)
 
 
 def _set_deleted(
-    project: Project, annotation_id: str, *, reviewer: str, deleted: bool
+    store: Store,
+    annotation_ids: Sequence[str],
+    *,
+    reviewer: str,
+    deleted: bool,
+    expected: Mapping[str, int] | None,
 ) -> ChangeSet:
-    return _set_deleted_many(project, [annotation_id], reviewer=reviewer, deleted=deleted)
-
-
-def _set_deleted_many(
-    project: Project, annotation_ids: Sequence[str], *, reviewer: str, deleted: bool
-) -> ChangeSet:
-    with project.write() as session:
-        annotations = [_get_annotation(session, i) for i in dict.fromkeys(annotation_ids)]
-        todo = [a for a in annotations if (a.deleted_at is not None) != deleted]
+    ids = list(dict.fromkeys(annotation_ids))
+    if not ids:
+        raise InvalidInput("no annotation given")
+    with store.write() as conn:
+        states = annotation_states(conn, ids)
+        for annotation_id in ids:
+            if annotation_id not in states:
+                raise NotFound(f"no annotation with id {annotation_id}")
+            _check_version(states[annotation_id], (expected or {}).get(annotation_id))
+        todo = [i for i in ids if (states[i]["deleted_at"] is not None) != deleted]
         if not todo:
             return ChangeSet()
-        rec = _Recorder(session.connection(), reviewer)
-        for annotation in todo:
-            before = annotation_state(session, annotation)
-            annotation.deleted_at = rec.at if deleted else None
-            annotation.deleted_by = rec.reviewer.id if deleted else None
-            annotation.updated_at = rec.at
-            annotation.updated_by = rec.reviewer.id
-            session.flush()
-            action = "annotation.deleted" if deleted else "annotation.restored"
-            rec.record(
-                action, "annotation", annotation.id, before, annotation_state(session, annotation)
+        if not deleted:
+            _refuse_removed_articles(conn, [states[i]["article_id"] for i in todo])
+        rec = _Recorder(conn, reviewer)
+        versions = _mark_deleted(rec, todo, deleted=deleted, states=states)
+        count = len(todo)
+        noun = "annotation" if count == 1 else f"{count} annotations"
+        label = f"{'Delete' if deleted else 'Restore'} {noun}"
+        inverse = Edit(
+            "restore_annotations" if deleted else "delete_annotations",
+            {"annotation_ids": todo, "expected": versions},
+        )
+        return rec.result(label, inverse)
+
+
+def _mark_deleted(
+    rec: _Recorder,
+    annotation_ids: Sequence[str],
+    *,
+    deleted: bool,
+    states: Mapping[str, dict[str, Any]] | None = None,
+) -> dict[str, int]:
+    """Delete or restore annotations inside ``rec``'s transaction, one event each; returns
+    their new versions."""
+    if not annotation_ids:
+        return {}
+    states = states or annotation_states(rec.conn, annotation_ids)
+    action = "annotation.deleted" if deleted else "annotation.restored"
+    versions: dict[str, int] = {}
+    for annotation_id in annotation_ids:
+        before = states[annotation_id]
+        versions[annotation_id] = before["version"] + 1
+        rec.conn.execute(
+            update(Annotation)
+            .where(Annotation.id == annotation_id)
+            .values(
+                deleted_at=rec.at if deleted else None,
+                deleted_by=rec.reviewer.id if deleted else None,
+                updated_at=rec.at,
+                updated_by=rec.reviewer.id,
+                version=versions[annotation_id],
             )
-        return rec.result()
+        )
+        after = annotation_state(rec.conn, annotation_id)
+        rec.record(action, "annotation", annotation_id, before, after)
+    return versions
 
 
-def _get_annotation(session: Session, annotation_id: str) -> Annotation:
-    annotation = session.get(Annotation, annotation_id)
-    if annotation is None:
-        raise NotFound(f"no annotation with id {annotation_id}")
-    return annotation
+def _refuse_removed_articles(conn: Connection, article_ids: Sequence[str]) -> None:
+    for article in _articles(conn, article_ids):
+        if article["deleted_at"] is not None:
+            raise InvalidInput(
+                f"the article {_clip(article['title'])!r} of this annotation is removed; "
+                "restore the article first"
+            )
 
 
 # --- carrying a verdict to other versions ---------------------------------------------------
@@ -572,8 +932,8 @@ class CarrySkip:
 
 @dataclass(frozen=True)
 class CarryResult:
-    """What ``carry`` did. Undoing it is ``delete_annotations(created)``, one step; redoing
-    it is ``restore_annotations(created)``."""
+    """What ``carry`` did. ``changes.inverse`` deletes every created annotation in one step
+    (and its own inverse restores them)."""
 
     changes: ChangeSet
     claim_id: str
@@ -585,7 +945,7 @@ CARRY_DIFFERS_VERDICT = Verdict.UNVERIFIED
 
 
 def carry(
-    project: Project,
+    store: Store,
     annotation_id: str,
     targets: Sequence[CarryTarget],
     *,
@@ -605,74 +965,85 @@ def carry(
     already holds a live annotation is left alone and reported.
     """
     reviewer = check_reviewer_name(reviewer)
-    with project.write() as session:
-        source = _get_annotation(session, annotation_id)
-        if source.deleted_at is not None:
+    with store.write() as conn:
+        source = annotation_state(conn, annotation_id)
+        if source["deleted_at"] is not None:
             raise InvalidInput("this annotation is deleted; restore it before carrying its verdict")
-        claim_id = source.claim_id or source.id
-        source_title = session.get_one(Article, source.article_id).title
-        plan: list[tuple[CarryTarget, str, int, int]] = []
+        claim_id = source["claim_id"] or source["id"]
+        articles = {
+            a["id"]: a
+            for a in _articles(conn, [source["article_id"], *(t.article_id for t in targets)])
+        }
+        plan: list[tuple[CarryTarget, int, int]] = []
         skipped: list[CarrySkip] = []
         for target in targets:
-            skip = _carry_skip(session, source, target, confirm_differs)
+            skip = _carry_skip(conn, source, target, confirm_differs)
             if skip is not None:
                 skipped.append(skip)
                 continue
             assert target.start is not None and target.end is not None
-            text = session.scalars(
-                select(Article.text).where(Article.id == target.article_id)
-            ).one_or_none()
-            if text is None:
-                raise NotFound(f"no article with id {target.article_id}")
-            check_span(len(text), target.start, target.end)
-            plan.append((target, text, target.start, target.end))
-        rec = _Recorder(session.connection(), reviewer) if plan else None
+            article = articles[target.article_id]
+            if article["deleted_at"] is not None:
+                raise InvalidInput(
+                    f"article {_clip(article['title'])!r} is removed; restore it before "
+                    "carrying a verdict to it"
+                )
+            check_span(article["text_length"], target.start, target.end)
+            plan.append((target, target.start, target.end))
+        if not plan:
+            return CarryResult(ChangeSet(), claim_id, (), tuple(skipped))
+        rec = _Recorder(conn, reviewer)
+        source_title = articles[source["article_id"]]["title"]
         created: list[str] = []
-        for target, text, start, end in plan:
-            assert rec is not None
+        for target, start, end in plan:
             if target.status == "differs":
                 verdict = (differs_verdict or CARRY_DIFFERS_VERDICT).value
                 note = _differs_note(source, source_title, claim_id, target.differences)
             else:
-                verdict = source.verdict
-                note = source.note if with_note else ""
-            selector = make_selector(text, start, end)
-            annotation = Annotation(
-                id=new_id(),
-                article_id=target.article_id,
-                start=start,
-                end=end,
-                quote=selector.exact,
-                prefix=selector.prefix,
-                suffix=selector.suffix,
-                verdict=verdict,
-                note=check_note(note),
-                sources=list(source.sources) if with_sources else [],
-                created_at=rec.at,
-                created_by=rec.reviewer.id,
-                updated_at=rec.at,
-                updated_by=rec.reviewer.id,
-                claim_id=claim_id,
+                verdict = source["verdict"]
+                note = source["note"] if with_note else ""
+            # The texts never change, so the selector is made from the stored text here.
+            selector = make_selector(reads.article_text(conn, target.article_id), start, end)
+            new = new_id()
+            conn.execute(
+                _INSERT_ANNOTATION,
+                {
+                    "id": new,
+                    "article_id": target.article_id,
+                    "start": start,
+                    "end": end,
+                    "quote": selector.exact,
+                    "prefix": selector.prefix,
+                    "suffix": selector.suffix,
+                    "verdict": verdict,
+                    "note": check_note(note),
+                    "sources": list(source["sources"]) if with_sources else [],
+                    "created_at": rec.at,
+                    "created_by": rec.reviewer.id,
+                    "updated_at": rec.at,
+                    "updated_by": rec.reviewer.id,
+                    "deleted_at": None,
+                    "deleted_by": None,
+                    "version": 1,
+                    "claim_id": claim_id,
+                },
             )
-            session.add(annotation)
-            session.flush()
-            rec.record(
-                "annotation.created",
-                "annotation",
-                annotation.id,
-                None,
-                annotation_state(session, annotation),
-            )
-            created.append(annotation.id)
-        changes = rec.result() if rec is not None else ChangeSet()
-        return CarryResult(changes, claim_id, tuple(created), tuple(skipped))
+            rec.record("annotation.created", "annotation", new, None, annotation_state(conn, new))
+            created.append(new)
+        count = len(created)
+        label = f"Carry verdict to {count} version{'s' if count != 1 else ''}"
+        inverse = Edit(
+            "delete_annotations",
+            {"annotation_ids": created, "expected": dict.fromkeys(created, 1)},
+        )
+        return CarryResult(rec.result(label, inverse), claim_id, tuple(created), tuple(skipped))
 
 
 def _carry_skip(
-    session: Session, source: Annotation, target: CarryTarget, confirm_differs: bool
+    conn: Connection, source: Mapping[str, Any], target: CarryTarget, confirm_differs: bool
 ) -> CarrySkip | None:
     aid = target.article_id
-    if aid == source.article_id:
+    if aid == source["article_id"]:
         return CarrySkip(aid, "source", "this is the annotation's own article")
     if target.status == "absent" or target.start is None or target.end is None:
         return CarrySkip(aid, "absent", "no counterpart: this version does not make the claim")
@@ -684,8 +1055,8 @@ def _carry_skip(
             target.start,
             target.end,
         )
-    existing = session.scalars(
-        select(Annotation)
+    existing = conn.execute(
+        select(Annotation.id, Annotation.verdict)
         .where(
             Annotation.article_id == aid,
             Annotation.deleted_at.is_(None),
@@ -694,26 +1065,38 @@ def _carry_skip(
         )
         .order_by(Annotation.start, Annotation.id)
         .limit(1)
-    ).one_or_none()
+    ).first()
     if existing is not None:
         return CarrySkip(
             aid,
             "existing",
-            f"already tagged {existing.verdict} there; left unchanged",
+            f"already tagged {existing[1]} there; left unchanged",
             target.start,
             target.end,
-            existing.id,
+            existing[0],
         )
     return None
 
 
 def _differs_note(
-    source: Annotation, source_title: str, claim_id: str, differences: Sequence[str]
+    source: Mapping[str, Any], source_title: str, claim_id: str, differences: Sequence[str]
 ) -> str:
     lines = [
         f"Carried from \u201c{source_title}\u201d (claim {claim_id}), where "
-        f"\u201c{source.quote}\u201d is marked {source.verdict}. This version states it "
+        f"\u201c{source['quote']}\u201d is marked {source['verdict']}. This version states it "
         "differently, so its verdict was not copied."
     ]
     lines.extend(f"- {d}" for d in differences)
     return "\n".join(lines)
+
+
+# Operations that an Edit may name: what undo and redo run.
+EDITS: dict[str, Callable[..., ChangeSet]] = {
+    "annotate": annotate,
+    "update_annotation": update_annotation,
+    "delete_annotations": delete_annotations,
+    "restore_annotations": restore_annotations,
+    "edit_article": edit_article,
+    "remove_articles": remove_articles,
+    "restore_articles": restore_articles,
+}

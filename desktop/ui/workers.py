@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 
 from desktop.core.changes import ChangeSet
 from desktop.core.errors import CrosscheckError, ImportFailed
-from desktop.core.storage import Project
+from desktop.core.store import Store
 
 
 class ImportSignals(QObject):
@@ -31,7 +31,7 @@ class ImportSignals(QObject):
 class ImportJob(QRunnable):
     """Read ``paths`` and import them into ``project`` as ``reviewer``."""
 
-    def __init__(self, project: Project, paths: Sequence[Path], reviewer: str) -> None:
+    def __init__(self, project: Store, paths: Sequence[Path], reviewer: str) -> None:
         super().__init__()
         self.project = project
         self.paths = list(paths)
@@ -85,7 +85,7 @@ class VerifySignals(QObject):
 class VerifyJob(QRunnable):
     """Check a whole project (minutes on a very large one) off the window's thread."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Store) -> None:
         super().__init__()
         self.project = project
         self.signals = VerifySignals()

@@ -36,8 +36,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from desktop.core import audit  # noqa: E402
 from desktop.core.exports import ExportOptions, export_to_path  # noqa: E402
 from desktop.core.exports.csv_verdicts import select_sql  # noqa: E402
-from desktop.core.storage import open_project  # noqa: E402
-from desktop.core.storage.engine import connect_raw  # noqa: E402
+from desktop.core.store import open_store  # noqa: E402
+from desktop.core.store.sqlite import connect_raw  # noqa: E402
 from tests.conftest import make_project  # noqa: E402
 
 CSV_TARGET = 1.5
@@ -140,7 +140,7 @@ def bench_csv(folder: Path, count: int, runs: int) -> list[tuple[str, float, flo
     build_annotations(path, count)
     print(f"built {count:,} annotations in {time.perf_counter() - start:.1f} s", flush=True)
     ours, raw, theirs = folder / "ours.csv", folder / "raw.csv", folder / "shell.csv"
-    with open_project(path, read_only=True) as project:
+    with open_store(path, read_only=True) as project:
         safe_s = best(runs, lambda: export_to_path(project, "csv", ours))
         raw_s = best(
             runs, lambda: export_to_path(project, "csv", raw, ExportOptions(spreadsheet_safe=False))

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from desktop.core import operations, queries
+from desktop.core import operations
 from desktop.core.compare.cache import Cache
 from desktop.core.compare.claims import carry_targets, claim_grid
 from desktop.core.compare.comparison import Comparison, versions_of
-from desktop.core.errors import InvalidInput
+from desktop.core.errors import Conflict, InvalidInput
 from desktop.core.importers import ImportedArticle
 from desktop.core.model import Verdict
 from desktop.core.operations import CarryTarget
-from desktop.core.storage import Project, new_project_file
+from desktop.core.store import Store, create_store, open_store, reads
 from desktop.core.verify import verify_project
 from tests.conftest import REVIEWER
 from tests.core.compare_eval import DATA
@@ -29,8 +29,8 @@ def _cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    with new_project_file(tmp_path / "flood.crosscheck") as p:
+def project(tmp_path: Path) -> Iterator[Store]:
+    with create_store(tmp_path / "flood.crosscheck") as p:
         operations.record_project_created(p, name="Flood", reviewer=REVIEWER)
         operations.import_articles(
             p,
@@ -42,30 +42,25 @@ def project(tmp_path: Path) -> Project:
             ],
             reviewer=REVIEWER,
         )
-    from desktop.core.storage import open_project
-
-    opened = open_project(tmp_path / "flood.crosscheck")
+    opened = open_store(tmp_path / "flood.crosscheck")
     yield opened
     opened.close()
 
 
-def events(project: Project) -> list[tuple[str, str]]:
-    conn = sqlite3.connect(project.path)
-    try:
-        return conn.execute("SELECT action, entity_id FROM audit_events ORDER BY seq").fetchall()
-    finally:
-        conn.close()
+def events(project: Store) -> list[tuple[str, str]]:
+    with project.read() as conn:
+        return [(r[3], r[5]) for r in reads.event_rows(conn)]
 
 
-def ids(project: Project) -> dict[str, str]:
-    with project.snapshot() as db:
-        return {s.title.lower(): s.id for s in queries.article_summaries(db)}
+def ids(project: Store) -> dict[str, str]:
+    with project.read() as db:
+        return {s.title.lower(): s.id for s in reads.article_summaries(db)}
 
 
-def tag(project: Project, article: str, quote: str, verdict: str = "supported") -> str:
+def tag(project: Store, article: str, quote: str, verdict: str = "supported") -> str:
     aid = ids(project)[article]
-    with project.snapshot() as db:
-        at = queries.article_text(db, aid).index(quote)
+    with project.read() as db:
+        at = reads.article_text(db, aid).index(quote)
     changes = operations.annotate(
         project, aid, at, at + len(quote), verdict, reviewer=REVIEWER, note="Checked.",
         sources=["https://example.org/evidence"],
@@ -73,10 +68,10 @@ def tag(project: Project, article: str, quote: str, verdict: str = "supported") 
     return changes.annotation_ids[0]
 
 
-def targets_for(project: Project, annotation_id: str) -> list[CarryTarget]:
-    with project.snapshot() as db:
-        (row,) = queries.annotation_rows(db, annotation_ids=[annotation_id])
-        comparison = Comparison(versions_of(queries.article_texts(db)), Cache())
+def targets_for(project: Store, annotation_id: str) -> list[CarryTarget]:
+    with project.read() as db:
+        (row,) = reads.annotation_rows(db, annotation_ids=[annotation_id])
+        comparison = Comparison(versions_of(reads.article_texts(db)), Cache())
     return carry_targets(comparison.counterparts(row.article_id, row.start, row.end))
 
 
@@ -85,7 +80,7 @@ FORECAST = "Forecasters expect another 40 millimetres of rain by Thursday."
 
 
 def test_carry_creates_one_audited_annotation_per_counterpart_in_one_claim(
-    project: Project,
+    project: Store,
 ) -> None:
     source = tag(project, "a", FORECAST)
     before = len(events(project))
@@ -96,8 +91,8 @@ def test_carry_creates_one_audited_annotation_per_counterpart_in_one_claim(
     new_events = events(project)[before:]
     assert new_events[-1] == ("annotation.created", result.created[0])
     assert [a for a, _ in new_events] == ["reviewer.added", "annotation.created"]
-    with project.snapshot() as db:
-        rows = queries.annotation_rows(db)
+    with project.read() as db:
+        rows = reads.annotation_rows(db)
     carried = next(r for r in rows if r.id == result.created[0])
     assert carried.article_id == ids(project)["b"] and carried.quote == FORECAST
     assert (carried.verdict, carried.note, [s.url for s in carried.sources]) == (
@@ -110,18 +105,23 @@ def test_carry_creates_one_audited_annotation_per_counterpart_in_one_claim(
     assert len(grid) == 1 and [len(c) for c in grid[0].cells.values()] == [1, 1, 0]
     assert verify_project(project).ok
 
-    # Undo is one step: one transaction deletes every created annotation; redo restores.
-    undo = operations.delete_annotations(project, result.created, reviewer="Bea")
+    # Undo is one step, the window's generic one: the inverse deletes every created
+    # annotation in one transaction, and its own inverse (redo) restores them.
+    assert result.changes.label == "Carry verdict to 1 version"
+    assert result.changes.inverse is not None
+    undo = result.changes.inverse.run(project, reviewer="Bea")
     assert [c.action for c in undo.changes] == ["annotation.deleted"]
-    with project.snapshot() as db:
-        assert [r.id for r in queries.annotation_rows(db)] == [source]
-    operations.restore_annotations(project, result.created, reviewer="Bea")
-    with project.snapshot() as db:
-        assert len(queries.annotation_rows(db)) == 2
+    with project.read() as db:
+        assert [r.id for r in reads.annotation_rows(db)] == [source]
+    assert undo.inverse is not None
+    redo = undo.inverse.run(project, reviewer="Bea")
+    assert [c.action for c in redo.changes] == ["annotation.restored"]
+    with project.read() as db:
+        assert len(reads.annotation_rows(db)) == 2
 
 
 def test_differing_counterparts_need_confirmation_and_never_get_the_verdict(
-    project: Project,
+    project: Store,
 ) -> None:
     source = tag(project, "a", EVACUATED)
     targets = targets_for(project, source)
@@ -133,8 +133,8 @@ def test_differing_counterparts_need_confirmation_and_never_get_the_verdict(
     # c is tagged already (by the first carry): reported, left alone.
     assert [s.reason for s in again.skipped] == ["existing"]
     assert again.skipped[0].existing_id == result.created[0]
-    with project.snapshot() as db:
-        (differing,) = queries.annotation_rows(db, annotation_ids=again.created)
+    with project.read() as db:
+        (differing,) = reads.annotation_rows(db, annotation_ids=again.created)
     assert differing.verdict == Verdict.UNVERIFIED
     assert source in differing.note and "1,200" in differing.note and "1,800" in differing.note
     assert differing.claim == source
@@ -149,17 +149,27 @@ def test_differing_counterparts_need_confirmation_and_never_get_the_verdict(
         project, chosen, targets_for(project, chosen), reviewer=REVIEWER,
         confirm_differs=True, differs_verdict=Verdict.DISPUTED,
     )  # fmt: skip
-    with project.snapshot() as db:
-        carried = queries.annotation_rows(db, annotation_ids=picked.created)
+    with project.read() as db:
+        carried = reads.annotation_rows(db, annotation_ids=picked.created)
     verdicts = {r.article_id: r.verdict for r in carried}
     assert verdicts == {
         ids(project)["b"]: Verdict.SUPPORTED,
         ids(project)["c"]: Verdict.DISPUTED,
     }
+    assert picked.changes.label == "Carry verdict to 2 versions"
+
+    # Undo names the versions it made: once someone has changed one of the carried
+    # annotations, undoing the carry is refused and nothing is deleted.
+    operations.update_annotation(project, picked.created[0], reviewer="Cy", note="Seen.")
+    assert picked.changes.inverse is not None
+    before = events(project)
+    with pytest.raises(Conflict):
+        picked.changes.inverse.run(project, reviewer=REVIEWER)
+    assert events(project) == before
 
 
 def test_carry_refuses_a_deleted_source_and_writes_nothing_on_a_bad_target(
-    project: Project,
+    project: Store,
 ) -> None:
     source = tag(project, "a", FORECAST)
     targets = targets_for(project, source)
@@ -175,7 +185,7 @@ def test_carry_refuses_a_deleted_source_and_writes_nothing_on_a_bad_target(
     assert events(project) == before
 
 
-def test_carry_to_nothing_writes_nothing(project: Project) -> None:
+def test_carry_to_nothing_writes_nothing(project: Store) -> None:
     source = tag(project, "b", "Tickets for the annual jazz festival go on sale on Monday.")
     before = events(project)
     result = operations.carry(project, source, targets_for(project, source), reviewer="New")

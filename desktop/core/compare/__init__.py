@@ -6,7 +6,7 @@ so importing ``desktop.core`` (and starting the window) costs nothing.
 What the window and the command line call (``desktop.core.compare.comparison``):
 
 - ``Comparison(versions, cache)`` with ``Version(article_id, title, text, sha256)``; build
-  the versions with ``versions_of(queries.article_texts(db))``.
+  the versions with ``versions_of(reads.article_texts(conn))``.
 - ``comparison.prepare()`` / ``comparison.align(progress, cancelled)``: the slow steps, for
   a worker thread (cached across runs; ``add(version)`` then aligns only the new pairs).
 - ``comparison.counterparts(article_id, start, end)`` → ``[Counterpart]`` (status ``same``,

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine, Table
+
     from desktop.core.compare.align import PairAlignment
     from desktop.core.compare.index import ArticleIndex
 
@@ -25,6 +26,8 @@ if TYPE_CHECKING:
 ALGORITHM_VERSION = "1"
 CACHE_ENV = "CROSSCHECK_CACHE_DIR"
 FILE_NAME = "compare-cache-v1.sqlite3"
+# Keys per statement stay far below SQLite's parameter limit.
+CHUNK = 500
 
 
 def default_folder() -> Path:
@@ -36,66 +39,94 @@ def default_folder() -> Path:
     return Path(platformdirs.user_cache_dir("crosscheck", appauthor=False))
 
 
+def _entries_table() -> Table:
+    from sqlalchemy import Column, LargeBinary, MetaData, String, Table
+
+    return Table(
+        "entries",
+        MetaData(),
+        Column("key", String, primary_key=True),
+        Column("value", LargeBinary, nullable=False),
+    )
+
+
 class Cache:
-    """Thread-safe; every method fails soft (a miss, or a write that did not happen)."""
+    """Thread-safe; every method fails soft (a miss, or a write that did not happen).
+
+    One table of keys and blobs, read and written through SQLAlchemy Core like the project
+    itself: only the store's SQLite backend talks to sqlite3 directly.
+    """
 
     def __init__(self, folder: Path | None = None) -> None:
         self.path = (folder or default_folder()) / FILE_NAME
         self._lock = threading.Lock()
-        self._db: sqlite3.Connection | None = None
+        self._engine: Engine | None = None
+        self._entries: Table | None = None
         self._broken = False
 
-    def _connect(self) -> sqlite3.Connection | None:
-        if self._db is None and not self._broken:
+    def _connect(self) -> tuple[Engine, Table] | None:
+        if self._engine is None and not self._broken:
+            from sqlalchemy import URL, create_engine
+            from sqlalchemy.exc import SQLAlchemyError
+
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = sqlite3.connect(self.path, timeout=2, check_same_thread=False)
-                db.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value BLOB)")
-                db.commit()
-                self._db = db
-            except (sqlite3.Error, OSError):
+                engine = create_engine(
+                    URL.create("sqlite", database=str(self.path)),
+                    # Another process writing the cache makes us wait briefly, then miss.
+                    connect_args={"timeout": 2, "check_same_thread": False},
+                )
+                entries = _entries_table()
+                entries.metadata.create_all(engine)
+                self._engine, self._entries = engine, entries
+            except (SQLAlchemyError, OSError):
                 self._broken = True
-        return self._db
-
-    def _get(self, key: str) -> bytes | None:
-        with self._lock:
-            db = self._connect()
-            if db is None:
-                return None
-            try:
-                row = db.execute("SELECT value FROM entries WHERE key = ?", (key,)).fetchone()
-            except sqlite3.Error:
-                return None
-            return None if row is None else bytes(row[0])
+        if self._engine is None or self._entries is None:
+            return None
+        return self._engine, self._entries
 
     def _put_many(self, items: list[tuple[str, bytes]]) -> None:
         if not items:
             return
+        from sqlalchemy import delete, insert
+        from sqlalchemy.exc import SQLAlchemyError
+
+        latest = dict(items)
+        keys = list(latest)
         with self._lock:
-            db = self._connect()
-            if db is None:
+            found = self._connect()
+            if found is None:
                 return
+            engine, entries = found
             try:
-                with db:
-                    db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", items)
-            except sqlite3.Error:
+                with engine.begin() as conn:
+                    # Replacing an entry: the same key means the same derived data.
+                    for i in range(0, len(keys), CHUNK):
+                        chunk = keys[i : i + CHUNK]
+                        conn.execute(delete(entries).where(entries.c.key.in_(chunk)))
+                    conn.execute(insert(entries), [{"key": k, "value": latest[k]} for k in keys])
+            except SQLAlchemyError:
                 pass
 
     def _get_many(self, keys: list[str]) -> dict[str, bytes]:
+        from sqlalchemy import select
+        from sqlalchemy.exc import SQLAlchemyError
+
         out: dict[str, bytes] = {}
         with self._lock:
-            db = self._connect()
-            if db is None:
+            found = self._connect()
+            if found is None:
                 return out
+            engine, entries = found
             try:
-                for i in range(0, len(keys), 500):
-                    chunk = keys[i : i + 500]
-                    marks = ", ".join("?" * len(chunk))
-                    for key, value in db.execute(
-                        f"SELECT key, value FROM entries WHERE key IN ({marks})", chunk
-                    ):
-                        out[key] = bytes(value)
-            except sqlite3.Error:
+                with engine.connect() as conn:
+                    for i in range(0, len(keys), CHUNK):
+                        stmt = select(entries.c.key, entries.c.value).where(
+                            entries.c.key.in_(keys[i : i + CHUNK])
+                        )
+                        for key, value in conn.execute(stmt):
+                            out[key] = bytes(value)
+            except SQLAlchemyError:
                 return out
         return out
 
@@ -139,9 +170,9 @@ class Cache:
 
     def close(self) -> None:
         with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None
 
 
 def pack_index(index: ArticleIndex) -> bytes:

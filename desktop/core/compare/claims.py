@@ -10,7 +10,7 @@ from desktop.core.compare.counterparts import ABSENT, DIFFERS, Counterpart
 
 if TYPE_CHECKING:
     from desktop.core.operations import CarryTarget
-    from desktop.core.queries import AnnotationRow
+    from desktop.core.records import AnnotationRow
 
 
 @dataclass(frozen=True)

@@ -363,5 +363,5 @@ class Comparison:
 
 
 def versions_of(rows: Sequence[tuple[str, str, str, str]]) -> list[Version]:
-    """Versions from (id, title, text, sha256) rows, as ``queries.article_texts`` gives them."""
+    """Versions from (id, title, text, sha256) rows, as ``reads.article_texts`` gives them."""
     return [Version(*row) for row in rows]

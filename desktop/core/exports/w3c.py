@@ -23,20 +23,20 @@ import uuid
 from typing import Any, BinaryIO
 
 from desktop import __version__
-from desktop.core import queries
 from desktop.core.exports.common import DEFAULT_OPTIONS, ExportOptions, Progress, Ticker, load_rows
 from desktop.core.model import iso_utc
-from desktop.core.storage.project import Project
+from desktop.core.records import AnnotationRow
+from desktop.core.store import Store, reads
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 GENERATOR = {"type": "Software", "name": f"Crosscheck {__version__}"}
 
 
-def article_source(row: queries.AnnotationRow) -> str:
+def article_source(row: AnnotationRow) -> str:
     return row.url or f"urn:uuid:{row.article_id}"
 
 
-def annotation_json(row: queries.AnnotationRow) -> dict[str, Any]:
+def annotation_json(row: AnnotationRow) -> dict[str, Any]:
     bodies: list[dict[str, Any]] = [
         {"type": "TextualBody", "value": row.verdict.value, "purpose": "tagging"}
     ]
@@ -79,23 +79,23 @@ def annotation_json(row: queries.AnnotationRow) -> dict[str, Any]:
 
 
 def write_w3c(
-    project: Project,
+    project: Store,
     out: BinaryIO,
     options: ExportOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
 ) -> int:
     """Write the collection; return the number of annotations. Streams one item at a time."""
     rows = load_rows(project, options.filter)
-    with project.snapshot() as db:
-        info = queries.project_info(db)
-    project_id = info.id if info else str(uuid.uuid5(uuid.NAMESPACE_URL, project.path.as_uri()))
+    with project.read() as db:
+        info = reads.project_info(db)
+    project_id = info.id if info else str(uuid.uuid5(uuid.NAMESPACE_URL, project.location))
     ticker = Ticker(progress, len(rows))
     ticker.report()
     head: dict[str, Any] = {
         "@context": CONTEXT,
         "id": f"urn:uuid:{project_id}",
         "type": "AnnotationCollection",
-        "label": info.name if info else project.path.stem,
+        "label": info.name if info else project.display_name,
         "total": len(rows),
     }
     text = json.dumps(head, ensure_ascii=False, indent=2)

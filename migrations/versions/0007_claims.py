@@ -4,8 +4,8 @@
 another version takes the claim id of its source (its ``claim_id``, or its own id). Ids are
 UUIDs, so files edited apart and merged later keep their claims apart or together as made.
 
-Revision ID: 0006
-Revises: 0003
+Revision ID: 0007
+Revises: 0005
 Create Date: 2026-11-29
 """
 
@@ -14,8 +14,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0003"
+from desktop.core.store.migrate import set_schema_version
+
+revision = "0007"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -24,7 +26,7 @@ def upgrade() -> None:
     with op.batch_alter_table("annotations") as batch:
         batch.add_column(sa.Column("claim_id", sa.String(36), nullable=True))
         batch.create_index("ix_annotations_claim", ["claim_id"])
-    op.execute("PRAGMA user_version = 6")
+    set_schema_version(op, 7)
 
 
 def downgrade() -> None:
