@@ -1,9 +1,9 @@
 """The verdicts as CSV: one row per annotation, for editors and spreadsheets.
 
 ``start``/``end`` are code points of the stored text and ``quote`` is ``text[start:end]``.
-With ``include_deleted`` a trailing ``deleted_at`` column tells deleted annotations apart; with
-``final_only`` (adjudicated final verdicts only) a trailing ``settles`` column lists the
-reviewers' annotations each one settles. Otherwise the header is exactly ``HEADER``. UTF-8,
+With ``include_deleted`` a ``deleted_at`` column tells deleted annotations apart; with
+``final_only`` (adjudicated final verdicts only) a ``settles`` column lists the reviewers'
+annotations each one settles; the last column is always ``claim_id`` (see ``header``). UTF-8,
 CRLF rows, RFC 4180 quoting.
 
 The rows are defined here (``_cells``); a backend may write the same bytes faster
@@ -50,6 +50,9 @@ DELETED_COLUMN = "deleted_at"
 # With final verdicts only: the ids of the reviewers' annotations each one settles, sorted,
 # separated by a space.
 SETTLES_COLUMN = "settles"
+# Added after the first release, so it comes last: consumers reading columns by position
+# keep working.
+CLAIM_COLUMN = "claim_id"
 BOM = "\ufeff".encode()
 
 
@@ -58,6 +61,7 @@ def header(include_deleted: bool, final_only: bool = False) -> tuple[str, ...]:
         HEADER
         + ((DELETED_COLUMN,) if include_deleted else ())
         + ((SETTLES_COLUMN,) if final_only else ())
+        + (CLAIM_COLUMN,)
     )
 
 
@@ -93,6 +97,7 @@ def _cells(
         cells.append(iso_utc(row.deleted_at) if row.deleted_at else "")
     if settles is not None:
         cells.append(" ".join(settles.get(row.id, ())))
+    cells.append(row.claim)
     return cells
 
 
