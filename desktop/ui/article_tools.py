@@ -12,6 +12,7 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QMenu
 
+from desktop.core.changes import ChangeSet
 from desktop.core.records import ArticleSummary
 from desktop.ui import actions as act
 from desktop.ui.models import ROW_ROLE
@@ -108,10 +109,17 @@ class ArticleTools(QObject):
         editing = self.window.editing
         if editing is None:
             return False
-        changes = editing.edit_article(article_id, old, new)
-        if changes is None:  # refused; the window said why, and the dialog keeps the text
-            return False
-        self.window.statusBar().showMessage("Article details changed.", STATUS_MS)
+        from desktop.core.changes import Edit
+
+        # The dialog checked every field; a refusal now (locked, removed meanwhile) is said by
+        # the window, and the change can be made again.
+        editing.apply(
+            Edit("edit_article", {"article_id": article_id, **new}),
+            "Edit article",
+            then=lambda _changes: self.window.statusBar().showMessage(
+                "Article details changed.", STATUS_MS
+            ),
+        )
         return True
 
     # --- remove ---------------------------------------------------------------------------
@@ -158,14 +166,22 @@ class ArticleTools(QObject):
         editing = self.window.editing
         if editing is None:
             return
-        changes = editing.remove_article(summary.id, summary.title)
-        if changes:
-            count = len(changes.annotation_ids)
-            self.window.statusBar().showMessage(
-                f"Removed {quoted_title(summary.title, 50)} with {count} annotation(s); "
-                "Ctrl+Z brings it back.",
-                STATUS_MS,
-            )
+        from desktop.core.changes import Edit
+
+        def removed(changes: ChangeSet) -> None:
+            if changes:
+                count = len(changes.annotation_ids)
+                self.window.statusBar().showMessage(
+                    f"Removed {quoted_title(summary.title, 50)} with {count} annotation(s); "
+                    "Ctrl+Z brings it back.",
+                    STATUS_MS,
+                )
+
+        editing.apply(
+            Edit("remove_articles", {"article_ids": [summary.id]}),
+            f"Remove article '{quoted_title(summary.title, 40)}'",
+            then=removed,
+        )
 
     # --- the list's context menu ----------------------------------------------------------
 

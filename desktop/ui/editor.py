@@ -169,6 +169,16 @@ class AnnotationEditor(QWidget):
     def annotation(self) -> AnnotationRow | None:
         return self._row
 
+    def has_unsaved_note(self) -> bool:
+        """A note is typed that differs from the shown annotation's and is not saved yet."""
+        row = self._row
+        return (
+            row is not None
+            and not row.deleted
+            and self._editable
+            and self.note.toPlainText() != row.note
+        )
+
     def set_editable(self, editable: bool) -> None:
         """False for a read-only project: the annotation shows, nothing can change."""
         self._editable = editable

@@ -47,3 +47,14 @@ def open_window(qtbot, errors) -> Iterator[Callable[..., MainWindow]]:
         if window.isVisible() or window.project is not None:
             window.close()
         window.deleteLater()
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_conflict_dialog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A conflict dialog no test asked for fails the test instead of waiting for a click."""
+    from desktop.ui import conflict
+
+    def refuse(self: conflict.ConflictDialog) -> int:
+        raise AssertionError(f"unexpected conflict: {self.conflict}")
+
+    monkeypatch.setattr(conflict.ConflictDialog, "exec", refuse)
