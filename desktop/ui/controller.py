@@ -228,6 +228,17 @@ class ChangeFeed(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.poll)
         self._timer.start()
+        # The watcher tells of commits after its first look: take that look now, and read once
+        # soon what may have been committed between the window's first read and this.
+        QTimer.singleShot(0, self._start)
+
+    def _start(self) -> None:
+        try:
+            self._watcher.poll()
+        except CrosscheckError as exc:
+            self._set_unavailable(str(exc))
+            return
+        self.pull()
 
     def poll(self) -> None:
         """Ask the watcher (cheap) whether anyone committed; if so, read what."""

@@ -252,6 +252,13 @@ class AnnotationEditor(QWidget):
         if self._row is None:
             self.quote.set_full_text(text)
 
+    def show_saved(self, row: AnnotationRow) -> None:
+        """Show ``row`` as saved, replacing whatever was typed in the note."""
+        self.note.setPlainText(row.note)
+        self.note.document().clearUndoRedoStacks()
+        self._row = None  # nothing left to save from the old text
+        self.set_annotation(row)
+
     def has_unsaved_note(self) -> bool:
         """A note is typed that differs from the shown annotation's and is not saved yet."""
         row = self._row

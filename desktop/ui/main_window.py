@@ -450,12 +450,24 @@ class MainWindow(QMainWindow):
         dialog.exec()
         chosen = dialog.resolved_edit()
         dialog.deleteLater()
+        entity_id = str(getattr(conflict, "entity_id", ""))
         if chosen is not None:
-            again(chosen)  # type: ignore[operator]
+            again(chosen, lambda _changes: self._show_saved(entity_id))  # type: ignore[operator]
         else:
             self.statusBar().showMessage("Kept the other reviewer's version.", STATUS_MS)
+            self._show_saved(entity_id)
             if self.feed is not None:
                 self.feed.pull()
+
+    def _show_saved(self, annotation_id: str) -> None:
+        """Show the annotation as saved now in the editor, dropping any typing over it (the
+        reviewer has decided about it)."""
+        shown = self.editor.annotation()
+        if self.reader is None or shown is None or shown.id != annotation_id:
+            return
+        rows = self.reader.rows(annotation_ids=[annotation_id])
+        if rows:
+            self.editor.show_saved(rows[0])
 
     def _restore_panes(self, article_ids: list[str]) -> None:
         assert self.project is not None

@@ -158,9 +158,11 @@ class Editing(QObject):
 
         def on_failed(error: CrosscheckError) -> None:
             if isinstance(error, Conflict) and edit is not None:
-                self.sig_conflict.emit(
-                    error, edit, lambda again: self.apply(again, label, then=then)
-                )
+
+                def again(chosen: Edit, extra: Done | None = None) -> None:
+                    self.apply(chosen, label, then=_both(then, extra))
+
+                self.sig_conflict.emit(error, edit, again)
             elif failed is not None:
                 failed(error)
             else:
@@ -266,7 +268,8 @@ class Editing(QObject):
             self._steps.clear()
             if isinstance(error, Conflict):
 
-                def again(rebased: Edit) -> None:
+                def again(rebased: Edit, _extra: Done | None = None) -> None:
+                    # The step runs again as asked; the views follow it through the feed.
                     if undo:
                         command.back = rebased
                     else:
@@ -328,3 +331,14 @@ def _expected_versions(edit: Edit) -> list[tuple[str, int]]:
     if isinstance(expected, dict):
         pairs.extend((k, v) for k, v in expected.items() if isinstance(v, int))
     return pairs
+
+
+def _both(first: Done | None, second: Done | None) -> Done | None:
+    if first is None or second is None:
+        return first or second
+
+    def both(changes: ChangeSet) -> None:
+        first(changes)
+        second(changes)
+
+    return both

@@ -79,6 +79,7 @@ def _wait_like_a_reviewer(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
             settle_all()
             return result
 
+        wrapped.__wrapped__ = call  # type: ignore[attr-defined]
         return wrapped
 
     for name in (
