@@ -47,3 +47,9 @@ def demo_project(demo_path: Path) -> Iterator[Project]:
     project = open_project(demo_path)
     yield project
     project.close()
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """Test web servers listen on the loopback address only, on a free port."""
+    return ("127.0.0.1", 0)

@@ -35,3 +35,11 @@ class NotFound(CrosscheckError):
 
 class InvalidInput(CrosscheckError):
     """A value given by the user is out of range or malformed."""
+
+
+class ImportCancelled(CrosscheckError):
+    """The user stopped an import; nothing was imported."""
+
+
+class NoTextFound(ImportFailed):
+    """The source was read but holds no text to import (a scan, a page of navigation only)."""
