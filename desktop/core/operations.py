@@ -21,6 +21,7 @@ from desktop.core.anchoring import CONTEXT_CHARS, check_span
 from desktop.core.changes import Change, ChangeSet
 from desktop.core.errors import InvalidInput, NotFound
 from desktop.core.model import (
+    PartialDate,
     Source,
     Verdict,
     check_note,
@@ -29,15 +30,25 @@ from desktop.core.model import (
     utc_now,
 )
 from desktop.core.storage.project import Project
-from desktop.core.storage.schema import Annotation, Article, AuditEvent, ProjectInfo, Reviewer
+from desktop.core.storage.schema import (
+    Annotation,
+    Article,
+    ArticlePage,
+    AuditEvent,
+    FetchedPage,
+    ProjectInfo,
+    Reviewer,
+)
 
 if TYPE_CHECKING:
-    # Importers pull in HTML, Word and encoding libraries; writes do not need them.
+    # Importers pull in HTML, Word, PDF and HTTP libraries; writes do not need them.
+    from desktop.core.fetch import FetchedPage as Fetched
     from desktop.core.importers import ImportedArticle
 
 MAX_REVIEWER_CHARS = 200
 MAX_TITLE_CHARS = 500
 MAX_OUTLET_CHARS = 200
+MAX_AUTHOR_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -136,20 +147,49 @@ def check_reviewer_name(name: str | None) -> str:
     return cleaned
 
 
-def article_state(article: Article) -> dict[str, Any]:
-    """What the log keeps of an article: metadata and the text's hash, not the text."""
+def article_state(article: Article, page_starts: Sequence[int] | None = None) -> dict[str, Any]:
+    """What the log keeps of an article: metadata and the text's hash, not the text.
+
+    ``page_starts`` are where the pages of a PDF start in the text (None for other formats).
+    """
     return {
         "id": article.id,
         "title": article.title,
         "outlet": article.outlet,
         "url": article.url,
         "published": article.published.isoformat() if article.published else None,
+        "published_precision": article.published_precision,
+        "author": article.author,
         "imported_at": iso_utc(article.imported_at),
         "original_name": article.original_name,
         "source_format": article.source_format,
         "text_length": article.text_length,
         "text_sha256": article.text_sha256,
+        "fetched_page_id": article.fetched_page_id,
+        "page_starts": list(page_starts) if page_starts else None,
     }
+
+
+def fetched_page_state(page: FetchedPage) -> dict[str, Any]:
+    """What the log keeps of a fetched page: how it was fetched and the hashes of its bytes
+    and of the text read from it, never the bytes or the text themselves."""
+    return {
+        "id": page.id,
+        "url": page.url,
+        "final_url": page.final_url,
+        "redirects": list(page.redirects),
+        "status": page.status,
+        "content_type": page.content_type,
+        "fetched_at": iso_utc(page.fetched_at),
+        "size": page.size,
+        "sha256": page.sha256,
+        "title": page.title,
+        "text_sha256": _sha256(page.text) if page.text is not None else None,
+    }
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def annotation_state(session: Session, a: Annotation) -> dict[str, Any]:
@@ -194,19 +234,37 @@ def record_project_created(project: Project, *, name: str, reviewer: str) -> Cha
         return rec.result()
 
 
-def parse_published(value: str | None) -> date | None:
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise InvalidInput(f"published date {value!r} must be written YYYY-MM-DD")
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"published date {value!r} is not a real date") from None
-    if parsed > (utc_now() + timedelta(days=1)).date():
-        raise InvalidInput(f"published date {value} is in the future")
+def parse_published(value: str | date | PartialDate | None) -> PartialDate | None:
+    """A publication date as the user gives it: YYYY-MM-DD, or YYYY-MM or YYYY when only that
+    much is known. Blank means none."""
+    if isinstance(value, PartialDate):
+        parsed: PartialDate = value
+    elif isinstance(value, date):
+        parsed = PartialDate.from_date(value)
+    else:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise InvalidInput(
+                f"published date {value!r} must be written YYYY-MM-DD "
+                "(or YYYY-MM or YYYY when only that is known)"
+            )
+        try:
+            parsed = PartialDate.parse(value)
+        except ValueError:
+            raise InvalidInput(f"published date {value!r} is not a real date") from None
+    if parsed.first_day() > (utc_now() + timedelta(days=1)).date():
+        raise InvalidInput(f"published date {parsed.isoformat()} is in the future")
     return parsed
+
+
+def _stored_published(value: PartialDate | None) -> tuple[date | None, str | None]:
+    """(date column, precision column): a vague date is stored as its first day, with the
+    precision saying that the day (or the month) was not given."""
+    if value is None:
+        return None, None
+    return value.first_day(), None if value.precision == "day" else value.precision
 
 
 def check_article_url(url: str | None) -> str | None:
@@ -222,7 +280,7 @@ class ArticleMeta:
     title: str | None = None
     outlet: str | None = None
     url: str | None = None
-    published: str | date | None = None
+    published: str | date | PartialDate | None = None
 
 
 def import_articles(
@@ -249,12 +307,47 @@ def import_articles(
     rows = [_article_row(item, m) for item, m in zip(articles, metas, strict=True)]
     with project.write() as session:
         rec = _Recorder(session.connection(), reviewer)
-        for article in rows:
+        for item, article in zip(articles, rows, strict=True):
+            if item.fetched is not None:
+                page = _add_fetched_page(session, rec, item.fetched, item.text, item.title)
+                article.fetched_page_id = page.id
             article.imported_at = rec.at
             article.imported_by = rec.reviewer.id
             session.add(article)
-            rec.record("article.imported", "article", article.id, None, article_state(article))
+            if item.page_starts:
+                session.flush()  # the pages refer to the article
+                session.add_all(
+                    ArticlePage(article_id=article.id, page=number, start=start)
+                    for number, start in enumerate(item.page_starts, 1)
+                )
+            state = article_state(article, item.page_starts)
+            rec.record("article.imported", "article", article.id, None, state)
         return rec.result()
+
+
+def _add_fetched_page(
+    session: Session, rec: _Recorder, fetched: Fetched, text: str | None, title: str
+) -> FetchedPage:
+    """Keep a fetched page (its bytes, when and how it was fetched) with its audit event."""
+    page = FetchedPage(
+        id=new_id(),
+        url=fetched.url,
+        final_url=fetched.final_url,
+        redirects=[r.to_json() for r in fetched.redirects],
+        status=fetched.status,
+        content_type=fetched.content_type[:200],
+        fetched_at=fetched.fetched_at,
+        fetched_by=rec.reviewer.id,
+        size=len(fetched.body),
+        sha256=fetched.sha256,
+        body=fetched.body,
+        title=(title or "")[:MAX_TITLE_CHARS],
+        text=text,
+    )
+    session.add(page)
+    session.flush()
+    rec.record("page.fetched", "page", page.id, None, fetched_page_state(page))
+    return page
 
 
 def _page_url(url: str | None) -> str | None:
@@ -272,21 +365,92 @@ def _article_row(item: ImportedArticle, meta: ArticleMeta) -> Article:
         raise InvalidInput(f"{item.original_name}: the title cannot be empty")
     if len(title) > MAX_TITLE_CHARS:
         title = title[: MAX_TITLE_CHARS - 1] + "…"
-    outlet = (meta.outlet or "").strip()
+    outlet = (meta.outlet or "").strip() or item.outlet.strip()[:MAX_OUTLET_CHARS]
     if len(outlet) > MAX_OUTLET_CHARS:
         raise InvalidInput(f"outlet is longer than {MAX_OUTLET_CHARS} characters")
-    published = meta.published
+    published, precision = _stored_published(
+        parse_published(meta.published) if _given(meta.published) else item.published
+    )
     return Article(
         id=new_id(),
         title=title,
         outlet=outlet,
         url=check_article_url(meta.url) or _page_url(item.url),
-        published=published if isinstance(published, date) else parse_published(published),
+        published=published,
+        published_precision=precision,
+        author=item.author.strip()[:MAX_AUTHOR_CHARS] or None,
         original_name=item.original_name,
         source_format=item.source_format,
         text=item.text,
         text_length=len(item.text),
-        text_sha256=hashlib.sha256(item.text.encode("utf-8")).hexdigest(),
+        text_sha256=_sha256(item.text),
+    )
+
+
+def _given(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+_UNSET: Any = object()
+
+
+def update_article(
+    project: Project,
+    article_id: str,
+    *,
+    reviewer: str,
+    title: str | None = None,
+    outlet: str | None = None,
+    url: str | None = _UNSET,
+    published: str | date | PartialDate | None = _UNSET,
+    author: str | None = _UNSET,
+) -> ChangeSet:
+    """Correct an article's details (never its text). ``url``, ``published`` and ``author``
+    given as None or "" clear them; a change that changes nothing records nothing."""
+    with project.write() as session:
+        article = session.get(Article, article_id)
+        if article is None:
+            raise NotFound(f"no article with id {article_id}")
+        starts = _page_starts(session, article_id)
+        before = article_state(article, starts)
+        if title is not None:
+            cleaned = title.strip()
+            if not cleaned:
+                raise InvalidInput("the title cannot be empty")
+            if len(cleaned) > MAX_TITLE_CHARS:
+                raise InvalidInput(f"title is longer than {MAX_TITLE_CHARS} characters")
+            article.title = cleaned
+        if outlet is not None:
+            if len(outlet.strip()) > MAX_OUTLET_CHARS:
+                raise InvalidInput(f"outlet is longer than {MAX_OUTLET_CHARS} characters")
+            article.outlet = outlet.strip()
+        if url is not _UNSET:
+            article.url = check_article_url(url)
+        if published is not _UNSET:
+            article.published, article.published_precision = _stored_published(
+                parse_published(published)
+            )
+        if author is not _UNSET:
+            cleaned_author = (author or "").strip()
+            if len(cleaned_author) > MAX_AUTHOR_CHARS:
+                raise InvalidInput(f"author is longer than {MAX_AUTHOR_CHARS} characters")
+            article.author = cleaned_author or None
+        after = article_state(article, starts)
+        if after == before:
+            return ChangeSet()
+        rec = _Recorder(session.connection(), reviewer)
+        session.flush()
+        rec.record("article.changed", "article", article.id, before, after)
+        return rec.result()
+
+
+def _page_starts(session: Session, article_id: str) -> list[int]:
+    return list(
+        session.scalars(
+            select(ArticlePage.start)
+            .where(ArticlePage.article_id == article_id)
+            .order_by(ArticlePage.page)
+        )
     )
 
 
@@ -296,10 +460,21 @@ def _article_row(item: ImportedArticle, meta: ArticleMeta) -> Article:
 def _sources(sources: Sequence[Source | str]) -> list[dict[str, str]]:
     out: list[dict[str, str]] = []
     for s in sources:
-        source = Source.parse(s) if isinstance(s, str) else Source.parse(s.url, s.title)
+        source = Source.parse(s) if isinstance(s, str) else Source.parse(s.url, s.title, s.copy)
         if all(existing["url"] != source.url for existing in out):
             out.append(source.to_json())
     return out
+
+
+def _check_copies(conn: Connection, links: list[dict[str, str]] | None) -> None:
+    """A saved copy named by a link must be one kept in this project."""
+    copies = [link["copy"] for link in links or () if link.get("copy")]
+    if not copies:
+        return
+    found = set(conn.scalars(select(FetchedPage.id).where(FetchedPage.id.in_(copies))))
+    for copy in copies:
+        if copy not in found:
+            raise NotFound(f"no saved page copy with id {copy}")
 
 
 # The largest offset handed to SQLite; anything past the text is refused after the lookup.
@@ -382,6 +557,7 @@ def annotate(
             raise NotFound(f"no article with id {article_id}")
         length, quote, prefix, suffix, existing_id, *start_values = row
         check_span(length, start, end)
+        _check_copies(conn, links)
         rec = _Recorder(conn, reviewer, start_values)
         if existing_id is not None:
             # The session joins the connection's transaction; its changes commit with it.
@@ -447,8 +623,41 @@ def update_annotation(
         annotation = _get_annotation(session, annotation_id)
         if annotation.deleted_at is not None:
             raise InvalidInput("this annotation is deleted; restore it before changing it")
+        _check_copies(session.connection(), links)
         rec = _Recorder(session.connection(), reviewer)
         _apply_update(session, rec, annotation, verdict=parsed, note=note, sources=links)
+        return rec.result()
+
+
+def save_source_copy(
+    project: Project,
+    annotation_id: str,
+    fetched: Fetched,
+    *,
+    reviewer: str,
+    text: str | None,
+    title: str = "",
+) -> ChangeSet:
+    """Keep a copy of an evidence link's page (fetched just now) and point the link at it.
+
+    The link is the annotation's source whose URL is the one fetched (added if it has none),
+    so the copy shows beside it for good, whatever the page says later.
+    """
+    source = Source.parse(fetched.url)
+    with project.write() as session:
+        annotation = _get_annotation(session, annotation_id)
+        if annotation.deleted_at is not None:
+            raise InvalidInput("this annotation is deleted; restore it before changing it")
+        rec = _Recorder(session.connection(), reviewer)
+        page = _add_fetched_page(session, rec, fetched, text, title)
+        links = [dict(link) for link in annotation.sources]
+        for link in links:
+            if link["url"] == source.url:
+                link["copy"] = page.id
+                break
+        else:
+            links.append(Source(source.url, title.strip()[:MAX_TITLE_CHARS], page.id).to_json())
+        _apply_update(session, rec, annotation, verdict=None, note=None, sources=links)
         return rec.result()
 
 

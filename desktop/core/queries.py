@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 
 from desktop.core.errors import InvalidInput, NotFound
-from desktop.core.model import Source, Verdict, iso_utc, sources_from_json
+from desktop.core.model import PartialDate, Source, Verdict, iso_utc, sources_from_json
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -40,10 +40,12 @@ def _utc(value: Any) -> datetime:
     return moment.replace(tzinfo=UTC)
 
 
-def _date(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
+def _date(value: Any, precision: str | None = None) -> date | PartialDate | None:
+    """A stored date; a PartialDate when only its month or year is known."""
+    if value is None:
+        return None
+    day = value if isinstance(value, date) else date.fromisoformat(value)
+    return PartialDate.from_stored(day, precision) if precision else day
 
 
 @dataclass(frozen=True)
@@ -64,11 +66,12 @@ class ArticleSummary:
     title: str
     outlet: str
     url: str | None
-    published: date | None
+    published: date | PartialDate | None  # both have isoformat(): "2024-03-12", "2024-03"
     imported_at: datetime
     original_name: str
     text_length: int
     counts: dict[Verdict, int] = field(default_factory=dict)
+    author: str = ""
 
     @property
     def total(self) -> int:
@@ -85,6 +88,7 @@ class ArticleSummary:
             "original_name": self.original_name,
             "characters": self.text_length,
             "counts": {v.value: self.counts.get(v, 0) for v in Verdict},
+            "author": self.author,
         }
 
 
@@ -92,8 +96,9 @@ _COUNT_COLUMNS = ", ".join(
     f"count(CASE WHEN verdict = '{v.value}' THEN 1 END) AS n_{v.value}" for v in Verdict
 )
 _SUMMARIES_SQL = f"""
-SELECT a.id, a.title, a.outlet, a.url, a.published, a.imported_at, a.original_name,
-       a.text_length, {", ".join(f"coalesce(c.n_{v.value}, 0)" for v in Verdict)}
+SELECT a.id, a.title, a.outlet, a.url, a.published, a.published_precision, a.author,
+       a.imported_at, a.original_name, a.text_length,
+       {", ".join(f"coalesce(c.n_{v.value}, 0)" for v in Verdict)}
 FROM articles a
 LEFT JOIN (
     SELECT article_id, {_COUNT_COLUMNS}
@@ -107,12 +112,11 @@ def article_summaries(db: Reader) -> list[ArticleSummary]:
     """Every article with live annotation counts per verdict, in import order."""
     return [
         ArticleSummary(
-            aid, title, outlet, url, _date(published), _utc(imported_at), original, length,
-            dict(zip(Verdict, nums, strict=True)),
+            aid, title, outlet, url, _date(published, precision), _utc(imported_at), original,
+            length, dict(zip(Verdict, nums, strict=True)), author or "",
         )
-        for aid, title, outlet, url, published, imported_at, original, length, *nums in _rows(
-            db, _SUMMARIES_SQL
-        )
+        for aid, title, outlet, url, published, precision, author, imported_at, original, length,
+        *nums in _rows(db, _SUMMARIES_SQL)
     ]  # fmt: skip
 
 

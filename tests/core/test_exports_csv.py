@@ -100,7 +100,7 @@ def test_header_and_one_row_per_live_annotation(tagged: Tagged) -> None:
     assert header == list(HEADER)
     assert ",".join(header) == (
         "annotation_id,article_id,article_title,outlet,url,start,end,quote,verdict,note,"
-        "sources,reviewer,created_at,updated_at"
+        "sources,reviewer,created_at,updated_at,page"
     )
     ids = {r["annotation_id"] for r in rows}
     assert ids == {v for k, v in tagged.ids.items() if k != "deleted"}
@@ -126,6 +126,7 @@ def test_cells_match_the_project_in_raw_mode(tagged: Tagged) -> None:
         assert row["created_at"] == iso_utc(want.created_at)
         assert row["updated_at"] == iso_utc(want.updated_at)
         assert row["created_at"].endswith("Z") and "T" in row["created_at"]
+        assert row["page"] == ""  # no PDF articles here
 
 
 def test_tricky_notes_round_trip(tagged: Tagged) -> None:

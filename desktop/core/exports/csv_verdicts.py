@@ -1,6 +1,7 @@
 """The verdicts as CSV: one row per annotation, for editors and spreadsheets.
 
-``start``/``end`` are code points of the stored text and ``quote`` is ``text[start:end]``.
+``start``/``end`` are code points of the stored text and ``quote`` is ``text[start:end]``;
+``page`` is the page of a PDF article on which the span begins (empty for other articles).
 With ``include_deleted`` a trailing ``deleted_at`` column tells deleted annotations apart;
 otherwise the header is exactly ``HEADER``.
 
@@ -54,12 +55,20 @@ HEADER = (
     "reviewer",
     "created_at",
     "updated_at",
+    "page",
 )
 DELETED_COLUMN = "deleted_at"
 BOM = "\ufeff".encode()
 # Articles per group are chosen so that a group has about this many rows, and so that small
 # exports run in one query on one thread.
 GROUP_ROWS = 20_000
+
+# The page of a PDF article holding the span's first character: the last page starting at or
+# before it (one index seek). NULL for articles without pages.
+_PAGE = (
+    "(SELECT p.page FROM article_pages p WHERE p.article_id = a.article_id AND p.start <= a.start"
+    " ORDER BY p.start DESC, p.page DESC LIMIT 1)"
+)
 
 # Evidence URLs in stored order, joined by one space (NULL when there are none).
 _URLS = "SELECT group_concat(json_extract(value, '$.url'), ' ') AS g FROM json_each(a.sources)"
@@ -92,6 +101,7 @@ def _annotation_cells(safe: bool, include_deleted: bool) -> list[str]:
         _cell("r.name", safe),
         sql_iso("a.created_at"),
         sql_iso("a.updated_at"),
+        f"coalesce({_PAGE}, '')",
     ]
     if include_deleted:
         cells.append(f"coalesce({sql_iso('a.deleted_at')}, '')")

@@ -163,6 +163,10 @@ class Project:
             with conn.begin():
                 yield conn
 
+    def refuse_if_read_only(self) -> None:
+        """ReadOnlyProjectError now, before slow work whose result could not be written."""
+        self._refuse_if_read_only()
+
     def _refuse_if_read_only(self) -> None:
         if self.read_only_reason:
             raise ReadOnlyProjectError(
