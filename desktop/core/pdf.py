@@ -16,6 +16,7 @@ password, a damaged file, or a structure past the limits (a PDF bomb).
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 import re
 import statistics
@@ -98,6 +99,8 @@ def read_pdf(
 
     import pypdf
 
+    # pypdf logs each repair it makes to a damaged file; the user gets one line from us.
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     deadline = time.monotonic() + time_limit
     with pypdf.apply_configuration(**_LIMITS):

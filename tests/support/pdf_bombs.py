@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import zlib
+from tests.support.inflate import repeated
 
 
 def _pdf(objects: list[bytes]) -> bytes:
@@ -52,13 +52,9 @@ def deep_nesting(depth: int = 100_000) -> bytes:
 
 def huge_stream(inflated_bytes: int = 1 << 30) -> bytes:
     """A page whose content stream is small in the file and ``inflated_bytes`` once inflated."""
-    packer = zlib.compressobj(9)
     chunk = b" " * (1 << 20)
-    parts = [packer.compress(TEXT + b"\n")]
-    for _ in range(inflated_bytes // len(chunk)):
-        parts.append(packer.compress(chunk))
-    parts.append(packer.flush())
-    return _pdf(_page(_stream(b"".join(parts), flate=True)))
+    data = repeated(TEXT + b"\n", chunk, inflated_bytes // len(chunk), b"")
+    return _pdf(_page(_stream(data.zlib_stream(), flate=True)))
 
 
 def page_tree_loop() -> bytes:
@@ -87,10 +83,6 @@ def deep_nesting_in_content(depth: int = 100_000) -> bytes:
 
 def many_operators(inflated_bytes: int = 200 << 20) -> bytes:
     """A content stream of path operators that inflates to ``inflated_bytes``."""
-    packer = zlib.compressobj(9)
     unit = b"0 0 m 1 1 l S\n" * 4096
-    parts = [packer.compress(TEXT + b"\n")]
-    for _ in range(inflated_bytes // len(unit)):
-        parts.append(packer.compress(unit))
-    parts.append(packer.flush())
-    return _pdf(_page(_stream(b"".join(parts), flate=True)))
+    data = repeated(TEXT + b"\n", unit, inflated_bytes // len(unit), b"")
+    return _pdf(_page(_stream(data.zlib_stream(), flate=True)))
