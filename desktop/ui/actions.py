@@ -45,7 +45,10 @@ SPECS: dict[str, Spec] = {
     NEW: Spec("&New Project…", (Key.New,), tip="Create an empty project file"),
     OPEN: Spec("&Open…", (Key.Open,), tip="Open a project file"),
     IMPORT: Spec(
-        "&Import Articles…", ("Ctrl+I",), "import", "Add article files (.txt .md .html .docx)"
+        "&Import Articles…",
+        ("Ctrl+I",),
+        "import",
+        "Add articles from files (.txt .md .html .docx .pdf) or web addresses",
     ),
     CLOSE: Spec("&Close", (Key.Close,), tip="Close the project"),
     QUIT: Spec("&Quit", (Key.Quit, "Ctrl+Q"), tip="Quit Crosscheck"),

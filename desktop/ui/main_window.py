@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QProgressDialog,
     QToolBar,
     QWidget,
 )
@@ -39,6 +38,7 @@ from desktop.ui import actions as act
 from desktop.ui import dialogs, verdict_style
 from desktop.ui.data import ProjectReader
 from desktop.ui.editor import AnnotationEditor
+from desktop.ui.import_ui import Importer, dropped_sources
 from desktop.ui.lists import AnnotationListPanel, ArticleListPanel
 from desktop.ui.panes import Pane, PaneArea
 from desktop.ui.project_tools import ProjectTools
@@ -47,8 +47,6 @@ from desktop.ui.undo import Editing
 
 APP_NAME = "Crosscheck"
 PROJECT_SUFFIX = ".crosscheck"
-IMPORT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
-PROGRESS_FROM_FILES = 4  # fewer files import too fast for a progress dialog to help
 STATUS_MS = 6000
 _TAG_KEYS = {
     Qt.Key.Key_1: Verdict.SUPPORTED,
@@ -75,8 +73,6 @@ class MainWindow(QMainWindow):
         self.reader: ProjectReader | None = None
         self.editing: Editing | None = None
         self._project_name = ""
-        self._import_job: object | None = None
-        self._progress: QProgressDialog | None = None
         self._reviewer_dialog: QWidget | None = None
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
@@ -105,6 +101,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self.tools = ProjectTools(self)
+        self.importer = Importer(self)
         self.resize(1400, 860)
         self.resizeDocks([self.articles_dock], [380], Qt.Orientation.Horizontal)
         self.resizeDocks([self.editor_dock], [300], Qt.Orientation.Horizontal)
@@ -648,94 +645,33 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("Clear List", self.settings.clear_recent)
 
     def import_dialog(self) -> None:
-        if self.project is None:
-            return
-        paths = dialogs.import_paths(self, IMPORT_SUFFIXES, self._folder())
-        if paths:
-            self.import_files(paths)
+        """File ▸ Import Articles: files and web addresses."""
+        self.importer.import_dialog()
 
-    def import_files(self, paths: Sequence[Path]) -> object | None:
-        """Import article files in the background; returns the running job (or None)."""
-        if self.project is None:
-            self.statusBar().showMessage("Open a project before importing articles.", STATUS_MS)
-            return None
-        if self.project.read_only:
-            self._say_read_only()
-            return None
-        if self._import_job is not None:
-            self.statusBar().showMessage("An import is already running.", STATUS_MS)
-            return None
-        if not self.ensure_reviewer():
-            return None
-        from desktop.ui.workers import ImportJob
-
-        job = ImportJob(self.project, list(paths), self.settings.reviewer)
-        job.signals.sig_finished.connect(self._on_import_finished)
-        job.signals.sig_failed.connect(self._on_import_failed)
-        if len(paths) >= PROGRESS_FROM_FILES:
-            progress = QProgressDialog("Reading files…", "Cancel", 0, len(paths) + 1, self)
-            progress.setWindowTitle("Importing articles")
-            progress.setWindowModality(Qt.WindowModality.WindowModal)
-            progress.setMinimumDuration(400)
-            progress.canceled.connect(job.cancel)
-            job.signals.sig_progressed.connect(
-                lambda done, name: (
-                    progress.setValue(done),
-                    progress.setLabelText(f"Reading {name}…" if name else "Saving…"),
-                )
-            )
-            self._progress = progress
-        self._import_job = job
-        self.statusBar().showMessage(f"Importing {len(paths)} file(s)…")
-        QThreadPool.globalInstance().start(job)
-        return job
-
-    def _on_import_finished(self, changes: ChangeSet) -> None:
-        self._end_import()
-        self.apply_changes(changes)
-        count = len(changes.ids("article"))
-        self.statusBar().showMessage(f"Imported {count} article(s).", STATUS_MS)
-        added = changes.ids("article")
-        pane = self.panes.active_pane()
-        if added and pane is not None and pane.article_id() is None:
-            self.panes.show_article(pane, added[0])
-
-    def _on_import_failed(self, message: str) -> None:
-        self._end_import()
-        self.statusBar().clearMessage()
-        dialogs.show_error(self, "Nothing was imported", message)
-
-    def _end_import(self) -> None:
-        self._import_job = None
-        if self._progress is not None:
-            self._progress.reset()
-            self._progress.deleteLater()
-            self._progress = None
+    def import_files(self, paths: Sequence[Path | str]) -> object | None:
+        """Import files or web pages in the background; returns the running job (or None)."""
+        return self.importer.import_sources(paths)
 
     def _finish_import_job(self) -> None:
         """Closing the project waits for a running import (after asking it to stop)."""
-        job = self._import_job
-        if job is not None:
-            job.cancel()  # type: ignore[attr-defined]
-            QThreadPool.globalInstance().waitForDone()
-            QApplication.processEvents()
-            self._end_import()
+        self.importer.finish()
 
     # --- drag and drop --------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _local_files(event.mimeData()):
+        if any(dropped_sources(event.mimeData())):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event: QDragEnterEvent) -> None:
-        if _local_files(event.mimeData()):
+        if any(dropped_sources(event.mimeData())):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = _local_files(event.mimeData())
-        if not paths:
+        """Files from a file manager, or links from a browser."""
+        paths, links = dropped_sources(event.mimeData())
+        if not paths and not links:
             super().dropEvent(event)
             return
         event.acceptProposedAction()
@@ -744,7 +680,7 @@ class MainWindow(QMainWindow):
         if projects:
             QTimer.singleShot(0, lambda: self.open_path(projects[0]))
         else:
-            QTimer.singleShot(0, lambda: self.import_files(paths))
+            QTimer.singleShot(0, lambda: self.import_files([*paths, *links]))
 
     # --- keys on panes of a read-only project ---------------------------------------------
 
@@ -813,14 +749,6 @@ class MainWindow(QMainWindow):
         self.save_layout()
         self._close_current()
         super().closeEvent(event)
-
-
-def _local_files(mime: object) -> list[Path]:
-    from PySide6.QtCore import QMimeData
-
-    if not isinstance(mime, QMimeData) or not mime.hasUrls():
-        return []
-    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
 
 
 def _choices(summaries: Sequence[ArticleSummary]) -> list[tuple[str, str, str]]:

@@ -1,0 +1,655 @@
+"""Bringing articles into the window: File ▸ Import Articles (files and web addresses), File ▸
+New Article from Clipboard, a web address pasted or a link dropped onto the window, and
+"Save a copy" for evidence links.
+
+Reading (files, pages over the network) runs in a pool thread with progress and Cancel. When
+some sources cannot be read the reviewer is told which and why, and chooses whether the
+others are imported; nothing is written before that. An encrypted PDF asks for its password.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.core.changes import ChangeSet
+from desktop.core.errors import CrosscheckError
+from desktop.ui import actions as act
+from desktop.ui import dialogs
+
+if TYPE_CHECKING:
+    from desktop.core.importers import ImportedArticle, SourceResult
+    from desktop.core.storage import Project
+    from desktop.ui.main_window import MainWindow
+
+IMPORT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf")
+PASTE_ARTICLE = "file.paste_article"
+PASTE_LINK = "edit.paste_link"
+STATUS_MS = 6000
+PROGRESS_FROM_FILES = 4  # fewer local files import too fast for a progress dialog to help
+
+
+def web_addresses(text: str) -> list[str]:
+    """The http(s) addresses in pasted or dropped text, one per line; [] unless every
+    non-blank line is one (a sentence that mentions a link is not a link)."""
+    from desktop.core.fetch import looks_like_url
+
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines or not all(looks_like_url(line) and " " not in line for line in lines):
+        return []
+    return list(dict.fromkeys(lines))
+
+
+def dropped_sources(mime: object) -> tuple[list[Path], list[str]]:
+    """(local files, web addresses) carried by a drag: files from a file manager, links from
+    a browser (as URLs, or as text)."""
+    from PySide6.QtCore import QMimeData
+
+    if not isinstance(mime, QMimeData):
+        return [], []
+    files: list[Path] = []
+    links: list[str] = []
+    if mime.hasUrls():
+        for url in mime.urls():
+            if url.isLocalFile():
+                files.append(Path(url.toLocalFile()))
+            elif url.scheme() in ("http", "https"):
+                links.append(url.toString())
+    if not files and not links and mime.hasText():
+        links = web_addresses(mime.text())
+    return files, list(dict.fromkeys(links))
+
+
+# --- background work --------------------------------------------------------------------------
+
+
+class ReadSignals(QObject):
+    sig_progressed = Signal(int, str)
+    """Sources read so far, and what is being read now."""
+    sig_password_needed = Signal(str, bool)
+    """An encrypted PDF: its name, and whether the last password was wrong."""
+    sig_read = Signal(object)
+    """Every source was tried; carries the list of SourceResult."""
+    sig_failed = Signal(str)
+    """Reading stopped (cancelled, or a fault); carries the one-line reason."""
+
+
+class ReadJob(QRunnable):
+    """Read files and web pages; what was read is handed back, nothing is written."""
+
+    def __init__(self, sources: Sequence[str | Path]) -> None:
+        super().__init__()
+        self.sources = [str(s) for s in sources]
+        self.signals = ReadSignals()
+        self._cancel = threading.Event()
+        self._answered = threading.Event()
+        self._password: str | None = None
+        self.setAutoDelete(False)  # kept by the window until its signals have arrived
+
+    def cancel(self) -> None:
+        self._cancel.set()
+        self._answered.set()  # a password prompt waiting for an answer gives up
+
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def give_password(self, password: str | None) -> None:
+        self._password = password
+        self._answered.set()
+
+    def _ask_password(self, name: str, wrong: bool) -> str | None:
+        self._answered.clear()
+        self.signals.sig_password_needed.emit(name, wrong)
+        self._answered.wait()
+        return None if self._cancel.is_set() else self._password
+
+    def run(self) -> None:
+        from desktop.core import importers
+
+        try:
+            results = importers.read_sources(
+                self.sources,
+                keep_going=True,
+                cancelled=self.cancelled,
+                progress=lambda step, what: self.signals.sig_progressed.emit(step, what),
+                ask_password=self._ask_password,
+            )
+        except CrosscheckError as exc:
+            self.signals.sig_failed.emit(str(exc))
+        except Exception as exc:  # a bug must not kill the thread silently
+            self.signals.sig_failed.emit(f"import failed: {exc.__class__.__name__}: {exc}")
+        else:
+            if self.cancelled():
+                self.signals.sig_failed.emit("Import cancelled; nothing was imported.")
+            else:
+                self.signals.sig_read.emit(results)
+
+
+class WriteSignals(QObject):
+    sig_finished = Signal(object)
+    """Written; carries the ChangeSet."""
+    sig_failed = Signal(str)
+    """Nothing was written; carries the reason."""
+
+
+class WriteJob(QRunnable):
+    """One write (an import, a saved copy) in a pool thread."""
+
+    def __init__(self, work: Any) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = WriteSignals()
+        self.setAutoDelete(False)
+
+    def run(self) -> None:
+        try:
+            changes = self.work()
+        except CrosscheckError as exc:
+            self.signals.sig_failed.emit(str(exc))
+        except Exception as exc:
+            self.signals.sig_failed.emit(f"{exc.__class__.__name__}: {exc}")
+        else:
+            self.signals.sig_finished.emit(changes)
+
+
+# --- dialogs --------------------------------------------------------------------------------
+
+
+class ImportDialog(QDialog):
+    """Web addresses typed or pasted (one per line) and files chosen, imported together."""
+
+    def __init__(self, parent: QWidget, folder: str) -> None:
+        super().__init__(parent)
+        self.setObjectName("importDialog")
+        self.setWindowTitle("Import Articles")
+        self.folder = folder
+        self.addresses = QPlainTextEdit()
+        self.addresses.setObjectName("importAddresses")
+        self.addresses.setPlaceholderText("https://… one web address per line")
+        self.addresses.setTabChangesFocus(True)
+        self.files = QListWidget()
+        self.files.setObjectName("importFiles")
+        add = QPushButton("Add &Files…")
+        add.setObjectName("importAddFiles")
+        add.clicked.connect(self.add_files)
+        self.error = QLabel()
+        self.error.setObjectName("importError")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setText("&Import")
+        ok.setObjectName("importOk")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Files (.txt .md .html .docx .pdf)"), 1)
+        row.addWidget(add)
+        layout = QVBoxLayout(self)
+        label = QLabel("&Web addresses of pages or PDFs")
+        label.setBuddy(self.addresses)
+        layout.addWidget(label)
+        layout.addWidget(self.addresses, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.files, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(620, 420)
+
+    def add_files(self) -> None:
+        for path in dialogs.import_paths(self, IMPORT_SUFFIXES, self.folder):
+            self.files.addItem(str(path))
+
+    def sources(self) -> list[str]:
+        typed = [line.strip() for line in self.addresses.toPlainText().splitlines()]
+        chosen = [self.files.item(i).text() for i in range(self.files.count())]
+        return [s for s in typed if s] + chosen
+
+    def _accept(self) -> None:
+        from desktop.core.fetch import looks_like_url
+
+        typed = [line.strip() for line in self.addresses.toPlainText().splitlines() if line.strip()]
+        wrong = [line for line in typed if not looks_like_url(line)]
+        if wrong:
+            self.error.setText(
+                f"{wrong[0]!r} is not a web address (it must start with http:// or https://)"
+            )
+            self.error.show()
+            return
+        if not self.sources():
+            self.error.setText("Type a web address or add a file to import.")
+            self.error.show()
+            return
+        self.accept()
+
+
+class PastedArticleDialog(QDialog):
+    """Title and outlet for text pasted as a new article."""
+
+    def __init__(self, parent: QWidget, text: str) -> None:
+        from desktop.core.importers import read_pasted
+
+        super().__init__(parent)
+        self.setObjectName("pastedArticleDialog")
+        self.setWindowTitle("New Article from Clipboard")
+        self.text = text
+        default = read_pasted(text).title if text.strip() else ""
+        self.title = QLineEdit(default)
+        self.title.setObjectName("pastedTitle")
+        self.outlet = QLineEdit()
+        self.outlet.setObjectName("pastedOutlet")
+        self.outlet.setPlaceholderText("e.g. the newspaper or broadcaster")
+        preview = QPlainTextEdit(text[:5000])
+        preview.setReadOnly(True)
+        preview.setObjectName("pastedPreview")
+        form = QFormLayout()
+        form.addRow("&Title", self.title)
+        form.addRow("&Outlet", self.outlet)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Add Article")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel(f"{len(text):,} characters pasted"))
+        layout.addWidget(preview, 1)
+        layout.addWidget(buttons)
+        self.resize(560, 420)
+
+
+class SavedCopyDialog(QDialog):
+    """An evidence page as it was saved: its text, when and from where it was fetched."""
+
+    def __init__(self, parent: QWidget, page: Any) -> None:
+        from desktop.ui.models import local_time
+
+        super().__init__(parent)
+        self.setObjectName("savedCopyDialog")
+        self.setWindowTitle(f"Saved copy — {page.title or page.final_url}")
+        hops = "".join(f"\nRedirected by {u} ({s})" for u, s in page.redirects)
+        header = QLabel(
+            f"{page.final_url}\nFetched {local_time(page.fetched_at)} · {page.size:,} bytes "
+            f"· SHA-256 {page.sha256}{hops}"
+        )
+        header.setObjectName("savedCopyHeader")
+        header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        header.setWordWrap(True)
+        self.text = QPlainTextEdit(
+            page.text if page.text is not None else "(No readable text; the page's bytes are kept.)"
+        )
+        self.text.setObjectName("savedCopyText")
+        self.text.setReadOnly(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(header)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(buttons)
+        self.resize(700, 520)
+
+
+# --- the window's side ----------------------------------------------------------------------
+
+
+class Importer(QObject):
+    """Adds importing from files, the web and the clipboard to a MainWindow."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.read_job: ReadJob | None = None
+        self.write_job: WriteJob | None = None
+        self.copy_jobs: list[WriteJob] = []
+        self.progress: QProgressDialog | None = None
+        self.dialog: QDialog | None = None  # the open import, paste or copy dialog
+        self.prompt: QWidget | None = None  # the open question (password, partial import)
+
+        self.paste_article_action = QAction("New Article from &Clipboard…", window)
+        self.paste_article_action.setObjectName(PASTE_ARTICLE)
+        self.paste_article_action.setShortcut(QKeySequence("Ctrl+Shift+V"))
+        self.paste_article_action.setStatusTip("Add the text on the clipboard as a new article")
+        self.paste_article_action.triggered.connect(self.paste_article)
+        file_menu = window.menu("File")
+        actions = file_menu.actions()
+        after_import = actions[actions.index(window.action(act.IMPORT)) + 1]
+        file_menu.insertAction(after_import, self.paste_article_action)
+
+        self.paste_link_action = QAction("&Paste Web Address to Import", window)
+        self.paste_link_action.setObjectName(PASTE_LINK)
+        self.paste_link_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Paste))
+        # Text fields keep their own Ctrl+V: they claim the key before the window does.
+        self.paste_link_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.paste_link_action.setStatusTip("Import the web page whose address is on the clipboard")
+        self.paste_link_action.triggered.connect(self.paste_link)
+        window.menu("Edit").addAction(self.paste_link_action)
+
+        window.editor.sig_copy_requested.connect(self.save_copy)
+        window.editor.sig_copy_shown.connect(self.show_copy)
+        window.editor.copy_label = self._copy_label
+        window.sig_project_opened.connect(lambda _p: self._enable())
+        window.sig_project_closed.connect(self._enable)
+        self._enable()
+
+    def _enable(self) -> None:
+        project = self.window.project
+        editable = project is not None and not project.read_only
+        self.paste_article_action.setEnabled(editable)
+        self.paste_link_action.setEnabled(editable)
+
+    @property
+    def busy(self) -> bool:
+        return self.read_job is not None or self.write_job is not None
+
+    # --- File ▸ Import Articles -----------------------------------------------------------
+
+    def import_dialog(self) -> None:
+        if self.window.project is None:
+            return
+        dialog = ImportDialog(self.window, self.window._folder())
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.import_sources(dialog.sources()))
+        self.dialog = dialog
+        dialog.open()
+
+    def import_sources(self, sources: Sequence[str | Path]) -> ReadJob | None:
+        """Read ``sources`` (files, web addresses) in the background, then import them."""
+        window = self.window
+        if window.project is None:
+            window.statusBar().showMessage("Open a project before importing articles.", STATUS_MS)
+            return None
+        if window.project.read_only:
+            window._say_read_only()
+            return None
+        if self.busy:
+            window.statusBar().showMessage("An import is already running.", STATUS_MS)
+            return None
+        if not window.ensure_reviewer():
+            return None
+        from desktop.core.fetch import looks_like_url
+
+        job = ReadJob(sources)
+        signals = job.signals
+        queued = Qt.ConnectionType.QueuedConnection
+        signals.sig_read.connect(lambda results: self._on_read(job, results), queued)
+        signals.sig_failed.connect(self._on_failed, queued)
+        signals.sig_password_needed.connect(
+            lambda name, wrong: self._ask_password(job, name, wrong), queued
+        )
+        web = any(looks_like_url(str(s)) for s in sources)
+        if web or len(sources) >= PROGRESS_FROM_FILES:
+            progress = QProgressDialog("Reading…", "Cancel", 0, len(sources) + 1, window)
+            progress.setObjectName("importProgress")
+            progress.setWindowTitle("Importing articles")
+            progress.setWindowModality(Qt.WindowModality.WindowModal)
+            progress.setMinimumDuration(400)
+            progress.canceled.connect(job.cancel)
+            signals.sig_progressed.connect(
+                lambda done, what: (progress.setValue(done), progress.setLabelText(f"{what}…")),
+                queued,
+            )
+            self.progress = progress
+        self.read_job = job
+        count = len(sources)
+        window.statusBar().showMessage(f"Reading {count} source{'s' if count != 1 else ''}…")
+        QThreadPool.globalInstance().start(job)
+        return job
+
+    def _on_read(self, job: ReadJob, results: list[SourceResult]) -> None:
+        self.read_job = None
+        self._end_progress()
+        if job.cancelled():
+            self._on_failed("Import cancelled; nothing was imported.")
+            return
+        articles = [r.article for r in results if r.article is not None]
+        failed = [r for r in results if r.error is not None]
+        if not failed:
+            self._write(articles)
+            return
+        reasons = "\n".join(f"• {r.error}" for r in failed)
+        if not articles:
+            self.window.statusBar().clearMessage()
+            dialogs.show_error(self.window, "Nothing was imported", reasons)
+            return
+        self._ask_partial(articles, failed, reasons)
+
+    def _ask_partial(
+        self, articles: list[ImportedArticle], failed: list[SourceResult], reasons: str
+    ) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        total = len(articles) + len(failed)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Some sources could not be read",
+            f"{len(failed)} of {total} could not be read:\n\n{reasons}\n\n"
+            f"Import the {len(articles)} that could?",
+            QMessageBox.StandardButton.NoButton,
+            self.window,
+        )
+        box.setObjectName("partialImport")
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setWindowModality(Qt.WindowModality.WindowModal)
+        go = box.addButton(f"Import {len(articles)}", QMessageBox.ButtonRole.AcceptRole)
+        go.setObjectName("importTheOthers")
+        stop = box.addButton("Import Nothing", QMessageBox.ButtonRole.RejectRole)
+        stop.setObjectName("importNothing")
+        box.setDefaultButton(stop)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button: object) -> None:
+            self.prompt = None
+            if button is go:
+                self._write(articles)
+            else:
+                self.window.statusBar().showMessage("Nothing was imported.", STATUS_MS)
+
+        box.buttonClicked.connect(answered)
+        self.prompt = box
+        box.open()
+
+    def _write(self, articles: list[ImportedArticle], meta: Any = None) -> None:
+        from desktop.core import operations
+
+        project, reviewer = self.window.project, self.window.settings.reviewer
+        if project is None:
+            return
+
+        def work() -> ChangeSet:
+            if meta is None:
+                return operations.import_articles(project, articles, reviewer=reviewer)
+            return operations.import_articles(project, articles, reviewer=reviewer, meta=meta)
+
+        job = WriteJob(work)
+        queued = Qt.ConnectionType.QueuedConnection
+        job.signals.sig_finished.connect(self._on_written, queued)
+        job.signals.sig_failed.connect(self._on_failed, queued)
+        self.write_job = job
+        QThreadPool.globalInstance().start(job)
+
+    def _on_written(self, changes: ChangeSet) -> None:
+        self.write_job = None
+        window = self.window
+        window.apply_changes(changes)
+        added = changes.ids("article")
+        window.statusBar().showMessage(f"Imported {len(added)} article(s).", STATUS_MS)
+        pane = window.panes.active_pane()
+        if added and pane is not None and pane.article_id() is None:
+            window.panes.show_article(pane, added[0])
+
+    def _on_failed(self, message: str) -> None:
+        self.read_job = self.write_job = None
+        self._end_progress()
+        self.window.statusBar().clearMessage()
+        dialogs.show_error(self.window, "Nothing was imported", message)
+
+    def _ask_password(self, job: ReadJob, name: str, wrong: bool) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        prompt = QInputDialog(self.window)
+        prompt.setObjectName("pdfPassword")
+        prompt.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        prompt.setWindowTitle("Encrypted PDF")
+        label = f"{Path(name).name} is encrypted. Its password:"
+        prompt.setLabelText(("The password was wrong. " if wrong else "") + label)
+        prompt.setTextEchoMode(QLineEdit.EchoMode.Password)
+        prompt.textValueSelected.connect(lambda text: job.give_password(text))
+        prompt.rejected.connect(lambda: job.give_password(None))
+        prompt.finished.connect(lambda _r: setattr(self, "prompt", None))
+        self.prompt = prompt
+        prompt.open()
+
+    def _end_progress(self) -> None:
+        if self.progress is not None:
+            self.progress.reset()
+            self.progress.deleteLater()
+            self.progress = None
+
+    def finish(self) -> None:
+        """Closing the project: stop reading, wait for writes, forget questions."""
+        if self.read_job is not None:
+            self.read_job.cancel()
+        if self.busy or self.copy_jobs:
+            QThreadPool.globalInstance().waitForDone()
+            QGuiApplication.processEvents()
+        self.read_job = self.write_job = None
+        self.copy_jobs.clear()
+        self._end_progress()
+
+    # --- the clipboard --------------------------------------------------------------------
+
+    def paste_article(self) -> None:
+        """File ▸ New Article from Clipboard: the text on the clipboard, with a title and an
+        outlet asked for."""
+        window = self.window
+        if window.project is None or window.project.read_only:
+            return
+        text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            window.statusBar().showMessage("The clipboard holds no text to add.", STATUS_MS)
+            return
+        if self.busy or not window.ensure_reviewer():
+            return
+        dialog = PastedArticleDialog(window, text)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self._add_pasted(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _add_pasted(self, dialog: PastedArticleDialog) -> None:
+        from desktop.core import operations
+        from desktop.core.importers import read_pasted
+
+        try:
+            article = read_pasted(dialog.text, name="clipboard", title=dialog.title.text())
+        except CrosscheckError as exc:
+            dialogs.show_error(self.window, "Nothing was imported", str(exc))
+            return
+        self._write([article], operations.ArticleMeta(outlet=dialog.outlet.text()))
+
+    def paste_link(self) -> None:
+        """Ctrl+V on the window (not in a text field): import the web pages whose
+        addresses are on the clipboard."""
+        text = QGuiApplication.clipboard().text()
+        links = web_addresses(text)
+        if not links:
+            self.window.statusBar().showMessage(
+                "Paste a web address to import its page, or use File ▸ New Article from "
+                "Clipboard for text.",
+                STATUS_MS,
+            )
+            return
+        self.import_sources(links)
+
+    # --- evidence copies ------------------------------------------------------------------
+
+    def save_copy(self, annotation_id: str, url: str) -> WriteJob | None:
+        """Fetch an evidence link's page now and keep it with the link."""
+        from desktop.core import fetch, importers, operations
+
+        window = self.window
+        project: Project | None = window.project
+        if project is None or project.read_only or not window.ensure_reviewer():
+            return None
+        reviewer = window.settings.reviewer
+
+        def work() -> ChangeSet:
+            page = fetch.fetch(url)
+            text, title = importers.readable_copy(page)
+            return operations.save_source_copy(
+                project, annotation_id, page, reviewer=reviewer, text=text, title=title
+            )
+
+        job = WriteJob(work)
+        queued = Qt.ConnectionType.QueuedConnection
+
+        def finished(changes: ChangeSet) -> None:
+            self.copy_jobs.remove(job)
+            window.apply_changes(changes)
+            window.statusBar().showMessage(f"Saved a copy of {url}.", STATUS_MS)
+
+        def failed(message: str) -> None:
+            self.copy_jobs.remove(job)
+            window.statusBar().clearMessage()
+            dialogs.show_error(window, "No copy was saved", message)
+
+        job.signals.sig_finished.connect(finished, queued)
+        job.signals.sig_failed.connect(failed, queued)
+        self.copy_jobs.append(job)
+        window.statusBar().showMessage(f"Saving a copy of {url}…")
+        QThreadPool.globalInstance().start(job)
+        return job
+
+    def _copy_label(self, page_id: str) -> str:
+        """Shown beside a link: when its saved copy was fetched."""
+        from desktop.core import pages
+        from desktop.ui.models import local_time
+
+        project = self.window.project
+        if project is None:
+            return ""
+        try:
+            with project.snapshot() as db:
+                page = pages.saved_page(db, page_id, with_text=False)
+        except CrosscheckError:
+            return "saved copy missing"
+        return f"copy of {local_time(page.fetched_at)}"
+
+    def show_copy(self, page_id: str) -> None:
+        from desktop.core import pages
+
+        project = self.window.project
+        if project is None:
+            return
+        try:
+            with project.snapshot() as db:
+                page = pages.saved_page(db, page_id)
+        except CrosscheckError as exc:
+            dialogs.show_error(self.window, "Cannot show the copy", str(exc))
+            return
+        dialog = SavedCopyDialog(self.window, page)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
