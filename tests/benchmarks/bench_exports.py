@@ -120,7 +120,10 @@ def build_annotations(path: Path, count: int) -> None:
 
 def shell_csv(path: Path, out: Path) -> None:
     """The baseline: the sqlite3 shell writing the same columns (raw cells) with .mode csv."""
-    sql = select_sql(safe=False, include_deleted=False).format(where="a.deleted_at IS NULL")
+    # The demo has no PDF articles: the export leaves the page cell empty without a lookup.
+    sql = select_sql(safe=False, include_deleted=False, pages=False).format(
+        where="a.deleted_at IS NULL"
+    )
     with out.open("wb") as fh:
         subprocess.run(
             ["sqlite3", "-readonly", "-cmd", ".mode csv", "-cmd", ".headers on", str(path), sql],

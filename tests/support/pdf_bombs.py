@@ -81,7 +81,7 @@ def deep_nesting_in_content(depth: int = 100_000) -> bytes:
     return _pdf(_page(_stream(body)))
 
 
-def many_operators(inflated_bytes: int = 200 << 20) -> bytes:
+def many_operators(inflated_bytes: int = 12 << 20) -> bytes:
     """A content stream of path operators that inflates to ``inflated_bytes``."""
     unit = b"0 0 m 1 1 l S\n" * 4096
     data = repeated(TEXT + b"\n", unit, inflated_bytes // len(unit), b"")

@@ -89,8 +89,9 @@ def _sources(safe: bool) -> str:
     )
 
 
-def _annotation_cells(safe: bool, include_deleted: bool) -> list[str]:
-    """The cells after the article's four, in HEADER order."""
+def _annotation_cells(safe: bool, include_deleted: bool, pages: bool) -> list[str]:
+    """The cells after the article's four, in HEADER order. Without ``pages`` (no article
+    of the project has pages) the page cell is empty without being looked up."""
     cells = [
         "a.start",
         'a."end"',
@@ -101,7 +102,7 @@ def _annotation_cells(safe: bool, include_deleted: bool) -> list[str]:
         _cell("r.name", safe),
         sql_iso("a.created_at"),
         sql_iso("a.updated_at"),
-        f"coalesce({_PAGE}, '')",
+        f"coalesce({_PAGE}, '')" if pages else "''",
     ]
     if include_deleted:
         cells.append(f"coalesce({sql_iso('a.deleted_at')}, '')")
@@ -117,13 +118,13 @@ def _article_cells(safe: bool) -> list[str]:
     ]
 
 
-def select_sql(*, safe: bool, include_deleted: bool) -> str:
+def select_sql(*, safe: bool, include_deleted: bool, pages: bool = True) -> str:
     """One query whose rows are the CSV rows (after the header); ``{where}`` is left to fill.
 
     The export itself runs an equivalent query per group of articles; this one is the
     reference (tests and the benchmark's sqlite3 shell use it).
     """
-    columns = ["a.id", *_article_cells(safe), *_annotation_cells(safe, include_deleted)]
+    columns = ["a.id", *_article_cells(safe), *_annotation_cells(safe, include_deleted, pages)]
     return (
         "SELECT "
         + ", ".join(columns)
@@ -133,13 +134,13 @@ def select_sql(*, safe: bool, include_deleted: bool) -> str:
     )
 
 
-def _group_sql(safe: bool, include_deleted: bool, where: str) -> str:
+def _group_sql(safe: bool, include_deleted: bool, where: str, pages: bool) -> str:
     """Rows for the articles listed in JSON parameter ``:articles``, in that order; the
     article's cells are a placeholder naming its index in the list."""
     columns = [
         "a.id",
         "char(1) || o.key || char(2)",
-        *_annotation_cells(safe, include_deleted),
+        *_annotation_cells(safe, include_deleted, pages),
     ]
     return (
         "SELECT "
@@ -220,7 +221,8 @@ def write_csv(
         out.write(_take(buffer).encode("utf-8"))
         cells = [a[0] for a in articles]
         encoded = [_encode_row(writer, buffer, c) for c in cells]
-        sql = _group_sql(safe, flt.include_deleted, where)
+        has_pages = conn.execute("SELECT EXISTS (SELECT 1 FROM article_pages)").fetchone()[0]
+        sql = _group_sql(safe, flt.include_deleted, where, bool(has_pages))
 
         def run(connection: sqlite3.Connection, group: list[int]) -> sqlite3.Cursor:
             ids = json.dumps([cells[i][0] for i in group])
