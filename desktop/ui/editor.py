@@ -250,7 +250,9 @@ class AnnotationEditor(QWidget):
             copy = ""
             if source.copy:
                 described = self.copy_label(source.copy) if self.copy_label else "saved copy"
-                copy = f' · <a href="{COPY_SCHEME}{escape(source.copy)}">{escape(described)}</a>'
+                # On a line of its own, so a long address does not push it out of sight.
+                href = f"{COPY_SCHEME}{escape(source.copy)}"
+                copy = f'<br><small>Saved: <a href="{href}">{escape(described)}</a></small>'
             label = QLabel(f'{title}<a href="{escape(source.url)}">{escape(source.url)}</a>{copy}')
             label.setObjectName("evidenceLabel")
             label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)

@@ -429,8 +429,8 @@ class Importer(QObject):
             self._write(articles)
             return
         reasons = "\n".join(f"• {r.error}" for r in failed)
+        self.window.statusBar().clearMessage()
         if not articles:
-            self.window.statusBar().clearMessage()
             dialogs.show_error(self.window, "Nothing was imported", reasons)
             return
         self._ask_partial(articles, failed, reasons)
