@@ -16,20 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QPlainTextEdit,
-    QProgressDialog,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QWidget
 
 from desktop.core.changes import ChangeSet
 from desktop.core.errors import CrosscheckError
@@ -37,11 +24,12 @@ from desktop.ui import actions as act
 from desktop.ui import dialogs
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QProgressDialog
+
     from desktop.core.importers import ImportedArticle, SourceResult
     from desktop.core.storage import Project
     from desktop.ui.main_window import MainWindow
 
-IMPORT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf")
 PASTE_ARTICLE = "file.paste_article"
 PASTE_LINK = "edit.paste_link"
 STATUS_MS = 6000
@@ -171,146 +159,6 @@ class WriteJob(QRunnable):
             self.signals.sig_finished.emit(changes)
 
 
-# --- dialogs --------------------------------------------------------------------------------
-
-
-class ImportDialog(QDialog):
-    """Web addresses typed or pasted (one per line) and files chosen, imported together."""
-
-    def __init__(self, parent: QWidget, folder: str) -> None:
-        super().__init__(parent)
-        self.setObjectName("importDialog")
-        self.setWindowTitle("Import Articles")
-        self.folder = folder
-        self.addresses = QPlainTextEdit()
-        self.addresses.setObjectName("importAddresses")
-        self.addresses.setPlaceholderText("https://… one web address per line")
-        self.addresses.setTabChangesFocus(True)
-        self.files = QListWidget()
-        self.files.setObjectName("importFiles")
-        add = QPushButton("Add &Files…")
-        add.setObjectName("importAddFiles")
-        add.clicked.connect(self.add_files)
-        self.error = QLabel()
-        self.error.setObjectName("importError")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setText("&Import")
-        ok.setObjectName("importOk")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Files (.txt .md .html .docx .pdf)"), 1)
-        row.addWidget(add)
-        layout = QVBoxLayout(self)
-        label = QLabel("&Web addresses of pages or PDFs")
-        label.setBuddy(self.addresses)
-        layout.addWidget(label)
-        layout.addWidget(self.addresses, 1)
-        layout.addLayout(row)
-        layout.addWidget(self.files, 1)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.resize(620, 420)
-
-    def add_files(self) -> None:
-        for path in dialogs.import_paths(self, IMPORT_SUFFIXES, self.folder):
-            self.files.addItem(str(path))
-
-    def sources(self) -> list[str]:
-        typed = [line.strip() for line in self.addresses.toPlainText().splitlines()]
-        chosen = [self.files.item(i).text() for i in range(self.files.count())]
-        return [s for s in typed if s] + chosen
-
-    def _accept(self) -> None:
-        from desktop.core.fetch import looks_like_url
-
-        typed = [line.strip() for line in self.addresses.toPlainText().splitlines() if line.strip()]
-        wrong = [line for line in typed if not looks_like_url(line)]
-        if wrong:
-            self.error.setText(
-                f"{wrong[0]!r} is not a web address (it must start with http:// or https://)"
-            )
-            self.error.show()
-            return
-        if not self.sources():
-            self.error.setText("Type a web address or add a file to import.")
-            self.error.show()
-            return
-        self.accept()
-
-
-class PastedArticleDialog(QDialog):
-    """Title and outlet for text pasted as a new article."""
-
-    def __init__(self, parent: QWidget, text: str) -> None:
-        from desktop.core.importers import read_pasted
-
-        super().__init__(parent)
-        self.setObjectName("pastedArticleDialog")
-        self.setWindowTitle("New Article from Clipboard")
-        self.text = text
-        default = read_pasted(text).title if text.strip() else ""
-        self.title = QLineEdit(default)
-        self.title.setObjectName("pastedTitle")
-        self.outlet = QLineEdit()
-        self.outlet.setObjectName("pastedOutlet")
-        self.outlet.setPlaceholderText("e.g. the newspaper or broadcaster")
-        preview = QPlainTextEdit(text[:5000])
-        preview.setReadOnly(True)
-        preview.setObjectName("pastedPreview")
-        form = QFormLayout()
-        form.addRow("&Title", self.title)
-        form.addRow("&Outlet", self.outlet)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Add Article")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(QLabel(f"{len(text):,} characters pasted"))
-        layout.addWidget(preview, 1)
-        layout.addWidget(buttons)
-        self.resize(560, 420)
-
-
-class SavedCopyDialog(QDialog):
-    """An evidence page as it was saved: its text, when and from where it was fetched."""
-
-    def __init__(self, parent: QWidget, page: Any) -> None:
-        from desktop.ui.models import local_time
-
-        super().__init__(parent)
-        self.setObjectName("savedCopyDialog")
-        self.setWindowTitle(f"Saved copy — {page.title or page.final_url}")
-        hops = "".join(f"\nRedirected by {u} ({s})" for u, s in page.redirects)
-        header = QLabel(
-            f"{page.final_url}\nFetched {local_time(page.fetched_at)} · {page.size:,} bytes "
-            f"· SHA-256 {page.sha256}{hops}"
-        )
-        header.setObjectName("savedCopyHeader")
-        header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        header.setWordWrap(True)
-        self.text = QPlainTextEdit(
-            page.text if page.text is not None else "(No readable text; the page's bytes are kept.)"
-        )
-        self.text.setObjectName("savedCopyText")
-        self.text.setReadOnly(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(header)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(buttons)
-        self.resize(700, 520)
-
-
 # --- the window's side ----------------------------------------------------------------------
 
 
@@ -368,6 +216,8 @@ class Importer(QObject):
     def import_dialog(self) -> None:
         if self.window.project is None:
             return
+        from desktop.ui.import_dialogs import ImportDialog
+
         dialog = ImportDialog(self.window, self.window._folder())
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.import_sources(dialog.sources()))
@@ -400,6 +250,8 @@ class Importer(QObject):
         )
         web = any(looks_like_url(str(s)) for s in sources)
         if web or len(sources) >= PROGRESS_FROM_FILES:
+            from PySide6.QtWidgets import QProgressDialog
+
             progress = QProgressDialog("Reading…", "Cancel", 0, len(sources) + 1, window)
             progress.setObjectName("importProgress")
             progress.setWindowTitle("Importing articles")
@@ -506,7 +358,7 @@ class Importer(QObject):
         dialogs.show_error(self.window, "Nothing was imported", message)
 
     def _ask_password(self, job: ReadJob, name: str, wrong: bool) -> None:
-        from PySide6.QtWidgets import QInputDialog
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
 
         prompt = QInputDialog(self.window)
         prompt.setObjectName("pdfPassword")
@@ -552,13 +404,15 @@ class Importer(QObject):
             return
         if self.busy or not window.ensure_reviewer():
             return
+        from desktop.ui.import_dialogs import PastedArticleDialog
+
         dialog = PastedArticleDialog(window, text)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self._add_pasted(dialog))
         self.dialog = dialog
         dialog.open()
 
-    def _add_pasted(self, dialog: PastedArticleDialog) -> None:
+    def _add_pasted(self, dialog: Any) -> None:
         from desktop.core import operations
         from desktop.core.importers import read_pasted
 
@@ -649,6 +503,8 @@ class Importer(QObject):
         except CrosscheckError as exc:
             dialogs.show_error(self.window, "Cannot show the copy", str(exc))
             return
+        from desktop.ui.import_dialogs import SavedCopyDialog
+
         dialog = SavedCopyDialog(self.window, page)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog

@@ -16,7 +16,7 @@ from werkzeug import Request, Response
 from desktop.core import operations
 from desktop.core.storage import open_project
 from desktop.ui import dialogs
-from desktop.ui.import_ui import ImportDialog, PastedArticleDialog, SavedCopyDialog
+from desktop.ui.import_dialogs import ImportDialog, PastedArticleDialog, SavedCopyDialog
 from tests.conftest import REVIEWER
 from tests.support import pdf_samples
 
