@@ -27,11 +27,12 @@ DEMO_FILE = "Demo.crosscheck"
 DEMO_REVIEWER = "Crosscheck demo"
 
 
-def application() -> QApplication:
-    """The QApplication (made if there is none), with name, icon and stylesheet."""
+def application(qt_args: Sequence[str] = ()) -> QApplication:
+    """The QApplication (made if there is none, given Qt's own options such as ``-style
+    fusion``), with name, icon and stylesheet."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
-        app = QApplication(sys.argv[:1])
+        app = QApplication([*sys.argv[:1], *qt_args])
     if app.property("crosscheck_ready"):
         return app
     app.setApplicationName("Crosscheck")
@@ -65,10 +66,10 @@ def demo_path() -> Path:
 def create_demo(path: Path, reviewer: str) -> Path:
     """Make the demo project: the five seed articles, no annotations."""
     from desktop.core import demo, operations
-    from desktop.core.storage import new_project_file
+    from desktop.core.store import create_store
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    with new_project_file(path) as project:
+    with create_store(path) as project:
         operations.record_project_created(project, name=demo.demo_name(), reviewer=reviewer)
         demo.add_demo_articles(project, reviewer=reviewer)
     return path
@@ -123,10 +124,11 @@ class _QuitAfterPaint(QObject):
         return False
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """The GUI entry point: ``argv`` is ``[]`` or ``[PROJECT_FILE]``."""
+def main(argv: Sequence[str] | None = None, qt_args: Sequence[str] = ()) -> int:
+    """The GUI entry point: ``argv`` is ``[]`` or ``[PROJECT_FILE]``; ``qt_args`` are Qt's
+    own options."""
     args = list(sys.argv[1:] if argv is None else argv)
-    app = application()
+    app = application(qt_args)
     window = open_window(args[0] if args else None)
     if os.environ.get(EXIT_AFTER_PAINT_ENV):
         watcher = _QuitAfterPaint(window)

@@ -5,20 +5,26 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # Only light modules here: `crosscheck` with no command goes straight to the window, and the
 # commands import SQLAlchemy (operations) and the file readers (importers) when they run.
 from desktop import __version__
-from desktop.core import queries
 from desktop.core.anchoring import find_quote
 from desktop.core.errors import CrosscheckError, InvalidInput
 from desktop.core.model import Verdict
-from desktop.core.storage import Project, new_project_file, open_project
+from desktop.core.records import AnnotationFilter
+from desktop.core.store import Store, create_store, is_server_url, open_store, reads
+from desktop.core.store.sqlite import SUFFIX
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from desktop.core.records import AnnotationRow
 
 PROG = "crosscheck"
 REVIEWER_ENV = "CROSSCHECK_REVIEWER"
@@ -31,16 +37,36 @@ def _reviewer(args: argparse.Namespace) -> str:
     return operations.check_reviewer_name(name)
 
 
-def _open(args: argparse.Namespace, *, writes: bool = False) -> Project:
+def _open(args: argparse.Namespace, *, writes: bool = False) -> Store:
     """Open the project; what opening did (an upgrade, read-only) is reported on stderr.
 
     A command that writes says nothing of a read-only file: its write fails saying why.
     """
-    project = open_project(args.project)
+    project = with_password(lambda password: open_store(args.project, password=password))
     if not (writes and project.read_only):
         for message in project.messages:
-            print(f"{PROG}: {project.path.name}: {message}", file=sys.stderr)
+            print(f"{PROG}: {_short(project)}: {message}", file=sys.stderr)
     return project
+
+
+def _short(project: Store) -> str:
+    """How messages name a project: its file's name, or its database's."""
+    return project.path.name if project.path is not None else project.display_name
+
+
+def with_password(attempt: Callable[[str | None], Any]) -> Any:
+    """Run ``attempt``; if a server asks for a password that libpq's usual places do not
+    give, ask for it on the terminal (never echoed, never stored) and try once more."""
+    from desktop.core.errors import ProjectOpenError
+
+    try:
+        return attempt(None)
+    except ProjectOpenError as exc:
+        if type(exc).__name__ != "PasswordNeeded" or not sys.stdin.isatty():
+            raise
+        import getpass
+
+        return attempt(getpass.getpass(f"Password for {exc.path}: "))
 
 
 def _print_json(value: Any) -> None:
@@ -48,23 +74,59 @@ def _print_json(value: Any) -> None:
     sys.stdout.write("\n")
 
 
+def _default_name(target: str | Path) -> str:
+    """A new project's name: the file's name without ``.crosscheck``, or the server
+    database's name."""
+    if isinstance(target, str):
+        from urllib.parse import urlsplit
+
+        return urlsplit(target).path.strip("/") or "Untitled project"
+    return target.name[: -len(SUFFIX)]
+
+
+def _check_server(url: str, password: str | None) -> str | None:
+    from desktop.core.store.postgres import PostgresStore
+
+    PostgresStore(url, password=password).connect().close()
+    return password
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     from desktop.core import demo, operations
     from desktop.core.importers import read_articles
 
+    target = args.project if is_server_url(args.project) else project_path(args.project)
     reviewer = _reviewer(args)
     articles = read_articles(args.files) if args.files else []
-    name = args.name or (demo.demo_name() if args.demo else Path(args.project).stem)
-    with new_project_file(args.project) as project:
+    name = args.name or (demo.demo_name() if args.demo else _default_name(target))
+    password = None
+    if is_server_url(target):
+        # Ask for a password now if one is needed, before anything is made.
+        password = with_password(lambda typed: _check_server(target, typed))
+    with create_store(target, password=password) as project:
         operations.record_project_created(project, name=name, reviewer=reviewer)
         if args.demo:
             demo.add_demo_articles(project, reviewer=reviewer)
         if articles:
             operations.import_articles(project, articles, reviewer=reviewer)
-        with project.snapshot() as db:
-            count = len(queries.article_summaries(db))
-    print(f"Created {args.project} with {count} article(s).")
+        with project.read() as db:
+            count = len(reads.article_summaries(db))
+    shown = project.location if is_server_url(target) else target
+    print(f"Created {shown} with {count} article(s).")
     return 0
+
+
+def project_path(typed: str) -> Path:
+    """The file ``new`` creates: what was typed, with ``.crosscheck`` added unless it ends so
+    already (``report.db`` becomes ``report.db.crosscheck``), so the Open dialog lists it."""
+    path = Path(typed)
+    if typed.endswith(("/", os.sep)) or path.is_dir():
+        raise InvalidInput(f"{typed} is a folder; give the new project a file name")
+    if path.name.lower().endswith(SUFFIX):
+        if len(path.name) == len(SUFFIX):
+            raise InvalidInput(f"{typed}: give the project a name before {SUFFIX}")
+        return path
+    return path.with_name(path.name + SUFFIX)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -101,8 +163,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not articles:
             return 1
         changes = operations.import_articles(project, articles, reviewer=reviewer, meta=meta)
-        with project.snapshot() as db:
-            titles = {s.id: s.title for s in queries.article_summaries(db)}
+        with project.read() as db:
+            titles = {s.id: s.title for s in reads.article_summaries(db)}
     for article_id in changes.ids("article"):
         print(f"{article_id}  {titles[article_id]}")
     if failed:
@@ -129,40 +191,14 @@ def _ask_password(name: str, wrong: bool) -> str | None:
         return None
 
 
-def cmd_edit_article(args: argparse.Namespace) -> int:
-    from desktop.core import operations
-
-    reviewer = _reviewer(args)
-    given: dict[str, Any] = {
-        key: getattr(args, key)
-        for key in ("title", "outlet", "url", "published", "author")
-        if getattr(args, key) is not None
-    }
-    if not given:
-        raise InvalidInput(
-            "nothing to change: give --title, --outlet, --url, --published or --author"
-        )
-    with _open(args, writes=True) as project:
-        with project.snapshot() as db:
-            article_id = queries.resolve_article(db, args.article)
-        changes = operations.update_article(project, article_id, reviewer=reviewer, **given)
-        with project.snapshot() as db:
-            (summary,) = [s for s in queries.article_summaries(db) if s.id == article_id]
-    if args.json:
-        _print_json(summary.to_json())
-    else:
-        print(f"{summary.id}  {summary.title}" + ("" if changes else "  (unchanged)"))
-    return 0
-
-
 def cmd_pages(args: argparse.Namespace) -> int:
     from desktop.core import pages
 
-    with _open(args) as project, project.snapshot() as db:
+    with _open(args) as project, project.read() as db:
         if args.page is None:
             listed = pages.saved_pages(db)
         else:
-            page_id = _resolve_page(db, args.page)
+            page_id = pages.resolve_page(db, args.page)
             page = pages.saved_page(db, page_id)
             body = pages.saved_page_body(db, page_id) if args.raw else b""
     if args.page is None:
@@ -196,32 +232,20 @@ def cmd_pages(args: argparse.Namespace) -> int:
     return 0
 
 
-def _resolve_page(db: sqlite3.Connection, ref: str) -> str:
-    ref = ref.strip().lower()
-    found = [
-        r[0]
-        for r in db.execute(
-            "SELECT id FROM fetched_pages WHERE substr(id, 1, ?) = ?", (len(ref), ref)
-        )
-    ]
-    if len(ref) < 4 or not found:
-        raise InvalidInput(f"no saved page matches {ref!r} (give its id or a unique prefix)")
-    if len(found) > 1:
-        raise InvalidInput(f"{ref!r} matches {len(found)} saved pages; give more of the id")
-    return str(found[0])
-
-
 def cmd_articles(args: argparse.Namespace) -> int:
-    with _open(args) as project, project.snapshot() as db:
-        summaries = queries.article_summaries(db)
+    with _open(args) as project, project.read() as db:
+        summaries = reads.article_summaries(db, include_removed=args.include_removed)
     if args.json:
-        _print_json([s.to_json() for s in summaries])
+        if args.include_removed:
+            _print_json([s.to_json() | {"removed_at": _iso(s.removed_at)} for s in summaries])
+        else:
+            _print_json([s.to_json() for s in summaries])
         return 0
     header = ["ID", "TITLE", "OUTLET", "PUBLISHED", "SUPP", "DISP", "UNVER"]
     rows = [
         [
             s.id[:8],
-            _clip(s.title, 50),
+            _clip(s.title, 50) if s.removed_at is None else _clip(s.title, 40) + " (removed)",
             _clip(s.outlet, 24),
             s.published.isoformat() if s.published else "",
             *[str(s.counts[v]) for v in Verdict],
@@ -232,16 +256,103 @@ def cmd_articles(args: argparse.Namespace) -> int:
     return 0
 
 
+def _iso(moment: datetime | None) -> str | None:
+    from desktop.core.model import iso_utc
+
+    return None if moment is None else iso_utc(moment)
+
+
+ARTICLE_FIELDS = ("title", "outlet", "url", "published", "author")
+
+
+def cmd_edit_article(args: argparse.Namespace) -> int:
+    from desktop.core import operations
+
+    reviewer = _reviewer(args)
+    with _open(args, writes=True) as project:
+        with project.read() as db:
+            article_id = reads.resolve_article(db, args.article)
+        changes = operations.edit_article(
+            project,
+            article_id,
+            reviewer=reviewer,
+            **{name: getattr(args, name) for name in ARTICLE_FIELDS},
+        )
+        with project.read() as db:
+            (summary,) = reads.article_summaries(db, [article_id])
+    if args.json:
+        _print_json(summary.to_json())
+        return 0
+    for change in changes.changes:
+        if change.action == "article.changed" and change.before and change.after:
+            print(f"{article_id}  {summary.title}  (changed: {', '.join(_changed(change))})")
+            return 0
+    print(f"{article_id}  {summary.title}  (nothing changed)")
+    return 0
+
+
+def _changed(change: Any) -> list[str]:
+    """The fields an ``article.changed`` event changed, as the options name them; a date
+    made vaguer or more precise (2024-01-01 to 2024) counts as a change of ``published``."""
+    before, after = change.before, change.after
+
+    def differs(name: str) -> bool:
+        keys = (name, "published_precision") if name == "published" else (name,)
+        return any(before.get(k) != after.get(k) for k in keys)
+
+    return [name for name in ARTICLE_FIELDS if differs(name)]
+
+
+def cmd_remove_article(args: argparse.Namespace) -> int:
+    from desktop.core import operations
+
+    reviewer = _reviewer(args)
+    with _open(args, writes=True) as project:
+        with project.read() as db:
+            article_id = reads.resolve_article(db, args.article)
+        changes = operations.remove_article(project, article_id, reviewer=reviewer)
+        title = _title_of(project, article_id)
+    count = len(changes.annotation_ids)
+    print(
+        f"Removed {article_id}  {title}  (with {count} annotation(s); "
+        f"`{PROG} restore-article` brings it back)"
+    )
+    return 0
+
+
+def cmd_restore_article(args: argparse.Namespace) -> int:
+    from desktop.core import operations
+
+    reviewer = _reviewer(args)
+    with _open(args, writes=True) as project:
+        with project.read() as db:
+            article_id = reads.resolve_article(db, args.article, include_removed=True)
+        changes = operations.restore_article(project, article_id, reviewer=reviewer)
+        title = _title_of(project, article_id)
+    if not changes:
+        print(f"{article_id}  {title}  (not removed; nothing changed)")
+    else:
+        count = len(changes.annotation_ids)
+        print(f"Restored {article_id}  {title}  (with {count} annotation(s))")
+    return 0
+
+
+def _title_of(project: Store, article_id: str) -> str:
+    with project.read() as db:
+        summaries = reads.article_summaries(db, include_removed=True)
+    return next((s.title for s in summaries if s.id == article_id), "")
+
+
 def cmd_annotate(args: argparse.Namespace) -> int:
     from desktop.core import operations
 
     reviewer = _reviewer(args)
     copies = _fetch_copies(args.source or []) if args.save_copies else []
     with _open(args, writes=True) as project:
-        with project.snapshot() as db:
-            article_id = queries.resolve_article(db, args.article)
+        with project.read() as db:
+            article_id = reads.resolve_article(db, args.article)
             if args.quote is not None:
-                text = queries.article_text(db, article_id)
+                text = reads.article_text(db, article_id)
                 start, end = find_quote(text, args.quote, args.occurrence)
             else:
                 if args.end is None:
@@ -262,8 +373,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
                 operations.save_source_copy(
                     project, annotation_id, page, reviewer=reviewer, text=text, title=title
                 )
-        with project.snapshot() as db:
-            rows = queries.annotation_rows(db, annotation_ids=changes.annotation_ids)
+        with project.read() as db:
+            rows = reads.annotation_rows(db, annotation_ids=changes.annotation_ids)
             printed = _annotations_json(db, rows)
     for row, as_json in zip(rows, printed, strict=True):
         if args.json:
@@ -288,9 +399,7 @@ def _fetch_copies(urls: list[str]) -> list[tuple[Any, str | None, str]]:
     return out
 
 
-def _annotations_json(
-    db: sqlite3.Connection, rows: list[queries.AnnotationRow]
-) -> list[dict[str, Any]]:
+def _annotations_json(db: Connection, rows: list[AnnotationRow]) -> list[dict[str, Any]]:
     """Annotations as printed with --json: the row's keys, then the PDF page it begins on."""
     from desktop.core import pages
 
@@ -301,16 +410,14 @@ def _annotations_json(
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:
-    with _open(args) as project, project.snapshot() as db:
-        article_ids = (
-            [queries.resolve_article(db, a) for a in args.article] if args.article else None
-        )
-        rows = queries.annotation_rows(
-            db,
-            article_ids=article_ids,
-            verdicts=[Verdict.parse(v) for v in args.verdict] if args.verdict else None,
+    with _open(args) as project, project.read() as db:
+        article_ids = [reads.resolve_article(db, a) for a in args.article] if args.article else None
+        flt = AnnotationFilter(
+            article_ids=tuple(article_ids) if article_ids is not None else None,
+            verdicts=tuple(Verdict.parse(v) for v in args.verdict) if args.verdict else None,
             include_deleted=args.include_deleted,
         )
+        rows = reads.annotation_rows(db, flt)
         printed = _annotations_json(db, rows) if args.json else []
     if args.json:
         _print_json(printed)
@@ -338,7 +445,9 @@ AUDIT_EXPORT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
 def cmd_verify(args: argparse.Namespace) -> int:
     from desktop.core.verify import verify_project
 
-    if Path(args.project).suffix.lower() in AUDIT_EXPORT_SUFFIXES:
+    if not is_server_url(args.project) and Path(args.project).suffix.lower() in (
+        AUDIT_EXPORT_SUFFIXES
+    ):
         return _verify_audit_export(args)
     with _open(args) as project:
         report = verify_project(project)
@@ -353,9 +462,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             }
         )
     elif report.ok:
-        print(f"{project.path}: {report.summary()}")
+        print(f"{project.location}: {report.summary()}")
     if not report.ok:
-        print(f"{PROG}: error: {project.path}: {report.summary()}", file=sys.stderr)
+        print(f"{PROG}: error: {project.location}: {report.summary()}", file=sys.stderr)
     return 0 if report.ok else 1
 
 
@@ -385,29 +494,46 @@ def _verify_audit_export(args: argparse.Namespace) -> int:
 
 
 def cmd_upgrade(args: argparse.Namespace) -> int:
-    from desktop.core.storage.migrate import head_revision
+    from desktop.core.store.migrate import head_revision
 
     # Upgrading is what this command is for, so what was done is its output.
-    with open_project(args.project) as project:
+    with open_store(args.project) as project:
         for message in project.messages:
-            print(f"{project.path}: {message}")
+            print(f"{project.location}: {message}")
         if not project.backup_path:
-            print(f"{project.path}: already at the current schema ({head_revision()})")
+            print(f"{project.location}: already at the current schema ({head_revision()})")
     return 0
 
 
 def cmd_open(args: argparse.Namespace) -> int:
+    _check_window(args)
     from desktop.app import main as gui_main
 
-    return gui_main([args.project] if args.project else [])
+    return gui_main([args.project] if args.project else [], qt_args=args.qt_args)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    _check_window(args)
     from desktop.app import application, ensure_demo
     from desktop.app import main as gui_main
 
-    application()  # settings hold the reviewer's name, and need the application
-    return gui_main([str(ensure_demo())])
+    application(args.qt_args)  # settings hold the reviewer's name, and need the application
+    return gui_main([str(ensure_demo())], qt_args=args.qt_args)
+
+
+def _check_window(args: argparse.Namespace) -> None:
+    """Refuse, in one line, to start a window that Qt would abort (no display, a system
+    library missing), before Qt is loaded."""
+    from desktop.gui_check import startup_problem
+
+    problem = startup_problem(args.qt_args)
+    if problem is not None:
+        raise CrosscheckError(problem)
+
+
+def window_main() -> int:
+    """``crosscheck-desktop [PROJECT]``, the desktop entry's command: ``crosscheck open``."""
+    return main(["open", *sys.argv[1:]])
 
 
 def _clip(text: str, width: int) -> str:
@@ -431,8 +557,14 @@ def _non_negative(value: str) -> int:
     return number
 
 
+class _Parser(argparse.ArgumentParser):
+    """The top-level parser, which knows its command names (for suggestions)."""
+
+    commands: list[str] = []
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG, description="Compare versions of a story and record verdicts on its claims."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -454,7 +586,12 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = command("new", cmd_new, "create a project file", writes=True)
-    p.add_argument("files", nargs="*", metavar="FILES", help="articles to import")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILES",
+        help="article files to import (.txt .md .html .docx .pdf)",
+    )
     p.add_argument("--demo", action="store_true", help="add the five demo articles")
     p.add_argument("--name", help="project name (default: the file name)")
 
@@ -465,7 +602,13 @@ def build_parser() -> argparse.ArgumentParser:
         "or - for standard input",
         writes=True,
     )
-    p.add_argument("files", nargs="+", metavar="SOURCES", help="files, http(s) URLs, or -")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="SOURCES",
+        help="article files (.txt .md .html .docx .pdf), web addresses (http:// or https://), "
+        "or - for standard input",
+    )
     p.add_argument("--title", help="title (one source only; default: from the source)")
     p.add_argument("--outlet", help="publishing outlet (default: the web page's site name)")
     p.add_argument("--url", help="address of the original (one source only)")
@@ -481,31 +624,47 @@ def build_parser() -> argparse.ArgumentParser:
         help="import the sources that can be read and report the others (default: all or nothing)",
     )
 
+    p = command("articles", cmd_articles, "list articles with counts per verdict")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--include-removed", action="store_true", help="list removed articles too, marked so"
+    )
+
+    article_help = "id, unique id prefix or exact title"
     p = command(
         "edit-article",
         cmd_edit_article,
-        "correct an article's details (never its text); an empty value clears it",
+        "change an article's title, outlet, URL, date or author (its text never changes)",
         writes=True,
     )
-    p.add_argument("article", metavar="ARTICLE", help="id, unique id prefix or exact title")
-    p.add_argument("--title")
-    p.add_argument("--outlet")
-    p.add_argument("--url", help="address of the original")
-    p.add_argument("--published", metavar="DATE", help="YYYY-MM-DD, YYYY-MM or YYYY")
-    p.add_argument("--author")
+    p.add_argument("article", metavar="ARTICLE", help=article_help)
+    p.add_argument("--title", help="new title")
+    p.add_argument("--outlet", help='publishing outlet ("" clears it)')
+    p.add_argument("--url", help='address of the original ("" clears it)')
+    p.add_argument(
+        "--published",
+        metavar="DATE",
+        help="publication date: YYYY-MM-DD, or YYYY-MM or YYYY if only that is known "
+        '("" clears it)',
+    )
+    p.add_argument("--author", help='who wrote it ("" clears it)')
     p.add_argument("--json", action="store_true", help="print the article as JSON")
 
     p = command(
-        "pages",
-        cmd_pages,
-        "list the web pages kept in the project, or show one as it was fetched",
+        "remove-article",
+        cmd_remove_article,
+        "remove an article and its annotations (kept in the file; restore-article undoes it)",
+        writes=True,
     )
-    p.add_argument("page", metavar="PAGE", nargs="?", help="id or unique id prefix")
-    p.add_argument("--raw", action="store_true", help="write the page's bytes as fetched")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("article", metavar="ARTICLE", help=article_help)
 
-    p = command("articles", cmd_articles, "list articles with counts per verdict")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = command(
+        "restore-article",
+        cmd_restore_article,
+        "bring back a removed article with the annotations removed with it",
+        writes=True,
+    )
+    p.add_argument("article", metavar="ARTICLE", help=article_help + " (removed ones too)")
 
     p = command("annotate", cmd_annotate, "tag a span of an article with a verdict", writes=True)
     p.add_argument("article", metavar="ARTICLE", help="id, unique id prefix or exact title")
@@ -514,7 +673,12 @@ def build_parser() -> argparse.ArgumentParser:
     span.add_argument("--start", type=_non_negative, help="first character (code points, from 0)")
     p.add_argument("--end", type=_non_negative, help="character after the last one")
     p.add_argument("--occurrence", type=int, default=1, help="which occurrence of --quote")
-    p.add_argument("--verdict", required=True, choices=[v.value for v in Verdict])
+    p.add_argument(
+        "--verdict",
+        required=True,
+        choices=[v.value for v in Verdict],
+        help="the verdict on the span: supported, disputed or unverified",
+    )
     p.add_argument("--note", help="why")
     p.add_argument("--source", action="append", metavar="URL", help="evidence link (repeatable)")
     p.add_argument(
@@ -526,9 +690,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("annotations", cmd_annotations, "list annotations")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.add_argument("--article", action="append", metavar="A", help="only this article")
-    p.add_argument("--verdict", action="append", choices=[v.value for v in Verdict])
-    p.add_argument("--include-deleted", action="store_true")
+    p.add_argument("--article", action="append", metavar="A", help="only this article (repeatable)")
+    p.add_argument(
+        "--verdict",
+        action="append",
+        choices=[v.value for v in Verdict],
+        help="only this verdict (repeatable)",
+    )
+    p.add_argument(
+        "--include-deleted",
+        action="store_true",
+        help="deleted annotations too (and those of removed articles), marked so",
+    )
+
+    p = command(
+        "pages",
+        cmd_pages,
+        "list the web pages kept in the project, or show one as it was fetched",
+    )
+    p.add_argument("page", metavar="PAGE", nargs="?", help="id or unique id prefix")
+    p.add_argument("--raw", action="store_true", help="write the page's bytes as fetched")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = command(
         "verify",
@@ -540,29 +722,58 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("upgrade", cmd_upgrade, "upgrade an older project file (a backup is made first)")
 
+    demo_help = "open the demo project in the window (made in your data folder on first use)"
     p = sub.add_parser(
         "demo",
-        help="open the demo project in the window (made in your data folder on first use)",
+        help=demo_help,
+        description=f"{demo_help[0].upper()}{demo_help[1:]}: five versions of one news story, "
+        "ready to compare and tag. Qt's own options (-style fusion, -platform NAME, …) are "
+        "passed on to Qt.",
     )
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=cmd_demo, qt_args=[])
 
-    p = command("open", cmd_open, "open the desktop window")
-    p.add_argument("project", metavar="PROJECT", nargs="?", help="project file")
+    p = command(
+        "open",
+        cmd_open,
+        "open the desktop window (Qt's own options such as -style fusion are passed on)",
+    )
+    p.add_argument(
+        "project",
+        metavar="PROJECT",
+        nargs="?",
+        help="project file (default: the last one, or the demo)",
+    )
+    p.set_defaults(qt_args=[])
 
     from desktop.cli_export import add_export_command
 
     add_export_command(sub)
+    parser.commands = list(sub.choices)
     return parser
 
 
+WINDOW_COMMANDS = ("open", "demo")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    if not (sys.argv[1:] if argv is None else argv):
+    given = list(sys.argv[1:] if argv is None else argv)
+    from desktop.gui_check import split_qt_arguments
+
+    ours, qt_args = split_qt_arguments(given)
+    if not ours:
         # The window, without building the whole command line first: start-up time counts.
-        return cmd_open(argparse.Namespace(project=None))
+        return _run(cmd_open, argparse.Namespace(project=None, qt_args=qt_args))
+    if len(ours) == 1 and ours[0].lower().endswith(SUFFIX) and Path(ours[0]).is_file():
+        ours = ["open", ours[0]]  # `crosscheck FILE.crosscheck`, as desktop programs take it
+    if ours[0] not in WINDOW_COMMANDS and not ours[0].startswith("-"):
+        ours, qt_args = given, []  # only the window takes Qt's options
     parser = build_parser()
-    args = parser.parse_args(argv)
+    _check_command(parser, ours)
+    args = parser.parse_args(ours)
     if args.command is None:
-        return cmd_open(argparse.Namespace(project=None))
+        return _run(cmd_open, argparse.Namespace(project=None, qt_args=qt_args))
+    if args.command in WINDOW_COMMANDS:
+        args.qt_args = qt_args
     if args.command == "annotate":
         if args.start is not None and args.end is None:
             parser.error("--start needs --end")
@@ -570,8 +781,35 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("--end goes with --start, not with --quote")
         if args.quote is None and args.occurrence != 1:
             parser.error("--occurrence goes with --quote")
+    if args.command == "edit-article" and all(
+        getattr(args, name) is None for name in ARTICLE_FIELDS
+    ):
+        parser.error(
+            "edit-article needs at least one of --title, --outlet, --url, --published, --author"
+        )
+    return _run(args.func, args)
+
+
+def _check_command(parser: argparse.ArgumentParser, argv: Sequence[str]) -> None:
+    """A mistyped command gets a suggestion instead of the list of every command."""
+    word = argv[0]
+    commands = parser.commands if isinstance(parser, _Parser) else []
+    if word.startswith("-") or word in commands:
+        return
+    import difflib
+
+    close = difflib.get_close_matches(word, commands, n=1, cutoff=0.6)
+    if close:
+        parser.error(f"unknown command {word!r}; did you mean {close[0]}?")
+    if word.lower().endswith(SUFFIX) or Path(word).is_file():
+        parser.error(f"unknown command {word!r}; to open a project: {PROG} open {word}")
+    parser.error(f"unknown command {word!r} (commands: {', '.join(commands)})")
+
+
+def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Run a command; a user's error is one line on stderr and exit status 1."""
     try:
-        return int(args.func(args))
+        return int(func(args))
     except CrosscheckError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
@@ -580,7 +818,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except (sqlite3.Error, OSError) as exc:
+    except OSError as exc:
         # Not expected past the core's own checks, but a user still gets one line.
         print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 1

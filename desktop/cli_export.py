@@ -68,8 +68,9 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from desktop.cli import _short
     from desktop.core.exports import (
-        ExportFilter,
+        AnnotationFilter,
         ExportOptions,
         check_options,
         export_to_path,
@@ -78,7 +79,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         resolve_filter,
     )
     from desktop.core.exports.common import check_target
-    from desktop.core.storage import open_project
+    from desktop.core.store import open_store
 
     fmt = get_format(args.format)
     wants_filter = bool(args.article or args.verdict or args.reviewer or args.include_deleted)
@@ -86,7 +87,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     check_options(
         fmt,
         ExportOptions(
-            filter=ExportFilter(include_deleted=True) if wants_filter else ExportFilter(),
+            filter=AnnotationFilter(include_deleted=True) if wants_filter else AnnotationFilter(),
             spreadsheet_safe=not args.raw,
             bom=args.excel,
         ),
@@ -94,7 +95,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.output is not None and not args.output.strip():
         raise InvalidInput("-o needs a file name")
     # Read-only: an export never changes the project and works on read-only copies.
-    with open_project(args.project, read_only=True) as project:
+    with open_store(args.project, read_only=True) as project:
+        for message in project.messages:
+            if not message.startswith("Opened read-only"):  # asked for, so not news
+                print(f"crosscheck: {_short(project)}: {message}", file=sys.stderr)
         if args.output:
             check_target(_path(args.output), project=project)
         flt = resolve_filter(

@@ -15,6 +15,7 @@ from pytest_httpserver import HTTPServer
 from desktop import cli
 from tests.conftest import REVIEWER, make_project
 from tests.support import pdf_samples
+from tests.test_cli import run_usage
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "tests" / "core" / "pages"
@@ -189,13 +190,17 @@ def test_edit_article(
     assert (code, err) == (0, "")
     edited = json.loads(out)
     assert (edited["url"], edited["published"]) == ("https://news.example/a", "2024-03")
+    code, out, err = run(
+        capsys, "edit-article", project_file, "Story", "--author", "Ana Ruiz", "--published", "2024"
+    )
+    assert (code, err) == (0, "")
+    assert out.endswith("  Story  (changed: published, author)\n")
     code, out, err = run(capsys, "edit-article", project_file, "Story", "--published", "2024/03")
     assert code == 1 and "must be written YYYY-MM-DD" in err
-    code, _, err = run(capsys, "edit-article", project_file, "Story")
-    assert (code, err) == (
-        1,
-        "crosscheck: error: nothing to change: give --title, --outlet, --url, --published "
-        "or --author\n",
+    err = run_usage(capsys, "edit-article", project_file, "Story")
+    assert err.endswith(
+        "crosscheck: error: edit-article needs at least one of --title, --outlet, --url, "
+        "--published, --author\n"
     )
     code, _, _ = run(capsys, "verify", project_file)
     assert code == 0

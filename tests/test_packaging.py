@@ -38,7 +38,7 @@ def test_wheel_holds_data(wheel: Path) -> None:
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "crosscheck = desktop.cli:main" in text
-    assert "crosscheck-desktop = desktop.app:main" in text
+    assert "crosscheck-desktop = desktop.cli:window_main" in text
 
 
 def test_installed_wheel_creates_and_verifies_demo(wheel: Path, tmp_path: Path) -> None:

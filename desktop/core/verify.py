@@ -1,14 +1,16 @@
-"""Checking a whole project: SQLite's own checks, the audit triggers, the hash chain, and that
-article texts and quotes are still what was imported and tagged."""
+"""Checking a whole project: the database's own checks, the audit guards, the hash chain, and
+that article texts and quotes are still what was imported and tagged."""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
 
+from sqlalchemy import select
+
 from desktop.core.audit import ChainReport, verify_chain
-from desktop.core.storage.migrate import check_database
-from desktop.core.storage.project import Project, translate_errors
+from desktop.core.store import Store
+from desktop.core.store.schema import Annotation, Article
 
 
 @dataclass(frozen=True)
@@ -29,32 +31,39 @@ class VerifyReport:
         return "; ".join(self.problems)
 
 
-def verify_project(project: Project) -> VerifyReport:
-    """Check everything; a file too damaged to read raises a one-line CrosscheckError."""
-    with translate_errors(project):
-        return _verify_project(project)
-
-
-def _verify_project(project: Project) -> VerifyReport:
-    conn = project.raw_connection()
-    try:
-        problems = list(check_database(conn).problems)
-        chain = verify_chain(conn)
+def verify_project(store: Store) -> VerifyReport:
+    """Check everything; a project too damaged to read raises a one-line CrosscheckError."""
+    with store.translate_errors():
+        problems = list(store.check_database())
+        chain = verify_chain(store)
         if not chain.ok:
             problems.append(f"audit chain broken at {chain.problem}")
-        for article_id, title, text, digest in conn.execute(
-            "SELECT id, title, text, text_sha256 FROM articles ORDER BY imported_at"
-        ):
+        problems.extend(_check_texts_and_quotes(store))
+    return VerifyReport(chain=chain, problems=problems)
+
+
+def _check_texts_and_quotes(store: Store) -> list[str]:
+    """Every article's text against its SHA-256, and every quote against its article's text,
+    one article in memory at a time."""
+    problems: list[str] = []
+    with store.read() as conn:
+        articles = conn.execute(
+            select(Article.id, Article.title, Article.text_sha256).order_by(Article.imported_at)
+        ).all()
+        for article_id, title, digest in articles:
+            text = conn.execute(select(Article.text).where(Article.id == article_id)).scalar()
+            text = text or ""
             if hashlib.sha256(text.encode("utf-8")).hexdigest() != digest:
                 problems.append(f"article {title!r} ({article_id}): text differs from the import")
-        # substr() counts code points, as the stored offsets do.
-        bad = conn.execute(
-            "SELECT a.id FROM annotations a JOIN articles t ON t.id = a.article_id "
-            'WHERE substr(t.text, a.start + 1, a."end" - a.start) != a.quote '
-            'OR a."end" > t.text_length LIMIT 1'
-        ).fetchone()
-        if bad:
-            problems.append(f"annotation {bad[0]}: its quote no longer matches the article text")
-    finally:
-        conn.close()
-    return VerifyReport(chain=chain, problems=problems)
+            spans = conn.execute(
+                select(Annotation.id, Annotation.start, Annotation.end, Annotation.quote)
+                .where(Annotation.article_id == article_id)
+                .order_by(Annotation.id)
+            )
+            for annotation_id, start, end, quote in spans:
+                if end > len(text) or text[start:end] != quote:
+                    problems.append(
+                        f"annotation {annotation_id}: its quote no longer matches the article text"
+                    )
+                    return problems
+    return problems

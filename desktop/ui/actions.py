@@ -21,6 +21,8 @@ UNDO = "edit.undo"
 REDO = "edit.redo"
 FIND = "edit.find"
 REVIEWER = "edit.reviewer"
+EDIT_ARTICLE = "edit.edit_article"
+REMOVE_ARTICLE = "edit.remove_article"
 ADD_PANE = "view.add_pane"
 REMOVE_PANE = "view.remove_pane"
 SYNC_SCROLL = "view.sync_scroll"
@@ -29,7 +31,7 @@ ABOUT = "help.about"
 TAG = {v: f"annotate.{v.value}" for v in Verdict}
 
 # Actions that change the project: disabled when it is read-only or none is open.
-EDITING = (*TAG.values(), DELETE, IMPORT)
+EDITING = (*TAG.values(), DELETE, IMPORT, EDIT_ARTICLE, REMOVE_ARTICLE)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,12 @@ SPECS: dict[str, Spec] = {
     REDO: Spec("&Redo", (Key.Redo, "Ctrl+Y"), "redo"),
     FIND: Spec("&Find Article", (Key.Find,), tip="Filter the article list"),
     REVIEWER: Spec("Change &Reviewer…", tip="Change the name recorded with your edits"),
+    EDIT_ARTICLE: Spec(
+        "&Edit Article…", ("F2",), tip="Change the title, outlet, URL or date of the article"
+    ),
+    REMOVE_ARTICLE: Spec(
+        "Re&move Article…", tip="Remove the article and its annotations (undoable)"
+    ),
     ADD_PANE: Spec("&Add Pane", ("Ctrl+Shift+N",), "add-pane", "Show one more article"),
     REMOVE_PANE: Spec("&Remove Pane", ("Ctrl+Shift+W",), "remove-pane", "Close the active pane"),
     SYNC_SCROLL: Spec(

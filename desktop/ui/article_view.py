@@ -44,7 +44,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QMenu, QPlainTextEdit, QToolTip, QWidget
 
 from desktop.core.model import Verdict
-from desktop.core.queries import AnnotationRow
+from desktop.core.records import AnnotationRow
 from desktop.ui import verdict_style
 from desktop.ui.text_offsets import Utf16Map, display_text
 

@@ -41,7 +41,7 @@ from desktop.core.errors import CrosscheckError
 from desktop.core.exports import audit_trail
 from desktop.core.exports.audit_trail import AuditEntry
 from desktop.core.model import Verdict
-from desktop.core.storage import Project
+from desktop.core.store import Store
 from desktop.core.verify import VerifyReport
 from desktop.ui import dialogs, verdict_style
 
@@ -67,24 +67,21 @@ class AuditLogModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._project: Project | None = None
+        self._project: Store | None = None
         self._entries: list[AuditEntry] = []
         self._total = 0
 
     # --- loading ------------------------------------------------------------------------
 
-    def set_project(self, project: Project | None) -> None:
+    def set_project(self, project: Store | None) -> None:
         self.beginResetModel()
         self._project = project
         self._entries = []
         self._total = 0
         if project is not None:
-            conn = project.raw_connection()
-            try:
+            with project.read() as conn:
                 self._total = audit_trail.count_entries(conn)
                 self._entries = audit_trail.list_entries(conn, limit=PAGE)
-            finally:
-                conn.close()
         self.endResetModel()
 
     def refresh(self) -> int:
@@ -92,12 +89,9 @@ class AuditLogModel(QAbstractTableModel):
         if self._project is None:
             return 0
         newest = self._entries[0].seq if self._entries else 0
-        conn = self._project.raw_connection()
-        try:
+        with self._project.read() as conn:
             total = audit_trail.count_entries(conn)
             fresh = audit_trail.list_entries(conn, after_seq=newest, limit=PAGE + 1)
-        finally:
-            conn.close()
         if len(fresh) > PAGE:  # more than a page arrived: start again
             self.set_project(self._project)
             return len(fresh)
@@ -114,11 +108,8 @@ class AuditLogModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._project is None or not self._entries:
             return
-        conn = self._project.raw_connection()
-        try:
+        with self._project.read() as conn:
             more = audit_trail.list_entries(conn, before_seq=self._entries[-1].seq, limit=PAGE)
-        finally:
-            conn.close()
         if not more:
             self._total = len(self._entries)
             return
@@ -135,7 +126,7 @@ class AuditLogModel(QAbstractTableModel):
                 break
 
     @property
-    def project(self) -> Project | None:
+    def project(self) -> Store | None:
         return self._project
 
     @property
@@ -263,7 +254,7 @@ class AuditTrailWidget(QWidget):
 
     ALL = "__all__"
 
-    def __init__(self, project: Project | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, project: Store | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("auditTrail")
         self.model = AuditLogModel(self)
@@ -372,7 +363,7 @@ class AuditTrailWidget(QWidget):
 
     # --- public API ---------------------------------------------------------------------
 
-    def set_project(self, project: Project | None) -> None:
+    def set_project(self, project: Store | None) -> None:
         """Show another project's log (None: empty)."""
         self.model.set_project(project)
         self._fill_filter_choices()
@@ -412,11 +403,8 @@ class AuditTrailWidget(QWidget):
         actions: list[str] = []
         project = self.model.project
         if project is not None:
-            conn = project.raw_connection()
-            try:
+            with project.read() as conn:
                 reviewers, actions = audit_trail.distinct_values(conn)
-            finally:
-                conn.close()
         for box, everyone, values, label in (
             (self.reviewer_box, "All reviewers", reviewers, None),
             (self.action_box, "All actions", actions, audit_trail.ACTION_LABELS),
@@ -470,11 +458,8 @@ class AuditTrailWidget(QWidget):
             self.before_view.clear()
             self.after_view.clear()
             return
-        conn = project.raw_connection()
-        try:
+        with project.read() as conn:
             before, after = audit_trail.event_states(conn, entry.seq)
-        finally:
-            conn.close()
         changed = audit_trail.changed_keys(before, after)
         self.detail_label.setText(
             f"Event {entry.seq} · {local_time(entry.at)} · {entry.reviewer} · {entry.action}"
@@ -488,7 +473,7 @@ class AuditTrailWidget(QWidget):
 # --- verify ---------------------------------------------------------------------------------
 
 
-def verify_and_report(project: Project, parent: QWidget | None = None) -> VerifyReport:
+def verify_and_report(project: Store, parent: QWidget | None = None) -> VerifyReport:
     """Check the project (SQLite's checks, audit triggers, hash chain, texts and quotes) and
     say the result in a message box: information when intact, a warning naming each problem."""
     QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
@@ -500,7 +485,7 @@ def verify_and_report(project: Project, parent: QWidget | None = None) -> Verify
     return report
 
 
-def verify_quietly(project: Project) -> VerifyReport:
+def verify_quietly(project: Store) -> VerifyReport:
     """``verify_project``, with a failure to read the file reported as a problem found."""
     from desktop.core.verify import verify_project
 

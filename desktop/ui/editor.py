@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktop.core.errors import InvalidInput
 from desktop.core.model import Source, Verdict
-from desktop.core.queries import AnnotationRow
+from desktop.core.records import AnnotationRow
 from desktop.ui import verdict_style
 from desktop.ui.models import local_time
 

@@ -33,19 +33,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core import queries
 from desktop.core.errors import CrosscheckError
 from desktop.core.exports import (
     FORMATS,
+    AnnotationFilter,
     ExportCancelled,
-    ExportFilter,
     ExportOptions,
     ExportResult,
     export_to_path,
 )
 from desktop.core.exports.common import DEFAULT_OPTIONS, check_target
 from desktop.core.model import Verdict
-from desktop.core.storage import Project
+from desktop.core.store import Store, reads
 from desktop.ui import dialogs, verdict_style
 
 # Default file names: <project name><ending>.
@@ -78,7 +77,7 @@ class ExportJob(QObject):
     """The export was cancelled. Nothing was written."""
 
     def __init__(
-        self, project: Project, fmt: str, path: Path, options: ExportOptions, parent: Any = None
+        self, project: Store, fmt: str, path: Path, options: ExportOptions, parent: Any = None
     ) -> None:
         super().__init__(parent)
         self.project = project
@@ -156,7 +155,7 @@ class _Runner(QRunnable):
 
 
 def start_export(
-    project: Project, fmt: str, path: str | Path, options: ExportOptions = DEFAULT_OPTIONS
+    project: Store, fmt: str, path: str | Path, options: ExportOptions = DEFAULT_OPTIONS
 ) -> ExportJob:
     """Start one export in the background and return its job. The thread starts when control
     returns to the event loop, so signals connected right after this call see every emission."""
@@ -168,7 +167,7 @@ def start_export(
 
 def run_export(
     parent: QWidget | None,
-    project: Project,
+    project: Store,
     fmt: str,
     path: str | Path,
     options: ExportOptions = DEFAULT_OPTIONS,
@@ -235,7 +234,7 @@ class ExportDialog(QDialog):
     """Pick the format, the filters and the file. ``choice()`` gives what was picked."""
 
     def __init__(
-        self, project: Project, default_dir: str | Path = "", parent: QWidget | None = None
+        self, project: Store, default_dir: str | Path = "", parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("exportDialog")
@@ -243,10 +242,10 @@ class ExportDialog(QDialog):
         self.project = project
         self.default_dir = Path(default_dir) if default_dir else project.path.parent
         self._auto_path = True
-        with project.snapshot() as db:
-            info = queries.project_info(db)
-            self._articles = queries.article_summaries(db)
-            self._reviewers = queries.reviewer_names(db)
+        with project.read() as db:
+            info = reads.project_info(db)
+            self._articles = reads.article_summaries(db)
+            self._reviewers = reads.reviewer_names(db)
         self._stem = _safe_stem(info.name if info else project.path.stem)
 
         self.format_box = QComboBox()
@@ -352,7 +351,7 @@ class ExportDialog(QDialog):
     def choice(self) -> tuple[str, Path, ExportOptions]:
         """The format, the target file and the options as the dialog shows them."""
         fmt = FORMATS[self.format_name()]
-        flt = ExportFilter()
+        flt = AnnotationFilter()
         if fmt.filtered:
             verdicts = tuple(v for v, box in self.verdict_boxes.items() if box.isChecked())
             checked = [
@@ -361,7 +360,7 @@ class ExportDialog(QDialog):
                 if self.article_list.item(i).checkState() == Qt.CheckState.Checked
             ]
             reviewer = self.reviewer_box.currentData()
-            flt = ExportFilter(
+            flt = AnnotationFilter(
                 article_ids=None if len(checked) == len(self._articles) else tuple(checked),
                 verdicts=None if len(verdicts) == len(Verdict) else verdicts,
                 reviewers=(reviewer,) if reviewer else None,
@@ -435,7 +434,7 @@ def _safe_stem(name: str) -> str:
 
 
 def export_with_dialog(
-    parent: QWidget | None, project: Project, default_dir: str | Path = ""
+    parent: QWidget | None, project: Store, default_dir: str | Path = ""
 ) -> ExportDialog:
     """File ▸ Export: open the dialog (window-modal, without a nested event loop); on Export,
     run the export in the background with a progress dialog. The dialog's ``job`` attribute

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QProgressDialog
 
     from desktop.core.importers import ImportedArticle, SourceResult
-    from desktop.core.storage import Project
+    from desktop.core.store import Store
     from desktop.ui.main_window import MainWindow
 
 PASTE_ARTICLE = "file.paste_article"
@@ -344,7 +344,10 @@ class Importer(QObject):
     def _on_written(self, changes: ChangeSet) -> None:
         self.write_job = None
         window = self.window
-        window.apply_changes(changes)
+        if window.editing is not None:
+            window.editing.imported(changes)  # one undo step; it applies the changes
+        else:
+            window.apply_changes(changes)
         added = changes.ids("article")
         window.statusBar().showMessage(f"Imported {len(added)} article(s).", STATUS_MS)
         pane = window.panes.active_pane()
@@ -444,7 +447,7 @@ class Importer(QObject):
         from desktop.core import fetch, importers, operations
 
         window = self.window
-        project: Project | None = window.project
+        project: Store | None = window.project
         if project is None or project.read_only or not window.ensure_reviewer():
             return None
         reviewer = window.settings.reviewer
@@ -478,28 +481,23 @@ class Importer(QObject):
 
     def _copy_label(self, page_id: str) -> str:
         """Shown beside a link: when its saved copy was fetched."""
-        from desktop.core import pages
         from desktop.ui.models import local_time
 
-        project = self.window.project
-        if project is None:
+        reader = self.window.reader
+        if reader is None:
             return ""
         try:
-            with project.snapshot() as db:
-                page = pages.saved_page(db, page_id, with_text=False)
+            page = reader.saved_page(page_id, with_text=False)
         except CrosscheckError:
             return "saved copy missing"
         return f"copy of {local_time(page.fetched_at)}"
 
     def show_copy(self, page_id: str) -> None:
-        from desktop.core import pages
-
-        project = self.window.project
-        if project is None:
+        reader = self.window.reader
+        if reader is None:
             return
         try:
-            with project.snapshot() as db:
-                page = pages.saved_page(db, page_id)
+            page = reader.saved_page(page_id)
         except CrosscheckError as exc:
             dialogs.show_error(self.window, "Cannot show the copy", str(exc))
             return

@@ -32,10 +32,11 @@ from desktop import __version__
 from desktop.core.changes import ChangeSet
 from desktop.core.errors import CrosscheckError
 from desktop.core.model import Source, Verdict
-from desktop.core.queries import AnnotationRow, ArticleSummary
-from desktop.core.storage import Project
+from desktop.core.records import AnnotationRow, ArticleSummary
+from desktop.core.store import Store
 from desktop.ui import actions as act
 from desktop.ui import dialogs, verdict_style
+from desktop.ui.article_tools import ArticleTools
 from desktop.ui.data import ProjectReader
 from desktop.ui.editor import AnnotationEditor
 from desktop.ui.import_ui import Importer, dropped_sources
@@ -59,7 +60,7 @@ class MainWindow(QMainWindow):
     """One project at a time; an empty window (File menu only useful) when none is open."""
 
     sig_project_opened = Signal(object)
-    """A project was opened; carries the Project (docks added with add_dock follow it)."""
+    """A project was opened; carries the Store (docks added with add_dock follow it)."""
     sig_project_closed = Signal()
     """The project was closed; nothing is open now."""
     sig_changes_applied = Signal(object)
@@ -69,7 +70,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setObjectName("mainWindow")
         self.settings = settings or Settings()
-        self.project: Project | None = None
+        self.project: Store | None = None
         self.reader: ProjectReader | None = None
         self.editing: Editing | None = None
         self._project_name = ""
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self.tools = ProjectTools(self)
+        self.article_tools = ArticleTools(self)
         self.importer = Importer(self)
         self.resize(1400, 860)
         self.resizeDocks([self.articles_dock], [380], Qt.Orientation.Horizontal)
@@ -247,17 +249,17 @@ class MainWindow(QMainWindow):
     def open_path(self, path: str | Path, *, read_only: bool = False) -> bool:
         """Open a project file instead of the current one; False (after saying why) if it
         cannot be opened, and the current project stays open."""
-        from desktop.core.storage import open_project
+        from desktop.core.store import open_store
 
         try:
-            project = open_project(path, read_only=read_only)
+            project = open_store(path, read_only=read_only)
         except CrosscheckError as exc:
             dialogs.show_error(self, "Cannot open project", str(exc))
             return False
         self.set_project(project)
         return True
 
-    def set_project(self, project: Project | None) -> None:
+    def set_project(self, project: Store | None) -> None:
         """Show ``project`` (the window owns it from now on and closes it)."""
         self._close_current()
         if project is None:
@@ -272,14 +274,15 @@ class MainWindow(QMainWindow):
         self.editing.stack.canRedoChanged.connect(lambda _b: self._update_undo_actions())
         self.editing.stack.undoTextChanged.connect(lambda _t: self._update_undo_actions())
         self.editing.stack.redoTextChanged.connect(lambda _t: self._update_undo_actions())
-        self._project_name = self.reader.name()
         self.settings.add_recent(project.path)
-        summaries = self.reader.summaries()
-        self.article_panel.model.set_summaries(summaries)
-        self.annotation_panel.model.set_rows(self.reader.rows(include_deleted=True))
-        self.panes.set_choices(_choices(summaries))
-        self.panes.set_loader(self._load_article)
-        self._restore_panes([s.id for s in summaries])
+        with self.reader.first_paint():
+            self._project_name = self.reader.name()
+            summaries = self.reader.summaries()
+            self.article_panel.model.set_summaries(summaries)
+            self.annotation_panel.model.set_rows(self.reader.all_rows())
+            self.panes.set_choices(_choices(summaries))
+            self.panes.set_loader(self._load_article)
+            self._restore_panes([s.id for s in summaries])
         self.editor.set_annotation(None)
         self._update_state()
         for message in project.messages:
@@ -339,24 +342,34 @@ class MainWindow(QMainWindow):
             return
         annotation_ids = changes.annotation_ids
         shown = self.editor.annotation()
-        if annotation_ids:
+        # An article's new title shows in the rows of its annotations too.
+        retitled = [c.entity_id for c in changes.changes if c.action == "article.changed"]
+        if annotation_ids or retitled:
             rows = self.reader.rows(annotation_ids=annotation_ids, include_deleted=True)
+            if retitled:
+                rows += self.reader.rows(article_ids=retitled, include_deleted=True)
             # A row may leave the filtered table (deleted); the editor keeps showing it.
             self._hold_editor = True
             try:
                 self.annotation_panel.model.apply_rows(rows)
+                # The annotations of a removed article leave the table altogether.
+                self.annotation_panel.model.remove_ids(set(annotation_ids) - {r.id for r in rows})
             finally:
                 self._hold_editor = False
         article_ids = changes.article_ids
         if article_ids:
             summaries = self.reader.summaries()
-            wanted = set(article_ids)
-            self.article_panel.model.update_summaries([s for s in summaries if s.id in wanted])
+            self.article_panel.model.sync_summaries(summaries, article_ids)
             if changes.ids("article"):
                 self.panes.set_choices(_choices(summaries))
+            listed = {s.id for s in summaries}
             for article_id in article_ids:
-                if self.panes.panes_showing(article_id):
+                if article_id not in listed:  # removed: its panes go blank
+                    for pane in self.panes.panes_showing(article_id):
+                        self.panes.show_article(pane, None)
+                elif self.panes.panes_showing(article_id):
                     self.panes.refresh_annotations(article_id, self.reader.live_rows(article_id))
+            self._show_restored(changes, listed)
         if shown is not None and shown.id in annotation_ids:
             row = self.annotation_panel.model.find(shown.id)
             self.editor.set_annotation(row)
@@ -369,6 +382,22 @@ class MainWindow(QMainWindow):
                     self._hold_editor = False
         self._update_chart()
         self.sig_changes_applied.emit(changes)
+
+    def _show_restored(self, changes: ChangeSet, listed: set[str]) -> None:
+        """An article brought back (undo of a removal) shows again in an empty pane: the
+        active one if it is empty, else the first empty one."""
+        restored = [
+            c.entity_id
+            for c in changes.changes
+            if c.action == "article.restored" and c.entity_id in listed
+        ]
+        empty = [p for p in self.panes.panes() if p.article_id() is None]
+        active = self.panes.active_pane()
+        if active in empty:
+            empty.remove(active)
+            empty.insert(0, active)
+        for pane, article_id in zip(empty, restored, strict=False):
+            self.panes.show_article(pane, article_id)
 
     def _on_edit_failed(self, message: str) -> None:
         dialogs.show_error(self, "Nothing was changed", message)
@@ -618,10 +647,10 @@ class MainWindow(QMainWindow):
         if path is None or not self.ensure_reviewer():
             return
         from desktop.core import operations
-        from desktop.core.storage import new_project_file
+        from desktop.core.store import create_store
 
         try:
-            with new_project_file(path) as project:
+            with create_store(path) as project:
                 operations.record_project_created(
                     project, name=path.stem, reviewer=self.settings.reviewer
                 )

@@ -22,7 +22,7 @@ from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import QApplication
 
 from desktop.core.model import Verdict
-from desktop.core.queries import AnnotationRow, ArticleSummary
+from desktop.core.records import AnnotationRow, ArticleSummary
 from desktop.ui import verdict_style
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the entity's id
@@ -72,6 +72,29 @@ class ArticleListModel(QAbstractTableModel):
                 self._items.append(item)
                 self.endInsertRows()
                 rows[item.id] = at
+            elif item != self._items[row]:
+                self._items[row] = item
+                self.dataChanged.emit(self.index(row, 0), self.index(row, self.COLUMNS - 1))
+
+    def sync_summaries(self, summaries: Sequence[ArticleSummary], ids: Iterable[str]) -> None:
+        """Bring the articles ``ids`` in line with ``summaries`` (every listed article, in
+        order): refreshed in place, inserted where they belong, or removed when gone."""
+        wanted = {s.id: s for s in summaries}
+        order = {s.id: i for i, s in enumerate(summaries)}
+        for article_id in dict.fromkeys(ids):
+            row = self.row_of(article_id)
+            item = wanted.get(article_id)
+            if item is None:
+                if row >= 0:
+                    self.beginRemoveRows(QModelIndex(), row, row)
+                    del self._items[row]
+                    self.endRemoveRows()
+            elif row < 0:
+                place = order[article_id]
+                at = sum(1 for s in self._items if order.get(s.id, len(order)) < place)
+                self.beginInsertRows(QModelIndex(), at, at)
+                self._items.insert(at, item)
+                self.endInsertRows()
             elif item != self._items[row]:
                 self._items[row] = item
                 self.dataChanged.emit(self.index(row, 0), self.index(row, self.COLUMNS - 1))
@@ -205,6 +228,22 @@ class AnnotationTableModel(QAbstractTableModel):
             self._rows.extend(new)
             self._reindex()
             self.endInsertRows()
+
+    def remove_ids(self, annotation_ids: Iterable[str]) -> None:
+        """Drop these rows (the annotations of a removed article); unknown ids are ignored."""
+        rows = sorted({self._index[i] for i in annotation_ids if i in self._index})
+        # Runs of neighbouring rows go at once, last run first so earlier rows keep their place.
+        runs: list[list[int]] = []
+        for row in rows:
+            if runs and runs[-1][1] == row - 1:
+                runs[-1][1] = row
+            else:
+                runs.append([row, row])
+        for first, last in reversed(runs):
+            self.beginRemoveRows(QModelIndex(), first, last)
+            del self._rows[first : last + 1]
+            self._reindex()
+            self.endRemoveRows()
 
     def row_for_id(self, annotation_id: str) -> int:
         return self._index.get(annotation_id, -1)

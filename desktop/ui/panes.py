@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.core.queries import AnnotationRow
+from desktop.core.records import AnnotationRow
 from desktop.ui.article_view import ArticleView
 
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 1

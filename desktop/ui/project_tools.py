@@ -14,7 +14,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.core.changes import ChangeSet
-from desktop.core.storage import Project
+from desktop.core.store import Store
 from desktop.ui import actions as act
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class ProjectTools(QObject):
         if visible:
             self._ensure_trail()
 
-    def _on_project_opened(self, project: Project) -> None:
+    def _on_project_opened(self, project: Store) -> None:
         self._enable(True)
         if self.trail is not None:
             self.trail.set_project(project)

@@ -17,7 +17,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from desktop.core.changes import ChangeSet
 from desktop.core.errors import CrosscheckError
 from desktop.core.model import Source, Verdict
-from desktop.core.storage import Project
+from desktop.core.store import Store
 from desktop.ui import verdict_style
 
 Operation = Callable[[], ChangeSet]
@@ -158,6 +158,60 @@ class DeleteCommand(_Command):
         return self._set(self.restore)
 
 
+class EditArticleCommand(_Command):
+    """Change an article's details (title, outlet, URL, date) from ``old`` to ``new``; both
+    hold the same fields, as the user typed them ("" clears a field)."""
+
+    def __init__(
+        self, editing: Editing, article_id: str, old: dict[str, str], new: dict[str, str]
+    ) -> None:
+        super().__init__(editing, "Edit article details")
+        self.article_id, self.old, self.new = article_id, old, new
+
+    def do(self) -> ChangeSet:
+        return self._edit(self.new)
+
+    def inverse(self) -> ChangeSet:
+        return self._edit(self.old)
+
+    def _edit(self, fields: dict[str, str]) -> ChangeSet:
+        return _ops().edit_article(
+            self._editing.project, self.article_id, reviewer=self._editing.reviewer(), **fields
+        )
+
+
+class ArticlesCommand(_Command):
+    """Remove articles (with their annotations), or take back an import, which removes the
+    imported articles; its other direction restores them."""
+
+    def __init__(
+        self,
+        editing: Editing,
+        text: str,
+        article_ids: Sequence[str],
+        *,
+        removes: bool,
+        done: ChangeSet | None = None,
+    ) -> None:
+        super().__init__(editing, text)
+        self.article_ids = list(article_ids)
+        self.removes = removes
+        self._done = done  # the import itself ran elsewhere; its changes come with it
+
+    def first_run(self) -> ChangeSet:
+        return self._done if self._done is not None else self.do()
+
+    def _set(self, removed: bool) -> ChangeSet:
+        op = _ops().remove_articles if removed else _ops().restore_articles
+        return op(self._editing.project, self.article_ids, reviewer=self._editing.reviewer())
+
+    def do(self) -> ChangeSet:
+        return self._set(self.removes)
+
+    def inverse(self) -> ChangeSet:
+        return self._set(not self.removes)
+
+
 class Editing(QObject):
     """Every edit of one open project, undoable. Views learn of changes from the signal."""
 
@@ -167,7 +221,7 @@ class Editing(QObject):
     """An edit, undo or redo failed; carries the one-line reason. Nothing was changed."""
 
     def __init__(
-        self, project: Project, reviewer: Callable[[], str], parent: QObject | None = None
+        self, project: Store, reviewer: Callable[[], str], parent: QObject | None = None
     ) -> None:
         super().__init__(parent)
         self.project = project
@@ -218,6 +272,24 @@ class Editing(QObject):
         finally:
             self.stack.endMacro()
         return changes
+
+    def edit_article(
+        self, article_id: str, old: dict[str, str], new: dict[str, str]
+    ) -> ChangeSet | None:
+        """Change an article's details; ``old`` and ``new`` name the same fields."""
+        return self._push(EditArticleCommand(self, article_id, old, new))
+
+    def remove_article(self, article_id: str, title: str) -> ChangeSet | None:
+        text = f"Remove article '{_short(title)}'"
+        return self._push(ArticlesCommand(self, text, [article_id], removes=True))
+
+    def imported(self, changes: ChangeSet) -> ChangeSet | None:
+        """An import finished (in the background): make it one undo step, whose undo removes
+        the articles it added."""
+        added = changes.ids("article")
+        text = "Import 1 article" if len(added) == 1 else f"Import {len(added)} articles"
+        command = ArticlesCommand(self, text, added, removes=False, done=changes)
+        return self._push(command)
 
     # --- undo and redo --------------------------------------------------------------------
 
@@ -283,3 +355,8 @@ class Editing(QObject):
             return
         if changes:
             self.sig_changes_applied.emit(changes)
+
+
+def _short(title: str, width: int = 30) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= width else title[: width - 1] + "…"

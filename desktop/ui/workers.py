@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QRunnable, Signal
 
-from desktop.core.storage import Project
+from desktop.core.store import Store
 
 
 class VerifySignals(QObject):
@@ -16,7 +16,7 @@ class VerifySignals(QObject):
 class VerifyJob(QRunnable):
     """Check a whole project (minutes on a very large one) off the window's thread."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Store) -> None:
         super().__init__()
         self.project = project
         self.signals = VerifySignals()

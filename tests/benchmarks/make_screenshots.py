@@ -31,9 +31,9 @@ from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop import app as desktop_app  # noqa: E402
-from desktop.core import operations, queries  # noqa: E402
+from desktop.core import operations  # noqa: E402
 from desktop.core.anchoring import find_quote  # noqa: E402
-from desktop.core.storage import open_project  # noqa: E402
+from desktop.core.store import open_store, reads  # noqa: E402
 
 # (article index, quote, verdict, note, sources, reviewer)
 TAGS = [
@@ -87,11 +87,11 @@ def dark_palette() -> QPalette:
 
 
 def tag_demo(path: Path) -> None:
-    project = open_project(path)
+    project = open_store(path)
     try:
         with project.read() as session:
-            summaries = queries.article_summaries(session)
-            texts = [queries.article_text(session, s.id) for s in summaries]
+            summaries = reads.article_summaries(session)
+            texts = [reads.article_text(session, s.id) for s in summaries]
         for index, quote, verdict, note, sources, reviewer in TAGS:
             start, end = find_quote(texts[index], quote)
             operations.annotate(

@@ -8,18 +8,23 @@ import hashlib
 import io
 import json
 import sqlite3
+from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from sqlalchemy import select
 
-from desktop.core import fetch, importers, operations, pages, queries
+from desktop.core import fetch, importers, operations, pages
 from desktop.core.errors import ImportFailed, InvalidInput, NotFound
 from desktop.core.exports import ExportOptions
 from desktop.core.exports.csv_verdicts import write_csv
 from desktop.core.exports.w3c import write_w3c
 from desktop.core.model import PartialDate, Source
-from desktop.core.storage import Project, new_project_file, open_project
+from desktop.core.records import ArticleSummary
+from desktop.core.store import Store, create_store, open_store, reads
+from desktop.core.store.schema import Article, AuditEvent
 from desktop.core.verify import verify_project
 from tests.conftest import REVIEWER
 from tests.support import pdf_samples
@@ -28,28 +33,33 @@ PAGES = Path(__file__).parent / "pages"
 HTML = "text/html; charset=utf-8"
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Project:
-    path = tmp_path / "sources.crosscheck"
-    with new_project_file(path) as made:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def project(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """A new project, in a file and on a server in turn."""
+    if request.param == "postgresql":
+        target: str | Path = str(request.getfixturevalue("pg_url"))
+    else:
+        target = tmp_path / "sources.crosscheck"
+    with create_store(target) as made:
         operations.record_project_created(made, name="Sources", reviewer=REVIEWER)
-    opened = open_project(path)
-    yield opened  # type: ignore[misc]
+    opened = open_store(target)
+    yield opened
     opened.close()
 
 
-def events(project: Project) -> list[tuple[str, str, dict[str, object] | None]]:
-    with project.snapshot() as db:
+def events(project: Store) -> list[tuple[str, str, dict[str, object] | None]]:
+    with project.read() as db:
+        stmt = select(AuditEvent.action, AuditEvent.entity_type, AuditEvent.after).order_by(
+            AuditEvent.seq
+        )
         return [
             (action, entity_type, json.loads(after) if after else None)
-            for action, entity_type, after in db.execute(
-                "SELECT action, entity_type, after FROM audit_events ORDER BY seq"
-            )
+            for action, entity_type, after in db.execute(stmt)
         ]
 
 
 def test_a_web_page_is_imported_with_its_metadata_and_kept(
-    project: Project, httpserver: HTTPServer
+    project: Store, httpserver: HTTPServer
 ) -> None:
     body = (PAGES / "jsonld-story.html").read_bytes()
     httpserver.expect_request("/old-link").respond_with_data(
@@ -60,13 +70,13 @@ def test_a_web_page_is_imported_with_its_metadata_and_kept(
     article = importers.read_url(asked)
     changes = operations.import_articles(project, [article], reviewer=REVIEWER)
     (article_id,) = changes.ids("article")
-    with project.snapshot() as db:
-        (summary,) = queries.article_summaries(db)
+    with project.read() as db:
+        (summary,) = reads.article_summaries(db)
         page_id = pages.article_page_id(db, article_id)
         assert page_id is not None
         saved = pages.saved_page(db, page_id)
         raw = pages.saved_page_body(db, page_id)
-        text = queries.article_text(db, article_id)
+        text = reads.article_text(db, article_id)
     # The article: canonical URL and date from the page's JSON-LD, site name as outlet.
     assert (
         summary.title
@@ -99,7 +109,7 @@ def test_a_web_page_is_imported_with_its_metadata_and_kept(
     assert verify_project(project).ok
 
 
-def test_a_failed_url_changes_nothing(project: Project, httpserver: HTTPServer) -> None:
+def test_a_failed_url_changes_nothing(project: Store, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/ok").respond_with_data(
         (PAGES / "blog-comments.html").read_bytes(), content_type=HTML
     )
@@ -116,7 +126,7 @@ def test_a_failed_url_changes_nothing(project: Project, httpserver: HTTPServer) 
     assert [r.error is None for r in results] == [True, False]
 
 
-def test_a_page_without_an_article_is_refused(project: Project, httpserver: HTTPServer) -> None:
+def test_a_page_without_an_article_is_refused(project: Store, httpserver: HTTPServer) -> None:
     httpserver.expect_request("/menu").respond_with_data(
         "<html><body><nav><a href='/'>Home</a> <a href='/b'>B</a></nav></body></html>",
         content_type=HTML,
@@ -126,7 +136,7 @@ def test_a_page_without_an_article_is_refused(project: Project, httpserver: HTTP
     assert str(caught.value) == f"{httpserver.url_for('/menu')}: contains no article text"
 
 
-def test_a_pdf_at_a_url_is_read_as_a_pdf(project: Project, httpserver: HTTPServer) -> None:
+def test_a_pdf_at_a_url_is_read_as_a_pdf(project: Store, httpserver: HTTPServer) -> None:
     data = pdf_samples.statement().data
     httpserver.expect_request("/statement.pdf").respond_with_data(
         data, content_type="application/pdf"
@@ -136,7 +146,7 @@ def test_a_pdf_at_a_url_is_read_as_a_pdf(project: Project, httpserver: HTTPServe
     assert article.fetched is not None and article.fetched.body == data
 
 
-def _pdf_project(project: Project, tmp_path: Path) -> str:
+def _pdf_project(project: Store, tmp_path: Path) -> str:
     path = tmp_path / "statement.pdf"
     path.write_bytes(pdf_samples.statement().data)
     changes = operations.import_articles(project, [importers.read_article(path)], reviewer=REVIEWER)
@@ -144,10 +154,10 @@ def _pdf_project(project: Project, tmp_path: Path) -> str:
     return article_id
 
 
-def test_every_annotation_knows_its_pdf_page(project: Project, tmp_path: Path) -> None:
+def test_every_annotation_knows_its_pdf_page(project: Store, tmp_path: Path) -> None:
     article_id = _pdf_project(project, tmp_path)
-    with project.snapshot() as db:
-        text = queries.article_text(db, article_id)
+    with project.read() as db:
+        text = reads.article_text(db, article_id)
         starts = pages.page_starts(db, [article_id])[article_id]
     first = text.index("24 patients")
     second = text.index("patient advice service")
@@ -188,7 +198,7 @@ def test_every_annotation_knows_its_pdf_page(project: Project, tmp_path: Path) -
     assert verify_project(project).ok
 
 
-def test_articles_without_pages_export_no_page(project: Project) -> None:
+def test_articles_without_pages_export_no_page(project: Store) -> None:
     article = importers.read_pasted("Headline\n\nBody of a pasted article.")
     (article_id,) = operations.import_articles(project, [article], reviewer=REVIEWER).ids("article")
     operations.annotate(project, article_id, 0, 8, "disputed", reviewer=REVIEWER)
@@ -201,7 +211,7 @@ def test_articles_without_pages_export_no_page(project: Project) -> None:
     ]
 
 
-def test_pasted_text_becomes_an_article(project: Project) -> None:
+def test_pasted_text_becomes_an_article(project: Store) -> None:
     article = importers.read_pasted(
         "Minister resigns\r\n\r\nThe minister resigned on Tuesday.", title=None, outlet="Wire"
     )
@@ -218,53 +228,85 @@ def test_pasted_text_becomes_an_article(project: Project) -> None:
     assert str(caught.value) == "standard input: is empty"
 
 
-def test_a_vague_date_is_stored_and_shown_vague(project: Project) -> None:
+def test_a_vague_date_is_stored_and_shown_vague(project: Store) -> None:
     article = importers.read_pasted((PAGES / "french-vague-date.html").read_bytes())
     assert article.published == PartialDate(2024, 11)
     (article_id,) = operations.import_articles(project, [article], reviewer=REVIEWER).ids("article")
-    with project.snapshot() as db:
-        (summary,) = queries.article_summaries(db)
+    with project.read() as db:
+        (summary,) = reads.article_summaries(db)
         stored = db.execute(
-            "SELECT published, published_precision FROM articles WHERE id = ?", (article_id,)
-        ).fetchone()
+            select(Article.published, Article.published_precision).where(Article.id == article_id)
+        ).one()
     assert summary.published is not None and summary.published.isoformat() == "2024-11"
     assert summary.to_json()["published"] == "2024-11"
-    assert stored == ("2024-11-01", "month")
+    assert tuple(stored) == (date(2024, 11, 1), "month")
 
 
-def test_the_reviewer_corrects_url_and_date(project: Project) -> None:
+def test_the_reviewer_corrects_url_date_and_author(project: Store) -> None:
     article = importers.read_pasted("Story\n\nText.")
     (article_id,) = operations.import_articles(project, [article], reviewer=REVIEWER).ids("article")
-    changes = operations.update_article(
-        project, article_id, reviewer=REVIEWER, url="https://news.example/story", published="2024"
+    changes = operations.edit_article(
+        project,
+        article_id,
+        reviewer=REVIEWER,
+        url="https://news.example/story",
+        published="2024",
+        author="Ana Ruiz",
     )
     (change,) = changes.changes
     assert change.action == "article.changed"
     assert change.before is not None and change.after is not None
-    assert (change.before["url"], change.before["published"]) == (None, None)
+    assert (change.before["url"], change.before["published"], change.before["author"]) == (
+        None,
+        None,
+        None,
+    )
     assert (
         change.after["url"],
         change.after["published"],
         change.after["published_precision"],
-    ) == (
-        "https://news.example/story",
-        "2024-01-01",
-        "year",
+        change.after["author"],
+    ) == ("https://news.example/story", "2024-01-01", "year", "Ana Ruiz")
+
+    def summary() -> ArticleSummary:
+        with project.read() as db:
+            (only,) = reads.article_summaries(db)
+        return only
+
+    edited = summary()
+    assert edited.published is not None and edited.published.isoformat() == "2024"
+    assert edited.author == "Ana Ruiz"
+    # The day made precise, then undone: the vague date comes back as it was.
+    precise = operations.edit_article(
+        project, article_id, reviewer=REVIEWER, published="2024-01-01"
     )
-    with project.snapshot() as db:
-        (summary,) = queries.article_summaries(db)
-    assert summary.published is not None and summary.published.isoformat() == "2024"
-    # Clearing, and a change that changes nothing.
-    operations.update_article(project, article_id, reviewer=REVIEWER, published="")
-    assert not operations.update_article(project, article_id, reviewer=REVIEWER, published=None)
+    assert precise.inverse is not None
+    assert precise.inverse.args == {"article_id": article_id, "published": "2024"}
+    assert summary().published == date(2024, 1, 1)
+    precise.inverse.run(project, reviewer=REVIEWER)
+    assert summary().to_json()["published"] == "2024"
+    # Clearing, and a change that changes nothing (None leaves a field alone).
+    cleared = operations.edit_article(
+        project, article_id, reviewer=REVIEWER, published="", author=""
+    )
+    assert cleared.inverse is not None
+    assert cleared.inverse.args == {
+        "article_id": article_id,
+        "published": "2024",
+        "author": "Ana Ruiz",
+    }
+    assert (summary().published, summary().author) == (None, "")
+    assert not operations.edit_article(project, article_id, reviewer=REVIEWER, published=None)
     with pytest.raises(InvalidInput, match="is not a web address"):
-        operations.update_article(project, article_id, reviewer=REVIEWER, url="file:///x")
+        operations.edit_article(project, article_id, reviewer=REVIEWER, url="file:///x")
+    with pytest.raises(InvalidInput, match="author is longer than 500 characters"):
+        operations.edit_article(project, article_id, reviewer=REVIEWER, author="A" * 501)
     with pytest.raises(NotFound):
-        operations.update_article(project, "nope", reviewer=REVIEWER, url=None)
+        operations.edit_article(project, "nope", reviewer=REVIEWER, title="X")
     assert verify_project(project).ok
 
 
-def test_a_saved_copy_shows_the_page_as_it_was(project: Project, httpserver: HTTPServer) -> None:
+def test_a_saved_copy_shows_the_page_as_it_was(project: Store, httpserver: HTTPServer) -> None:
     article = importers.read_pasted("Claim\n\nThe council spent £4m on the bridge.")
     (article_id,) = operations.import_articles(project, [article], reviewer=REVIEWER).ids("article")
     url = httpserver.url_for("/report")
@@ -287,8 +329,8 @@ def test_a_saved_copy_shows_the_page_as_it_was(project: Project, httpserver: HTT
     httpserver.expect_request("/report").respond_with_data(
         "<html><body><p>This page has been removed.</p></body></html>", content_type=HTML
     )
-    with project.snapshot() as db:
-        (row,) = queries.annotation_rows(db)
+    with project.read() as db:
+        (row,) = reads.annotation_rows(db)
         (source,) = row.sources
         copy = pages.saved_page(db, source.copy)
     assert (source.url, source.title) == (url, "Report")
@@ -305,7 +347,7 @@ def test_a_saved_copy_shows_the_page_as_it_was(project: Project, httpserver: HTT
     assert changed.before is not None and changed.after is not None
     assert changed.before["sources"][0]["copy"] == copy.id
     assert changed.after["sources"][0]["copy"] != copy.id
-    with project.snapshot() as db:
+    with project.read() as db:
         assert pages.saved_page(db, copy.id).text == copy.text
         assert len(pages.saved_pages(db)) == 2
     # W3C: a link with a copy says when its page was read.
@@ -318,7 +360,7 @@ def test_a_saved_copy_shows_the_page_as_it_was(project: Project, httpserver: HTT
     assert verify_project(project).ok
 
 
-def test_a_copy_must_be_one_kept_in_the_project(project: Project) -> None:
+def test_a_copy_must_be_one_kept_in_the_project(project: Store) -> None:
     article = importers.read_pasted("Claim\n\nText of the claim.")
     (article_id,) = operations.import_articles(project, [article], reviewer=REVIEWER).ids("article")
     with pytest.raises(NotFound) as caught:
@@ -336,7 +378,7 @@ def test_an_older_project_upgrades_and_imports_urls(tmp_path: Path, httpserver: 
     httpserver.expect_request("/s").respond_with_data(
         (PAGES / "main-mostread.html").read_bytes(), content_type=HTML
     )
-    with open_project(old.path) as upgraded:
+    with open_store(old.path) as upgraded:
         operations.import_articles(
             upgraded, [importers.read_url(httpserver.url_for("/s"))], reviewer=REVIEWER
         )

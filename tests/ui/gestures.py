@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from desktop.core.model import Verdict
-from desktop.core.storage import open_project
+from desktop.core.store import open_store
 from desktop.ui import verdict_style
 from desktop.ui.article_view import ArticleView
 
@@ -62,7 +62,7 @@ def verdict_colour(verdict: Verdict) -> str:
 
 
 def audit_actions(path: Path) -> list[str]:
-    project = open_project(path, read_only=True)
+    project = open_store(path, read_only=True)
     try:
         conn = project.raw_connection()
         try:

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QInputDialog
 
 from desktop import app as desktop_app
-from desktop.core.storage.engine import APPLICATION_ID
+from desktop.core.store.sqlite import APPLICATION_ID
 from desktop.ui.settings import Settings
 from tests.ui.gestures import drag_select
 
@@ -210,13 +210,12 @@ def test_demo_command_opens_the_demo_project(qtbot, monkeypatch) -> None:  # typ
     from desktop import app, cli
 
     opened: list[list[str]] = []
-    monkeypatch.setattr(app, "main", lambda argv: opened.append(list(argv)) or 0)
+    monkeypatch.setattr(app, "main", lambda argv, qt_args=(): opened.append(list(argv)) or 0)
     assert cli.main(["demo"]) == 0
     assert cli.main(["demo"]) == 0  # the second time the same file is opened again
     assert opened[0] == opened[1] == [str(app.demo_path())]
     assert app.demo_path().is_file()
-    from desktop.core import queries
-    from desktop.core.storage import open_project
+    from desktop.core.store import open_store, reads
 
-    with open_project(app.demo_path()) as project, project.snapshot() as db:
-        assert len(queries.article_summaries(db)) == 5
+    with open_store(app.demo_path()) as project, project.read() as db:
+        assert len(reads.article_summaries(db)) == 5

@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from desktop.core import operations
-from desktop.core.storage import open_project
+from desktop.core.store import open_store, reads
 from desktop.ui import dialogs
 from desktop.ui.import_dialogs import ImportDialog, PastedArticleDialog, SavedCopyDialog
 from tests.conftest import REVIEWER
@@ -140,8 +140,8 @@ def test_the_reviewer_can_import_nothing_after_a_failure(
     assert "picture.png: has an unsupported file type '.png'" in prompt.text()
     prompt.findChild(QPushButton, "importNothing").click()
     assert window.statusBar().currentMessage() == "Nothing was imported."
-    with open_project(demo_path) as project, project.snapshot() as db:
-        assert db.execute("SELECT count(*) FROM articles").fetchone() == (5,)
+    with open_store(demo_path) as project, project.read() as db:
+        assert len(reads.article_summaries(db, include_removed=True)) == 5
 
 
 def test_when_nothing_can_be_read_it_says_why(
@@ -301,11 +301,9 @@ def test_save_a_copy_of_an_evidence_page(
     )
     httpserver.expect_request("/figures").respond_with_data(first, content_type=HTML)
     url = httpserver.url_for("/figures")
-    with open_project(demo_path) as project, project.snapshot() as db:
-        article_id = db.execute("SELECT id FROM articles ORDER BY imported_at LIMIT 1").fetchone()[
-            0
-        ]
-    with open_project(demo_path) as project:
+    with open_store(demo_path) as project, project.read() as db:
+        article_id = reads.article_order(db)[0]
+    with open_store(demo_path) as project:
         annotation_id = operations.annotate(
             project, article_id, 0, 10, "disputed", reviewer=REVIEWER
         ).annotation_ids[0]

@@ -28,16 +28,17 @@ import uuid
 from typing import Any, BinaryIO
 
 from desktop import __version__
-from desktop.core import pages, queries
+from desktop.core import pages
 from desktop.core.exports.common import DEFAULT_OPTIONS, ExportOptions, Progress, Ticker, load_rows
 from desktop.core.model import iso_utc
-from desktop.core.storage.project import Project
+from desktop.core.records import AnnotationRow
+from desktop.core.store import Store, reads
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 GENERATOR = {"type": "Software", "name": f"Crosscheck {__version__}"}
 
 
-def article_source(row: queries.AnnotationRow) -> str:
+def article_source(row: AnnotationRow) -> str:
     return row.url or f"urn:uuid:{row.article_id}"
 
 
@@ -45,7 +46,7 @@ PDF_FRAGMENT = "http://tools.ietf.org/rfc/rfc3778"
 
 
 def annotation_json(
-    row: queries.AnnotationRow,
+    row: AnnotationRow,
     page: int | None = None,
     copies: dict[str, str] | None = None,
 ) -> dict[str, Any]:
@@ -103,25 +104,25 @@ def annotation_json(
 
 
 def write_w3c(
-    project: Project,
+    project: Store,
     out: BinaryIO,
     options: ExportOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
 ) -> int:
     """Write the collection; return the number of annotations. Streams one item at a time."""
     rows = load_rows(project, options.filter)
-    with project.snapshot() as db:
-        info = queries.project_info(db)
-        starts = pages.page_starts(db, (r.article_id for r in rows))
+    with project.read() as db:
+        info = reads.project_info(db)
+        finder = pages.PageFinder(db)
         copies = {p.id: iso_utc(p.fetched_at) for p in pages.saved_pages(db)}
-    project_id = info.id if info else str(uuid.uuid5(uuid.NAMESPACE_URL, project.path.as_uri()))
+    project_id = info.id if info else str(uuid.uuid5(uuid.NAMESPACE_URL, project.location))
     ticker = Ticker(progress, len(rows))
     ticker.report()
     head: dict[str, Any] = {
         "@context": CONTEXT,
         "id": f"urn:uuid:{project_id}",
         "type": "AnnotationCollection",
-        "label": info.name if info else project.path.stem,
+        "label": info.name if info else project.display_name,
         "total": len(rows),
     }
     text = json.dumps(head, ensure_ascii=False, indent=2)
@@ -144,7 +145,7 @@ def write_w3c(
         ).encode("utf-8")
     )
     for index, row in enumerate(rows):
-        page = pages.page_of(starts.get(row.article_id, ()), row.start)
+        page = finder.page(row.article_id, row.start)
         item = json.dumps(annotation_json(row, page, copies), ensure_ascii=False, indent=2)
         sep = ",\n" if index < len(rows) - 1 else "\n"
         out.write(("      " + item.replace("\n", "\n      ") + sep).encode("utf-8"))

@@ -1,7 +1,7 @@
 """Fetched web pages, PDF page starts, article author and vague publication dates.
 
-Revision ID: 0007
-Revises: 0003
+Revision ID: 0008
+Revises: 0005
 Create Date: 2026-12-01
 """
 
@@ -10,8 +10,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0003"
+from desktop.core.store.migrate import set_schema_version
+
+revision = "0008"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -62,7 +64,7 @@ def upgrade() -> None:
             ["fetched_page_id"],
             ["id"],
         )
-    op.execute("PRAGMA user_version = 7")
+    set_schema_version(op, 8)
 
 
 def downgrade() -> None:

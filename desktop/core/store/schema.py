@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from desktop.core.storage.version import HEAD_REVISION, SCHEMA_VERSION  # noqa: F401
+from desktop.core.store.version import HEAD_REVISION, SCHEMA_VERSION  # noqa: F401
 
 # Named constraints let batch migrations on SQLite find and drop them.
 NAMING_CONVENTION = {
@@ -107,7 +107,10 @@ class FetchedPage(Base):
 
 
 class Article(Base):
-    """An imported article. Its text never changes after import; annotations point into it."""
+    """An imported article. Its text never changes after import; annotations point into it.
+
+    Removal is soft, like an annotation's deletion: the row stays, hidden from listings and
+    exports, and can be restored."""
 
     __tablename__ = "articles"
 
@@ -129,6 +132,8 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text, deferred=True)
     text_length: Mapped[int] = mapped_column(Integer)
     text_sha256: Mapped[str] = mapped_column(String(64))
+    deleted_at: Mapped[datetime | None]
+    deleted_by: Mapped[str | None] = mapped_column(ForeignKey("reviewers.id"))
 
 
 class ArticlePage(Base):
@@ -172,6 +177,9 @@ class Annotation(Base):
     updated_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
     deleted_at: Mapped[datetime | None]
     deleted_by: Mapped[str | None] = mapped_column(ForeignKey("reviewers.id"))
+    # How many audited changes the row has had (1 when created): a reviewer's edit names the
+    # version it was made on, and is refused if someone changed the row meanwhile.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class AuditEvent(Base):
@@ -197,13 +205,14 @@ class AuditEvent(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
-AUDIT_TRIGGERS = {
-    "audit_events_no_update": (
-        "CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events "
-        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
-    ),
-    "audit_events_no_delete": (
-        "CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events "
-        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
-    ),
-}
+class Presence(Base):
+    """Who has the project open: each open window refreshes its row about every 30 seconds.
+    Not part of the project's record, so outside the audit chain; stale rows mean nothing."""
+
+    __tablename__ = "presence"
+
+    session_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    host: Mapped[str] = mapped_column(String(200))
+    started_at: Mapped[datetime]
+    seen_at: Mapped[datetime]
