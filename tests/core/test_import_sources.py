@@ -360,6 +360,80 @@ def test_a_saved_copy_shows_the_page_as_it_was(project: Store, httpserver: HTTPS
     assert verify_project(project).ok
 
 
+def test_undoing_a_saved_copy_points_the_link_back_and_keeps_the_copy(
+    project: Store, httpserver: HTTPServer
+) -> None:
+    article = importers.read_pasted("Claim\n\nThe council spent £4m on the bridge.")
+    (article_id,) = operations.import_articles(project, [article], reviewer=REVIEWER).ids("article")
+    url = httpserver.url_for("/report")
+    annotation_id = operations.annotate(
+        project, article_id, 7, 20, "supported", reviewer=REVIEWER, sources=[url]
+    ).annotation_ids[0]
+    httpserver.expect_request("/report").respond_with_data(
+        "<html><body><article>"
+        + "<p>The bridge cost £4m in total, the council's accounts show.</p>" * 6
+        + "</article></body></html>",
+        content_type=HTML,
+    )
+    page = fetch.fetch(url)
+    text, title = importers.readable_copy(page)
+    saved = operations.save_source_copy(
+        project, annotation_id, page, reviewer=REVIEWER, text=text, title=title
+    )
+    assert saved.label == "Save a copy of the evidence page"
+    assert [c.action for c in saved.changes] == ["page.fetched", "annotation.changed"]
+
+    def link() -> Source:
+        with project.read() as db:
+            (row,) = reads.annotation_rows(db)
+        (only,) = row.sources
+        return only
+
+    copy_id = link().copy
+    assert copy_id
+    assert saved.inverse is not None
+    undone = saved.inverse.run(project, reviewer=REVIEWER)
+    assert (link().url, link().copy) == (url, "")
+    with project.read() as db:  # the page stays kept: what was read is never thrown away
+        assert [p.id for p in pages.saved_pages(db)] == [copy_id]
+    assert undone.inverse is not None
+    undone.inverse.run(project, reviewer=REVIEWER)
+    assert link().copy == copy_id
+    assert verify_project(project).ok
+
+
+def test_undoing_a_url_import_removes_the_article(project: Store, httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/s").respond_with_data(
+        (PAGES / "blog-comments.html").read_bytes(), content_type=HTML
+    )
+    changes = operations.import_articles(
+        project, [importers.read_url(httpserver.url_for("/s"))], reviewer=REVIEWER
+    )
+    assert changes.label == "Import 1 article"
+    assert changes.inverse is not None and changes.inverse.op == "remove_articles"
+    (article_id,) = changes.ids("article")
+    removed = changes.inverse.run(project, reviewer=REVIEWER)
+    (event,) = [c for c in removed.changes if c.action == "article.removed"]
+    assert event.after is not None and event.after["fetched_page_id"] is not None
+    with project.read() as db:
+        assert reads.article_summaries(db) == []
+    assert removed.inverse is not None
+    restored = removed.inverse.run(project, reviewer=REVIEWER)
+    assert [c.action for c in restored.changes] == ["article.restored"]
+    with project.read() as db:
+        assert [s.id for s in reads.article_summaries(db)] == [article_id]
+    assert verify_project(project).ok
+
+
+def test_a_pdf_article_keeps_its_pages_through_removal(project: Store, tmp_path: Path) -> None:
+    article_id = _pdf_project(project, tmp_path)
+    removed = operations.remove_article(project, article_id, reviewer=REVIEWER)
+    (event,) = removed.changes
+    assert event.before is not None and event.after is not None
+    assert event.before["page_starts"] == event.after["page_starts"]
+    assert len(event.after["page_starts"]) == 2 and event.after["deleted_by"] == REVIEWER
+
+
 def test_a_copy_must_be_one_kept_in_the_project(project: Store) -> None:
     article = importers.read_pasted("Claim\n\nText of the claim.")
     (article_id,) = operations.import_articles(project, [article], reviewer=REVIEWER).ids("article")
