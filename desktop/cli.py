@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from desktop import __version__
 from desktop.core.anchoring import find_quote
 from desktop.core.errors import CrosscheckError, InvalidInput
-from desktop.core.model import Verdict
+from desktop.core.model import Verdict, check_reviewer_name
 from desktop.core.records import AnnotationFilter
 from desktop.core.store import Store, create_store, is_server_url, open_store, reads
 from desktop.core.store.sqlite import SUFFIX
@@ -31,10 +31,8 @@ REVIEWER_ENV = "CROSSCHECK_REVIEWER"
 
 
 def _reviewer(args: argparse.Namespace) -> str:
-    from desktop.core import operations
-
     name = args.reviewer or os.environ.get(REVIEWER_ENV, "")
-    return operations.check_reviewer_name(name)
+    return check_reviewer_name(name)
 
 
 def _open(args: argparse.Namespace, *, writes: bool = False) -> Store:
@@ -233,8 +231,15 @@ def cmd_pages(args: argparse.Namespace) -> int:
 
 
 def cmd_articles(args: argparse.Namespace) -> int:
+    from desktop.cli_review import viewer
+    from desktop.core import review_state
+
     with _open(args) as project, project.read() as db:
         summaries = reads.article_summaries(db, include_removed=args.include_removed)
+        state = review_state.blind_state(db)
+        if state.active:
+            # Under blind review a reviewer's counts are their own.
+            summaries = review_state.visible_summaries(db, state, summaries, viewer(args))
     if args.json:
         if args.include_removed:
             _print_json([s.to_json() | {"removed_at": _iso(s.removed_at)} for s in summaries])
@@ -410,6 +415,10 @@ def _annotations_json(db: Connection, rows: list[AnnotationRow]) -> list[dict[st
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:
+    from desktop.cli_review import viewer
+    from desktop.core import review_state
+
+    looker = viewer(args)
     with _open(args) as project, project.read() as db:
         article_ids = [reads.resolve_article(db, a) for a in args.article] if args.article else None
         flt = AnnotationFilter(
@@ -417,8 +426,17 @@ def cmd_annotations(args: argparse.Namespace) -> int:
             verdicts=tuple(Verdict.parse(v) for v in args.verdict) if args.verdict else None,
             include_deleted=args.include_deleted,
         )
-        rows = reads.annotation_rows(db, flt)
+        seen = review_state.blind_view(db, flt, looker)
+        rows = reads.annotation_rows(db, seen)
+        hidden = reads.count_annotations(db, flt) - len(rows) if seen != flt else 0
+        finals = review_state.final_annotation_ids(db)
         printed = _annotations_json(db, rows) if args.json else []
+    if hidden:
+        print(
+            f"{PROG}: blind review hides {hidden} annotation(s) of other "
+            f"reviewers from {looker or 'an unnamed reviewer (give --reviewer NAME)'}",
+            file=sys.stderr,
+        )
     if args.json:
         _print_json(printed)
         return 0
@@ -429,7 +447,9 @@ def cmd_annotations(args: argparse.Namespace) -> int:
                 r.id[:8],
                 _clip(r.article_title, 30),
                 f"{r.start}-{r.end}",
-                r.verdict.value + (" (deleted)" if r.deleted else ""),
+                r.verdict.value
+                + (" (final)" if r.id in finals else "")
+                + (" (deleted)" if r.deleted else ""),
                 _clip(r.quote, 50),
                 r.reviewer,
             ]
@@ -514,8 +534,9 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     _check_window(args)
-    from desktop.app import application, ensure_demo
+    from desktop.app import application
     from desktop.app import main as gui_main
+    from desktop.ui.demo_project import ensure_demo
 
     application(args.qt_args)  # settings hold the reviewer's name, and need the application
     return gui_main([str(ensure_demo())], qt_args=args.qt_args)
@@ -629,6 +650,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--include-removed", action="store_true", help="list removed articles too, marked so"
     )
+    p.add_argument("--reviewer", metavar="NAME", help=f"who is looking (default: ${REVIEWER_ENV})")
 
     article_help = "id, unique id prefix or exact title"
     p = command(
@@ -702,6 +724,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="deleted annotations too (and those of removed articles), marked so",
     )
+    p.add_argument("--reviewer", metavar="NAME", help=f"who is looking (default: ${REVIEWER_ENV})")
 
     p = command(
         "pages",
@@ -746,8 +769,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(qt_args=[])
 
     from desktop.cli_export import add_export_command
+    from desktop.cli_review import add_review_commands
 
     add_export_command(sub)
+    add_review_commands(sub)
     parser.commands = list(sub.choices)
     return parser
 
@@ -781,6 +806,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error("--end goes with --start, not with --quote")
         if args.quote is None and args.occurrence != 1:
             parser.error("--occurrence goes with --quote")
+    from desktop.cli_review import check_usage
+
+    check_usage(parser, args)
     if args.command == "edit-article" and all(
         getattr(args, name) is None for name in ARTICLE_FIELDS
     ):

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop import cli, gui_check
+from desktop.ui import demo_project
 from tests.conftest import REVIEWER
 from tests.test_cli import run, run_usage
 
@@ -223,7 +224,6 @@ def test_missing_xcb_libraries_are_named_with_the_apt_command(
     monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
     monkeypatch.delenv("XDG_SESSION_TYPE", raising=False)
     monkeypatch.setattr(gui_check, "_dlopen", _missing("libxcb-icccm.so.4", "libxcb-keysyms.so.1"))
-    from desktop import app
 
     assert cli.main(["demo"]) == 1
     out, err = capsys.readouterr()
@@ -233,7 +233,7 @@ def test_missing_xcb_libraries_are_named_with_the_apt_command(
         "libraries libxcb-icccm.so.4, libxcb-keysyms.so.1; on Debian or Ubuntu install with: "
         "sudo apt install libxcb-icccm4 libxcb-keysyms1\n"
     )
-    assert not app.demo_path().exists()
+    assert not demo_project.demo_path().exists()
     # A library that is there but lacks one of its own is reported by what is missing.
     monkeypatch.setattr(
         gui_check, "_dlopen", _missing(because={"libxcb-icccm.so.4": "libxcb-util.so.1"})

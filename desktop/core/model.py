@@ -30,6 +30,19 @@ class Verdict(enum.StrEnum):
 
 MAX_NOTE_CHARS = 100_000
 MAX_URL_CHARS = 2_048
+MAX_REVIEWER_CHARS = 200
+
+
+def check_reviewer_name(name: str | None) -> str:
+    """The name trimmed; a clear error for an empty, overlong or control-character name."""
+    cleaned = (name or "").strip()
+    if not cleaned:
+        raise InvalidInput("no reviewer given: pass --reviewer NAME or set CROSSCHECK_REVIEWER")
+    if len(cleaned) > MAX_REVIEWER_CHARS:
+        raise InvalidInput(f"reviewer name is longer than {MAX_REVIEWER_CHARS} characters")
+    if any(ord(ch) < 32 for ch in cleaned):
+        raise InvalidInput("reviewer name contains control characters")
+    return cleaned
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Integer, bindparam, func, insert, select, update
 
 from desktop.core import audit
-from desktop.core.anchoring import CONTEXT_CHARS, check_span
+from desktop.core.anchoring import CONTEXT_CHARS, check_span, make_selector
 from desktop.core.changes import Change, ChangeSet, Edit
 from desktop.core.errors import Conflict, InvalidInput, NotFound
 from desktop.core.model import (
@@ -29,6 +29,7 @@ from desktop.core.model import (
     Source,
     Verdict,
     check_note,
+    check_reviewer_name,
     iso_utc,
     new_id,
     utc_now,
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from desktop.core.fetch import FetchedPage as Fetched
     from desktop.core.importers import ImportedArticle
 
-MAX_REVIEWER_CHARS = 200
 MAX_TITLE_CHARS = 500
 MAX_OUTLET_CHARS = 200
 MAX_AUTHOR_CHARS = 500
@@ -144,17 +144,6 @@ class _Recorder:
         return reviewer
 
 
-def check_reviewer_name(name: str | None) -> str:
-    cleaned = (name or "").strip()
-    if not cleaned:
-        raise InvalidInput("no reviewer given: pass --reviewer NAME or set CROSSCHECK_REVIEWER")
-    if len(cleaned) > MAX_REVIEWER_CHARS:
-        raise InvalidInput(f"reviewer name is longer than {MAX_REVIEWER_CHARS} characters")
-    if any(ord(ch) < 32 for ch in cleaned):
-        raise InvalidInput("reviewer name contains control characters")
-    return cleaned
-
-
 def article_state(article: Mapping[str, Any], deleted_by: str | None = None) -> dict[str, Any]:
     """What the log keeps of an article: metadata and the text's hash, not the text.
 
@@ -226,10 +215,11 @@ _STATE_COLUMNS = (
     Annotation.deleted_at,
     Annotation.deleted_by,
     Annotation.version,
+    Annotation.final,
 )
 _DELETER_NAME = select(Reviewer.name).where(Reviewer.id == Annotation.deleted_by).scalar_subquery()
 _STATE_SELECT = (
-    select(*_STATE_COLUMNS[:-2], _DELETER_NAME, Annotation.version)
+    select(*_STATE_COLUMNS[:-3], _DELETER_NAME, Annotation.version, Annotation.final)
     .join(CREATOR, CREATOR.id == Annotation.created_by)
     .join(UPDATER, UPDATER.id == Annotation.updated_by)
 )
@@ -237,7 +227,7 @@ _STATE_SELECT = (
 
 def _state_from(row: Sequence[Any]) -> dict[str, Any]:
     (aid, article_id, start, end, quote, prefix, suffix, verdict, note, sources, created_at,
-     created_by, updated_at, updated_by, deleted_at, deleted_by, version) = row  # fmt: skip
+     created_by, updated_at, updated_by, deleted_at, deleted_by, version, final) = row  # fmt: skip
     return {
         "id": aid,
         "article_id": article_id,
@@ -256,6 +246,8 @@ def _state_from(row: Sequence[Any]) -> dict[str, Any]:
         "deleted_at": iso_utc(deleted_at) if deleted_at else None,
         "deleted_by": deleted_by,
         "version": version,
+        # Only an adjudicator's final verdict says so; older events have no such key.
+        **({"final": True} if final else {}),
     }
 
 
@@ -761,6 +753,10 @@ _SPAN_LOOKUP = select(
         Annotation.start == bindparam("start", type_=Integer),
         Annotation.end == bindparam("end", type_=Integer),
         Annotation.deleted_at.is_(None),
+        # Each reviewer's annotations are their own (agreement compares them): another
+        # reviewer's tag on the same span, or an adjudicator's final verdict, stays as it is.
+        Annotation.created_by == _WRITE_START_COLUMNS[0],
+        Annotation.final.is_(False),
     )
     .limit(1)
     .scalar_subquery(),
@@ -792,8 +788,9 @@ def annotate(
     note: str = "",
     sources: Sequence[Source | str] = (),
 ) -> ChangeSet:
-    """Tag ``text[start:end]``. Tagging exactly the span of a live annotation changes its
-    verdict (and note and sources, when given) instead of adding a duplicate."""
+    """Tag ``text[start:end]``. Tagging exactly the span of one of the reviewer's own live
+    annotations changes its verdict (and note and sources, when given) instead of adding a
+    duplicate."""
     start, end = _offset(start), _offset(end)
     verdict = Verdict.parse(verdict) if isinstance(verdict, str) else verdict
     note = check_note(note)
@@ -984,6 +981,74 @@ def _apply_update(
     )
 
 
+def set_annotation_span(
+    store: Store,
+    annotation_id: str,
+    start: int,
+    end: int,
+    *,
+    reviewer: str,
+    expected_version: int | None = None,
+) -> ChangeSet:
+    """Move an annotation to ``text[start:end]`` of its article: the same annotation (verdict,
+    note, sources kept) with a new span, quote and context, in one ``annotation.changed``
+    event. The same span records nothing; an empty span, one outside the text, a deleted
+    annotation or a span another live annotation has exactly are refused."""
+    start, end = _offset(start), _offset(end)
+    with store.write() as conn:
+        before = annotation_state(conn, annotation_id)
+        _check_version(before, expected_version)
+        if before["deleted_at"] is not None:
+            raise InvalidInput("this annotation is deleted; restore it before changing it")
+        if (start, end) == (before["start"], before["end"]):
+            return ChangeSet()
+        text = conn.execute(select(Article.text).where(Article.id == before["article_id"])).scalar()
+        selector = make_selector(text or "", start, end)
+        twin = conn.execute(
+            select(Annotation.id)
+            .where(
+                Annotation.article_id == before["article_id"],
+                Annotation.start == start,
+                Annotation.end == end,
+                Annotation.deleted_at.is_(None),
+                Annotation.id != annotation_id,
+            )
+            .limit(1)
+        ).scalar()
+        if twin is not None:
+            raise InvalidInput(
+                f"another annotation already covers exactly characters {start}-{end}"
+            )
+        rec = _Recorder(conn, reviewer)
+        version = before["version"] + 1
+        conn.execute(
+            update(Annotation)
+            .where(Annotation.id == annotation_id)
+            .values(
+                start=selector.start,
+                end=selector.end,
+                quote=selector.exact,
+                prefix=selector.prefix,
+                suffix=selector.suffix,
+                updated_at=rec.at,
+                updated_by=rec.reviewer.id,
+                version=version,
+            )
+        )
+        after = annotation_state(conn, annotation_id)
+        rec.record("annotation.changed", "annotation", annotation_id, before, after)
+        inverse = Edit(
+            "set_annotation_span",
+            {
+                "annotation_id": annotation_id,
+                "start": before["start"],
+                "end": before["end"],
+                "expected_version": version,
+            },
+        )
+        return rec.result("Adjust span", inverse)
+
+
 def delete_annotation(
     store: Store, annotation_id: str, *, reviewer: str, expected_version: int | None = None
 ) -> ChangeSet:
@@ -1105,4 +1170,35 @@ EDITS: dict[str, Callable[..., ChangeSet]] = {
     "edit_article": edit_article,
     "remove_articles": remove_articles,
     "restore_articles": restore_articles,
+    "set_annotation_span": set_annotation_span,
 }
+
+
+def _review_edit(name: str) -> Callable[..., ChangeSet]:
+    """A double-checking operation (``review_ops``, which builds on this module), imported
+    when an Edit first runs it."""
+
+    def run(store: Store, **kwargs: Any) -> ChangeSet:
+        from desktop.core import review_ops
+
+        function: Callable[..., ChangeSet] = getattr(review_ops, name)
+        return function(store, **kwargs)
+
+    run.__name__ = name
+    return run
+
+
+EDITS.update(
+    {
+        name: _review_edit(name)
+        for name in (
+            "start_blinding",
+            "end_blinding",
+            "mark_done",
+            "unmark_done",
+            "change_adjudicators",
+            "withdraw_settlements",
+            "reinstate_settlements",
+        )
+    }
+)

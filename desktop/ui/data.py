@@ -4,11 +4,15 @@ Article texts never change once imported, so they are kept once read; only the a
 screen are ever read. While the window paints its first screen, a backend's private quick
 reader (if it has one) answers instead, so that showing a project does not wait for the
 database toolkit to load; every later read goes through ``store.reads``.
+
+Every read is made as the reviewer using the window sees the project: under blind review,
+only their own annotations on an article until they mark it done (``review_state``). The
+quick reader knows nothing of that, so it is not used while blind review is on.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -17,15 +21,43 @@ from desktop.core.store import Store
 
 if TYPE_CHECKING:
     from desktop.core.pages import SavedPage
+    from desktop.core.records import BlindState
 
 
 class ProjectReader:
-    """The window's read side of one open project."""
+    """The window's read side of one open project, as ``viewer`` (the reviewer using the
+    window) may see it."""
 
-    def __init__(self, project: Store) -> None:
+    def __init__(self, project: Store, viewer: Callable[[], str] | None = None) -> None:
         self.project = project
+        self.viewer = viewer or (lambda: "")
         self._texts: dict[str, str] = {}
         self._quick: Any = None
+        self._blind: BlindState | None = None  # known until forget_blind_state()
+
+    def _who(self) -> str | None:
+        return self.viewer() or None
+
+    def blind_state(self) -> BlindState:
+        """Who may see what; read once (at first paint, when the quick reader can), then
+        kept until ``forget_blind_state``."""
+        if self._blind is None:
+            from desktop.core import review_state
+
+            with self.project.read() as conn:
+                self._blind = review_state.blind_state(conn)
+        return self._blind
+
+    def forget_blind_state(self) -> None:
+        """The project changed: read the blind state again when next asked."""
+        self._blind = None
+
+    def hidden_annotation_ids(self) -> frozenset[str]:
+        """Annotations blind review hides from the viewer (deleted ones included)."""
+        from desktop.core import review_state
+
+        with self.project.read() as conn:
+            return review_state.hidden_annotation_ids(conn, self._who())
 
     @contextmanager
     def first_paint(self) -> Iterator[None]:
@@ -35,6 +67,10 @@ class ProjectReader:
             yield
             return
         with make() as quick:
+            self._blind = quick.blind_state()
+            if self._blind.active:
+                yield
+                return
             self._quick = quick
             try:
                 yield
@@ -65,10 +101,16 @@ class ProjectReader:
     def summaries(self, article_ids: Iterable[str] | None = None) -> list[ArticleSummary]:
         if self._quick is not None and article_ids is None:
             return list(self._quick.summaries())
+        from desktop.core import review_state
         from desktop.core.store import reads
 
         with self.project.read() as conn:
-            return reads.article_summaries(conn, article_ids)
+            summaries = reads.article_summaries(conn, article_ids)
+            state = review_state.blind_state(conn)
+            if state.active:
+                # Under blind review the counts of an article are the viewer's own.
+                summaries = review_state.visible_summaries(conn, state, summaries, self._who())
+            return summaries
 
     def article_text(self, article_id: str) -> str:
         text = self._texts.get(article_id)
@@ -90,8 +132,9 @@ class ProjectReader:
         annotation_ids: Iterable[str] | None = None,
         include_deleted: bool = True,
     ) -> list[AnnotationRow]:
-        """Annotations of the articles listed; a removed article's are left out, deleted
-        or not, as the article itself is."""
+        """Annotations of the articles listed that the viewer may see; a removed article's
+        are left out, deleted or not, as the article itself is."""
+        from desktop.core import review_state
         from desktop.core.store import reads
 
         flt = AnnotationFilter(
@@ -100,6 +143,7 @@ class ProjectReader:
             live_articles_only=True,
         )
         with self.project.read() as conn:
+            flt = review_state.blind_view(conn, flt, self._who())
             return reads.annotation_rows(conn, flt, annotation_ids=annotation_ids)
 
     def all_rows(self) -> list[AnnotationRow]:

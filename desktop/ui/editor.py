@@ -8,13 +8,13 @@ field loses focus, on Ctrl+Return, and before another annotation is shown.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from html import escape
 
-from PySide6.QtCore import Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QFocusEvent, QKeyEvent
+from PySide6.QtCore import QEvent, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QFocusEvent, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QButtonGroup,
     QCheckBox,
     QHBoxLayout,
     QLabel,
@@ -44,6 +44,77 @@ def open_link(url: str) -> None:
     QDesktopServices.openUrl(QUrl(url))
 
 
+class ElidedLabel(QLabel):
+    """Plain text in at most ``lines`` lines, the last one cut with "…"; the full text is the
+    tooltip. Its height never changes, so what sits below it never moves."""
+
+    def __init__(self, lines: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._lines = lines
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setWordWrap(False)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._fix_height()
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text)
+        self._relayout()
+
+    def is_elided(self) -> bool:
+        return self.text().replace("\n", " ") != " ".join(self._full.split())
+
+    def _fix_height(self) -> None:
+        margins = self.contentsMargins()
+        line = self.fontMetrics().lineSpacing()
+        self.setFixedHeight(self._lines * line + margins.top() + margins.bottom() + 2)
+
+    def _relayout(self) -> None:
+        text = " ".join(self._full.split())
+        width = max(self.contentsRect().width(), 40)
+        metrics = self.fontMetrics()
+        lines: list[str] = []
+        while text and len(lines) < self._lines - 1:
+            if metrics.horizontalAdvance(text) <= width:
+                break
+            # The longest run of whole words that fits; a word longer than the line is cut.
+            cut = len(text)
+            while cut > 0 and metrics.horizontalAdvance(text[:cut]) > width:
+                space = text.rfind(" ", 0, cut)
+                cut = space if space > 0 else cut - 1
+            cut = max(cut, 1)
+            lines.append(text[:cut])
+            text = text[cut:].lstrip()
+        if text:
+            lines.append(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
+        self.setText("\n".join(lines))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._relayout()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fix_height()
+            self._relayout()
+
+
+class FieldLabel(QLabel):
+    """A field's caption: its mnemonic focuses the field, and so does a click on it (a click
+    aimed at a box that lands on its caption must not go nowhere)."""
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        buddy = self.buddy()
+        if buddy is not None and buddy.isEnabled():
+            buddy.setFocus(Qt.FocusReason.MouseFocusReason)
+        super().mousePressEvent(event)
+
+
 class NoteEdit(QPlainTextEdit):
     """A note field that reports when its text should be committed."""
 
@@ -52,7 +123,11 @@ class NoteEdit(QPlainTextEdit):
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
-        self.sig_commit_requested.emit()
+        # A menu opening (Edit, the field's own) only borrows the keyboard: the typing stays
+        # a draft, so Edit ▸ Undo Typing still applies to it.
+        menu = (Qt.FocusReason.PopupFocusReason, Qt.FocusReason.MenuBarFocusReason)
+        if event.reason() not in menu:
+            self.sig_commit_requested.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -75,6 +150,8 @@ class AnnotationEditor(QWidget):
     """Delete this annotation."""
     sig_restore_requested = Signal(str)
     """Restore this deleted annotation."""
+    sig_annotation_shown = Signal(object)
+    """The editor now shows another annotation (or none); carries its id or None."""
     sig_copy_requested = Signal(str, str)
     """Fetch an evidence link's page now and keep a copy: annotation id, URL."""
     sig_copy_shown = Signal(str)
@@ -85,23 +162,20 @@ class AnnotationEditor(QWidget):
         self.setObjectName("annotationEditor")
         self._row: AnnotationRow | None = None
         self._editable = True
+        self._empty_text = "Select an annotation, or select text in a pane and press 1, 2 or 3."
         # Describes a saved copy beside its link ("copy of 12 Mar 2025 14:03"); set by the
         # window, which can read the project.
         self.copy_label: Callable[[str], str] | None = None
 
-        self.quote = QLabel()
+        # A fixed header: the quote in two lines at most, the details in one.
+        self.quote = ElidedLabel(2)
         self.quote.setObjectName("editorQuote")
-        self.quote.setWordWrap(True)
-        self.quote.setTextFormat(Qt.TextFormat.PlainText)
-        self.quote.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.details = QLabel()
+        self.details = ElidedLabel(1)
         self.details.setObjectName("editorDetails")
-        self.details.setWordWrap(True)
-        self.details.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         self.verdict_buttons: dict[Verdict, QToolButton] = {}
-        self._verdict_group = QButtonGroup(self)
-        self._verdict_group.setExclusive(True)
+        # No button group: Qt would make the three one Tab stop whose arrow keys change the
+        # verdict. Each is its own stop; their checked states follow the annotation.
         verdict_row = QHBoxLayout()
         for verdict in Verdict:
             button = QToolButton()
@@ -111,11 +185,10 @@ class AnnotationEditor(QWidget):
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setCheckable(True)
             button.setAutoRaise(False)
-            self._verdict_group.addButton(button)
+            button.clicked.connect(partial(self._on_verdict_clicked, button))  # (button, checked)
             self.verdict_buttons[verdict] = button
             verdict_row.addWidget(button)
         verdict_row.addStretch(1)
-        self._verdict_group.buttonClicked.connect(self._on_verdict_clicked)
 
         self.note = NoteEdit()
         self.note.setObjectName("noteEdit")
@@ -179,9 +252,13 @@ class AnnotationEditor(QWidget):
         layout.addWidget(self.quote)
         layout.addWidget(self.details)
         layout.addLayout(verdict_row)
-        layout.addWidget(QLabel("Note"))
+        self.note_label = FieldLabel("&Note")
+        self.note_label.setBuddy(self.note)
+        self.links_label = FieldLabel("Evidence &links")
+        self.links_label.setBuddy(self.links)
+        layout.addWidget(self.note_label)
         layout.addWidget(self.note, 2)
-        layout.addWidget(QLabel("Evidence links"))
+        layout.addWidget(self.links_label)
         layout.addWidget(self.links, 1)
         layout.addLayout(add_row)
         layout.addLayout(copy_row)
@@ -194,6 +271,12 @@ class AnnotationEditor(QWidget):
     def annotation(self) -> AnnotationRow | None:
         return self._row
 
+    def set_empty_text(self, text: str) -> None:
+        """What the header says when no annotation is shown."""
+        self._empty_text = text
+        if self._row is None:
+            self.quote.set_full_text(text)
+
     def set_editable(self, editable: bool) -> None:
         """False for a read-only project: the annotation shows, nothing can change."""
         self._editable = editable
@@ -203,29 +286,30 @@ class AnnotationEditor(QWidget):
         """Show ``row`` (or nothing). A note typed for the previous annotation is committed
         first; one typed for this same annotation is kept while the field has focus."""
         previous = self._row
-        if previous is not None and (row is None or row.id != previous.id):
+        moved_on = (previous is None) != (row is None) or (
+            previous is not None and row is not None and row.id != previous.id
+        )
+        if previous is not None and moved_on:
             self.commit_note()
+        # Typing not yet committed (a draft) survives a refresh of the same annotation.
         keep_note = (
             row is not None
             and previous is not None
             and row.id == previous.id
-            and self.note.hasFocus()
             and self.note.toPlainText() != previous.note
         )
         self._row = row
         if row is None:
-            self.quote.setText(
-                "Select an annotation, or select text in a pane and press 1, 2 or 3."
-            )
-            self.details.clear()
+            self.quote.set_full_text(self._empty_text)
+            self.details.set_full_text("")
             self.note.setPlainText("")
             self.links.clear()
         else:
             state = " — deleted" if row.deleted else ""
-            self.quote.setText(f"“{_clip(row.quote, 400)}”")
-            self.details.setText(
-                f"{row.article_title} · characters {row.start}–{row.end}{state}\n"
-                f"Created {local_time(row.created_at)} by {row.created_by}; "
+            self.quote.set_full_text(f"“{_clip(row.quote, 2000)}”")
+            self.details.set_full_text(
+                f"{row.article_title} · characters {row.start}–{row.end}{state} · "
+                f"created {local_time(row.created_at)} by {row.created_by}; "
                 f"changed {local_time(row.updated_at)} by {row.reviewer}"
             )
             for verdict, button in self.verdict_buttons.items():
@@ -235,6 +319,8 @@ class AnnotationEditor(QWidget):
             self._fill_links(row.sources)
         self.link_error.hide()
         self._update_enabled()
+        if moved_on:
+            self.sig_annotation_shown.emit(row.id if row is not None else None)
 
     def _fill_links(self, sources: tuple[Source, ...]) -> None:
         current = self.links.currentItem()
@@ -280,6 +366,31 @@ class AnnotationEditor(QWidget):
         self.restore_button.setVisible(row is not None and row.deleted)
         self.restore_button.setEnabled(row is not None and row.deleted and self._editable)
 
+    def tab_chain(self) -> list[QWidget]:
+        """The editor's controls in the order Tab visits them."""
+        return [
+            *self.verdict_buttons.values(),
+            self.note,
+            self.links,
+            self.link_edit,
+            self.add_button,
+            self.remove_button,
+            self.save_copy,
+            self.copy_button,
+            self.restore_button,
+            self.delete_button,
+        ]
+
+    def focus_target(self) -> QWidget | None:
+        """Where focus goes when the editor is entered as an area: the note when it can be
+        typed in, else the first control that can take focus; None with nothing to edit."""
+        if self._row is None:
+            return None
+        for widget in (self.note, *self.tab_chain()):
+            if widget.isEnabled() and widget.focusPolicy() & Qt.FocusPolicy.TabFocus:
+                return widget
+        return None
+
     # --- asking for edits -----------------------------------------------------------------
 
     def commit_note(self) -> None:
@@ -289,6 +400,10 @@ class AnnotationEditor(QWidget):
         text = self.note.toPlainText()
         if text != row.note:
             self.sig_note_requested.emit(row.id, row.note, text)
+            saved = self._row
+            if saved is not None and saved.id == row.id and saved.note == text:
+                # Saved typing is the project's to undo now (Edit ▸ Undo Edit note).
+                self.note.document().clearUndoRedoStacks()
 
     def add_link(self) -> None:
         row = self._row
@@ -332,11 +447,14 @@ class AnnotationEditor(QWidget):
         remaining = tuple(s for s in row.sources if s.url != url)
         self.sig_sources_requested.emit(row.id, row.sources, remaining)
 
-    def _on_verdict_clicked(self, button: QAbstractButton) -> None:
+    def _on_verdict_clicked(self, button: QAbstractButton, _checked: bool = False) -> None:
         row = self._row
         verdict = next(v for v, b in self.verdict_buttons.items() if b is button)
         if row is not None and verdict != row.verdict:
             self.sig_verdict_requested.emit(row.id, row.verdict, verdict)
+        shown = self._row
+        for v, b in self.verdict_buttons.items():
+            b.setChecked(shown is not None and v == shown.verdict)
 
     def _on_delete(self) -> None:
         if self._row is not None:

@@ -208,8 +208,11 @@ def run_export(
             return
         noun = FORMATS[fmt].counts + ("" if result.count == 1 else "s")
         extra = f"\nChecksum and head hash: {result.sidecar.name}" if result.sidecar else ""
-        dialogs.show_info(
-            parent, "Export finished", f"Exported {result.count:,} {noun} to\n{result.path}{extra}"
+        dialogs.show_saved(
+            parent,
+            "Export finished",
+            f"Exported {result.count:,} {noun} to\n{result.path}{extra}",
+            Path(result.path),
         )
 
     def on_failed(message: str) -> None:
@@ -242,6 +245,8 @@ class ExportDialog(QDialog):
         self.project = project
         self.default_dir = Path(default_dir) if default_dir else project.path.parent
         self._auto_path = True
+        # Whose side of a blind review the export is made from (the window's reviewer).
+        self.viewer: str | None = None
         with project.read() as db:
             info = reads.project_info(db)
             self._articles = reads.article_summaries(db)
@@ -360,11 +365,14 @@ class ExportDialog(QDialog):
                 if self.article_list.item(i).checkState() == Qt.CheckState.Checked
             ]
             reviewer = self.reviewer_box.currentData()
+            hidden = self.blind_articles()
             flt = AnnotationFilter(
                 article_ids=None if len(checked) == len(self._articles) else tuple(checked),
                 verdicts=None if len(verdicts) == len(Verdict) else verdicts,
                 reviewers=(reviewer,) if reviewer else None,
                 include_deleted=self.deleted_box.isChecked(),
+                blind_articles=hidden or None,
+                viewer=self.viewer if hidden else None,
             )
         options = ExportOptions(
             filter=flt,
@@ -372,6 +380,14 @@ class ExportDialog(QDialog):
             bom=self.bom_box.isChecked() if fmt.cells else False,
         )
         return fmt.name, Path(self.path_edit.text().strip()).expanduser(), options
+
+    def blind_articles(self) -> tuple[str, ...]:
+        """Articles on which blind review hides other reviewers' annotations from the viewer."""
+        from desktop.core import review_state
+
+        with self.project.read() as db:
+            state = review_state.blind_state(db)
+        return tuple(state.hidden_articles(self.viewer, (a.id for a in self._articles)))
 
     def _default_path(self) -> str:
         return str(self.default_dir / f"{self._stem}{FILE_ENDINGS[self.format_name()]}")
@@ -434,17 +450,26 @@ def _safe_stem(name: str) -> str:
 
 
 def export_with_dialog(
-    parent: QWidget | None, project: Store, default_dir: str | Path = ""
+    parent: QWidget | None, project: Store, default_dir: str | Path = "", viewer: str = ""
 ) -> ExportDialog:
     """File ▸ Export: open the dialog (window-modal, without a nested event loop); on Export,
     run the export in the background with a progress dialog. The dialog's ``job`` attribute
     holds the running ExportJob once started."""
     dialog = ExportDialog(project, default_dir, parent)
+    dialog.viewer = viewer or None
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.job = None  # type: ignore[attr-defined]
 
     def on_accepted() -> None:
         fmt, path, options = dialog.choice()
+        if not FORMATS[fmt].filtered and dialog.blind_articles():
+            dialogs.show_error(
+                parent,
+                "Nothing was exported",
+                "The audit log holds every reviewer's annotations; it is not exported while "
+                "blind review hides the others' from you. Mark the articles done first.",
+            )
+            return
         dialog.job = run_export(parent, project, fmt, path, options)  # type: ignore[attr-defined]
 
     dialog.accepted.connect(on_accepted)

@@ -7,23 +7,31 @@ each view that shows something changed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from itertools import pairwise
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
     QKeyEvent,
+    QKeySequence,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QLabel,
+    QLineEdit,
     QMainWindow,
     QMenu,
+    QMenuBar,
+    QPlainTextEdit,
     QToolBar,
     QWidget,
 )
@@ -43,12 +51,20 @@ from desktop.ui.import_ui import Importer, dropped_sources
 from desktop.ui.lists import AnnotationListPanel, ArticleListPanel
 from desktop.ui.panes import Pane, PaneArea
 from desktop.ui.project_tools import ProjectTools
+from desktop.ui.review_tools import ReviewTools
 from desktop.ui.settings import Settings
 from desktop.ui.undo import Editing
+
+if TYPE_CHECKING:
+    from desktop.ui.reviewer_dialog import ReviewerDialog
 
 APP_NAME = "Crosscheck"
 PROJECT_SUFFIX = ".crosscheck"
 STATUS_MS = 6000
+PREFERRED_SIZE = (1400, 900)
+# Room left for the window manager's frame and title bar, which the window cannot measure
+# before it is first shown.
+FRAME_ALLOWANCE = (0, 36)
 _TAG_KEYS = {
     Qt.Key.Key_1: Verdict.SUPPORTED,
     Qt.Key.Key_2: Verdict.DISPUTED,
@@ -65,6 +81,8 @@ class MainWindow(QMainWindow):
     """The project was closed; nothing is open now."""
     sig_changes_applied = Signal(object)
     """The project changed (edit, undo, redo, import); carries the ChangeSet."""
+    sig_reviewer_changed = Signal(str)
+    """The reviewer using the window changed; carries the new name."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         super().__init__()
@@ -74,7 +92,8 @@ class MainWindow(QMainWindow):
         self.reader: ProjectReader | None = None
         self.editing: Editing | None = None
         self._project_name = ""
-        self._reviewer_dialog: QWidget | None = None
+        self._reviewer_dialog: ReviewerDialog | None = None
+        self._pages: dict[str, QWidget] = {}
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
@@ -84,12 +103,17 @@ class MainWindow(QMainWindow):
         self.article_panel = ArticleListPanel()
         self.annotation_panel = AnnotationListPanel()
         self.editor = AnnotationEditor()
+        # One column on the left (articles above the editor) and the annotations under the
+        # panes: the reading panes get the width, which a laptop screen is short of.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.articles_dock = self.add_dock(
             self.article_panel, "Articles", "articlesDock", Qt.DockWidgetArea.LeftDockWidgetArea
         )
         self.editor_dock = self.add_dock(
-            self.editor, "Annotation", "editorDock", Qt.DockWidgetArea.RightDockWidgetArea
+            self.editor, "Annotation Editor", "editorDock", Qt.DockWidgetArea.LeftDockWidgetArea
         )
+        self.splitDockWidget(self.articles_dock, self.editor_dock, Qt.Orientation.Vertical)
         self.annotations_dock = self.add_dock(
             self.annotation_panel,
             "Annotations",
@@ -103,13 +127,12 @@ class MainWindow(QMainWindow):
         self._connect()
         self.tools = ProjectTools(self)
         self.article_tools = ArticleTools(self)
+        self.review = ReviewTools(self)
         self.importer = Importer(self)
-        self.resize(1400, 860)
-        self.resizeDocks([self.articles_dock], [380], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.editor_dock], [300], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.annotations_dock], [230], Qt.Orientation.Vertical)
+        self._fit_to_screen()
         self._restore_layout()
         self.panes.set_pane_count(2)
+        self._update_tab_order()
         self._update_state()
 
     # --- building -------------------------------------------------------------------------
@@ -162,6 +185,7 @@ class MainWindow(QMainWindow):
         edit = self._menus["Edit"]
         edit.addAction(a[act.UNDO])
         edit.addAction(a[act.REDO])
+        edit.addAction(a[act.UNDO_PROJECT])
         edit.addSeparator()
         edit.addAction(a[act.FIND])
 
@@ -172,15 +196,32 @@ class MainWindow(QMainWindow):
         view.addAction(a[act.ADD_PANE])
         view.addAction(a[act.REMOVE_PANE])
         view.addAction(a[act.SYNC_SCROLL])
+        view.addSeparator()
+        view.addAction(a[act.NEXT_AREA])
+        view.addAction(a[act.PREVIOUS_AREA])
 
         annotate = self._menus["Annotate"]
         for verdict in Verdict:
             annotate.addAction(a[act.TAG[verdict]])
         annotate.addSeparator()
+        span_menu = annotate.addMenu("Adjust &Span")
+        span_menu.setObjectName("menuSpan")
+        for action_id in (
+            act.SPAN_START_LEFT,
+            act.SPAN_START_RIGHT,
+            act.SPAN_END_LEFT,
+            act.SPAN_END_RIGHT,
+        ):
+            span_menu.addAction(a[action_id])
+        annotate.addSeparator()
         annotate.addAction(a[act.DELETE])
 
         self._menus["Tools"].addAction(a[act.REVIEWER])
-        self._menus["Help"].addAction(a[act.ABOUT])
+        help_menu = self._menus["Help"]
+        help_menu.addAction(a[act.GUIDE])
+        help_menu.addAction(a[act.SHORTCUTS])
+        help_menu.addSeparator()
+        help_menu.addAction(a[act.ABOUT])
 
     def _build_toolbar(self) -> None:
         a = self.actions_by_id
@@ -219,15 +260,27 @@ class MainWindow(QMainWindow):
         a[act.QUIT].triggered.connect(QApplication.closeAllWindows)
         a[act.UNDO].triggered.connect(self.undo)
         a[act.REDO].triggered.connect(self.redo)
+        a[act.UNDO_PROJECT].triggered.connect(self.undo_project)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
         a[act.FIND].triggered.connect(self.focus_filter)
         a[act.REVIEWER].triggered.connect(self.ask_reviewer)
         a[act.ADD_PANE].triggered.connect(self.add_pane)
         a[act.REMOVE_PANE].triggered.connect(lambda: self.panes.remove_pane())
         a[act.SYNC_SCROLL].toggled.connect(self.panes.set_sync_scroll)
+        a[act.NEXT_AREA].triggered.connect(lambda: self.cycle_area(1))
+        a[act.PREVIOUS_AREA].triggered.connect(lambda: self.cycle_area(-1))
         a[act.DELETE].triggered.connect(self.delete_selected)
         a[act.ABOUT].triggered.connect(lambda: dialogs.about(self, __version__))
+        a[act.SHORTCUTS].triggered.connect(self.show_shortcuts)
+        a[act.GUIDE].triggered.connect(self.show_guide)
         for verdict in Verdict:
             a[act.TAG[verdict]].triggered.connect(lambda _=False, v=verdict: self.tag_selection(v))
+        for action_id, (edge, step) in act.SPAN_MOVES.items():
+            a[action_id].triggered.connect(
+                lambda _=False, e=edge, s=step: self.move_span_edge(e, s)
+            )
 
         self.panes.sig_tag_requested.connect(
             lambda pane, verdict: self.tag_selection(Verdict(verdict), pane)
@@ -235,9 +288,12 @@ class MainWindow(QMainWindow):
         self.panes.sig_annotation_clicked.connect(self._on_highlight_clicked)
         self.panes.sig_active_pane_changed.connect(lambda _pane: self._update_chart())
         self.panes.sig_panes_changed.connect(self._on_panes_changed)
+        self.panes.sig_span_adjust_requested.connect(self.set_span)
+        self.editor.sig_annotation_shown.connect(self.panes.set_selected_annotation)
         self.article_panel.sig_article_activated.connect(self.show_in_active_pane)
         self.annotation_panel.sig_annotation_selected.connect(self._on_annotation_selected)
-        self.annotation_panel.table.doubleClicked.connect(lambda _i: self._focus_active_view())
+        self.annotation_panel.sig_annotation_clicked.connect(self._on_annotation_clicked)
+        self.annotation_panel.sig_annotation_activated.connect(self._on_annotation_activated)
         self.editor.sig_verdict_requested.connect(self._on_verdict_requested)
         self.editor.sig_note_requested.connect(self._on_note_requested)
         self.editor.sig_sources_requested.connect(self._on_sources_requested)
@@ -266,7 +322,7 @@ class MainWindow(QMainWindow):
             self._update_state()
             return
         self.project = project
-        self.reader = ProjectReader(project)
+        self.reader = ProjectReader(project, lambda: self.settings.reviewer)
         self.editing = Editing(project, lambda: self.settings.reviewer, self)
         self.editing.sig_changes_applied.connect(self.apply_changes)
         self.editing.sig_error_raised.connect(self._on_edit_failed)
@@ -308,8 +364,11 @@ class MainWindow(QMainWindow):
         self.panes.set_loader(None)
         self.panes.set_choices([])
         self.article_panel.model.set_summaries([])
+        self.article_panel.filter.clear()
         self.annotation_panel.model.set_rows([])
+        self.annotation_panel.clear_filters()
         self.editor.set_annotation(None)
+        self._update_chart()
         project.close()
         self.sig_project_closed.emit()
 
@@ -423,18 +482,56 @@ class MainWindow(QMainWindow):
                 STATUS_MS,
             )
             return False
+        from desktop.core.anchoring import trim_span
+
+        start, end = trim_span(pane.view.text(), *span)
+        if end <= start:
+            self.statusBar().showMessage(
+                "The selection holds only spaces; select some words to tag.", STATUS_MS
+            )
+            return False
         if not self.ensure_reviewer():
             return False
-        changes = self.editing.tag(article_id, span[0], span[1], verdict)
+        changes = self.editing.tag(article_id, start, end, verdict)
         if changes is None:
             return False
         if not changes:
             self.statusBar().showMessage(f"Already tagged {label.lower()}.", STATUS_MS)
             return False
         annotation_id = changes.annotation_ids[0]
+        # The verdict's tint shows at once, not hidden under the selection's colour.
+        pane.view.clear_selection()
         self.statusBar().showMessage(f"Tagged as {label.lower()}.", STATUS_MS)
-        self._select_annotation(annotation_id, scroll=False)
+        self._select_annotation(annotation_id)
         return True
+
+    def move_span_edge(self, edge: str, step: int) -> bool:
+        """Move one end of the selected annotation by a word (Annotate ▸ Adjust Span)."""
+        from desktop.core.anchoring import move_edge
+
+        row = self.editor.annotation()
+        if self.reader is None or row is None or row.deleted:
+            self.statusBar().showMessage("Select an annotation to adjust its span.", STATUS_MS)
+            return False
+        text = self.reader.article_text(row.article_id)
+        span = move_edge(text, row.start, row.end, "start" if edge == "start" else "end", step)
+        if span == (row.start, row.end):
+            self.statusBar().showMessage(f"The {edge} cannot move further that way.", STATUS_MS)
+            return False
+        return self.set_span(row.id, *span)
+
+    def set_span(self, annotation_id: str, start: int, end: int) -> bool:
+        """Give an annotation a new span (an undoable, audited change)."""
+        row = self.annotation_panel.model.find(annotation_id)
+        if row is None or not self._can_edit():
+            return False
+        assert self.editing is not None
+        changes = self.editing.set_span(annotation_id, (row.start, row.end), (start, end))
+        if changes:
+            row = self.annotation_panel.model.find(annotation_id)
+            quote = " ".join(row.quote.split()) if row is not None else ""
+            self.statusBar().showMessage(f"Span now “{_clip(quote, 80)}”.", STATUS_MS)
+        return bool(changes)
 
     def delete_selected(self) -> None:
         ids = self.annotation_panel.selected_ids()
@@ -493,55 +590,82 @@ class MainWindow(QMainWindow):
         )
 
     def undo(self) -> None:
+        """Edit ▸ Undo: the typing in the focused field while it has some to undo, else the
+        project's last change."""
+        field = self._text_field()
+        if field is not None and _field_can(field, undo=True):
+            field.undo()
+            return
         if self.editing is not None and self._can_edit():
             self.editor.commit_note()
             self.editing.undo()
 
+    def undo_project(self) -> None:
+        """Edit ▸ Undo in Project (Ctrl+Alt+Z): the project's last change, from anywhere. A
+        note being typed stays in its field, uncommitted."""
+        if self.editing is not None and self._can_edit():
+            self.editing.undo()
+
     def redo(self) -> None:
+        field = self._text_field()
+        if field is not None and _field_can(field, undo=False):
+            field.redo()
+            return
         if self.editing is not None and self._can_edit():
             self.editing.redo()
 
     # --- selection between views ----------------------------------------------------------
 
     def select_annotation(self, annotation_id: str) -> None:
-        """Show an annotation: its row, the editor, and its span in a pane."""
-        self._select_annotation(annotation_id, scroll=True)
+        """Show an annotation: its row, the editor, and its span in a pane (loading its
+        article into the active pane when no pane shows it)."""
+        self._select_annotation(annotation_id)
+        self._show_annotation(annotation_id, load=True)
 
-    def _select_annotation(self, annotation_id: str, *, scroll: bool) -> None:
-        self._scroll_on_select = scroll
-        try:
-            if not self.annotation_panel.select_annotation(annotation_id):
-                self._show_annotation(annotation_id, scroll=scroll)
-        finally:
-            self._scroll_on_select = True
+    def _select_annotation(self, annotation_id: str) -> None:
+        """Make the annotation the table's current row and the editor's; panes stay put."""
+        if not self.annotation_panel.select_annotation(annotation_id):
+            self.editor.set_annotation(self.annotation_panel.model.find(annotation_id))
 
-    _scroll_on_select = True
     _hold_editor = False  # while the table changes under an edit, the editor stays put
 
     def _on_annotation_selected(self, annotation_id: str | None) -> None:
+        """The table's current row changed (keys, clicks): the editor follows, the panes do
+        not, so moving through the table never replaces what a pane shows."""
         if self._hold_editor:
             return
-        if annotation_id is None:
-            self.editor.set_annotation(None)
-            return
-        self._show_annotation(annotation_id, scroll=self._scroll_on_select)
-
-    def _show_annotation(self, annotation_id: str, *, scroll: bool) -> None:
-        row = self.annotation_panel.model.find(annotation_id)
+        row = self.annotation_panel.model.find(annotation_id) if annotation_id else None
         self.editor.set_annotation(row)
-        if row is None or row.deleted or not scroll:
-            return
+
+    def _on_annotation_clicked(self, annotation_id: str) -> None:
+        """A row was clicked: its span is selected in a pane that already shows it."""
+        self._show_annotation(annotation_id, load=False)
+
+    def _on_annotation_activated(self, annotation_id: str) -> None:
+        """Enter or a double-click on a row: show it in a pane and go there."""
+        self._select_annotation(annotation_id)
+        pane = self._show_annotation(annotation_id, load=True)
+        if pane is not None:
+            pane.view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_annotation(self, annotation_id: str, *, load: bool) -> Pane | None:
+        """Select the annotation's span in a pane showing its article; with ``load``, show
+        the article in the active pane first when no pane does. Returns the pane used."""
+        row = self.annotation_panel.model.find(annotation_id)
+        if row is None or row.deleted:
+            return None
         pane = next(iter(self.panes.panes_showing(row.article_id)), None)
         if pane is None:
-            pane = self.panes.active_pane()
+            pane = self.panes.active_pane() if load else None
             if pane is None:
-                return
+                return None
             self.panes.show_article(pane, row.article_id)
         self.panes.set_active(pane)
         pane.view.select_span(row.start, row.end)
+        return pane
 
     def _on_highlight_clicked(self, pane: Pane, annotation_id: str) -> None:
-        self._select_annotation(annotation_id, scroll=False)
+        self._select_annotation(annotation_id)
 
     def show_in_active_pane(self, article_id: str) -> None:
         pane = self.panes.active_pane()
@@ -549,10 +673,48 @@ class MainWindow(QMainWindow):
             self.panes.show_article(pane, article_id)
             pane.view.setFocus()
 
-    def _focus_active_view(self) -> None:
-        pane = self.panes.active_pane()
-        if pane is not None:
-            pane.view.setFocus()
+    # --- keyboard: areas and tab order -----------------------------------------------------
+
+    def focus_areas(self) -> list[QWidget]:
+        """Where F6 and Ctrl+Tab go, in order: the article list, each pane, the annotations
+        table and the editor; areas hidden or disabled are skipped."""
+        editor = self.editor.focus_target()
+        areas = [self.article_panel.table, *self.panes.views(), self.annotation_panel.table]
+        if editor is not None:
+            areas.append(editor)
+        return [w for w in areas if w.isVisible() and w.isEnabled()]
+
+    def cycle_area(self, step: int) -> QWidget | None:
+        """Move the focus to the next (``step`` 1) or previous (-1) main area."""
+        areas = self.focus_areas()
+        if not areas:
+            return None
+        focus = QApplication.focusWidget()
+        current = None
+        for i, area in enumerate(areas):
+            # The editor is one area whichever of its controls has focus.
+            container = self.editor if self.editor.isAncestorOf(area) else area
+            if focus is not None and (focus is container or container.isAncestorOf(focus)):
+                current = i
+                break
+        if current is None:
+            target = areas[0] if step > 0 else areas[-1]
+        else:
+            target = areas[(current + step) % len(areas)]
+        reason = Qt.FocusReason.TabFocusReason if step > 0 else Qt.FocusReason.BacktabFocusReason
+        target.setFocus(reason)
+        return target
+
+    def _update_tab_order(self) -> None:
+        """Tab walks the window in reading order: article filter and list, each pane's
+        chooser and text, the annotation filters and table, then the editor."""
+        chain: list[QWidget] = [self.article_panel.filter, self.article_panel.table]
+        for pane in self.panes.panes():
+            chain += [pane.chooser, pane.view]
+        chain += self.annotation_panel.tab_chain()
+        chain += self.editor.tab_chain()
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def focus_filter(self) -> None:
         self.articles_dock.show()
@@ -574,14 +736,16 @@ class MainWindow(QMainWindow):
 
     def _on_panes_changed(self) -> None:
         self._update_chart()
+        self._update_tab_order()
         for view in self.panes.views():
             view.removeEventFilter(self)
             view.installEventFilter(self)
         count = len(self.panes.panes())
         from desktop.ui.panes import MAX_PANES, MIN_PANES
 
-        self.actions_by_id[act.ADD_PANE].setEnabled(count < MAX_PANES)
-        self.actions_by_id[act.REMOVE_PANE].setEnabled(count > MIN_PANES)
+        has_project = self.project is not None
+        self.actions_by_id[act.ADD_PANE].setEnabled(has_project and count < MAX_PANES)
+        self.actions_by_id[act.REMOVE_PANE].setEnabled(has_project and count > MIN_PANES)
 
     def _update_chart(self) -> None:
         pane = self.panes.active_pane()
@@ -591,6 +755,40 @@ class MainWindow(QMainWindow):
             self.article_panel.chart.set_counts("", {})
         else:
             self.article_panel.chart.set_counts(summary.title, summary.counts)
+
+    # --- help -----------------------------------------------------------------------------
+
+    def show_shortcuts(self) -> QWidget:
+        """Help ▸ Keyboard Shortcuts: every key, made from the actions table."""
+        from desktop.ui.help import shortcuts_page
+
+        return self._show_page("shortcuts", lambda: shortcuts_page(self, self.actions_by_id))
+
+    def show_guide(self) -> QWidget:
+        """Help ▸ How to Check a Story, with a button that opens the demo project."""
+        from desktop.ui.help import guide_page
+
+        return self._show_page("guide", lambda: guide_page(self, self.open_demo))
+
+    def _show_page(self, key: str, make: Callable[[], QWidget]) -> QWidget:
+        page = self._pages.get(key)
+        if page is None:
+            page = self._pages[key] = make()
+        page.show()
+        page.raise_()
+        page.activateWindow()
+        return page
+
+    def open_demo(self) -> bool:
+        """Open the demo project (made in the data folder the first time)."""
+        from desktop.ui.demo_project import ensure_demo
+
+        try:
+            path = ensure_demo(self.settings)
+        except (CrosscheckError, OSError) as exc:
+            dialogs.show_error(self, "Cannot create the demo project", str(exc))
+            return False
+        return self.open_path(path)
 
     # --- reviewer -------------------------------------------------------------------------
 
@@ -611,18 +809,22 @@ class MainWindow(QMainWindow):
                 f"({self.settings.reviewer}); change it there.",
             )
             return
-        if self._reviewer_dialog is not None and self._reviewer_dialog.isVisible():
-            self._reviewer_dialog.raise_()
-            return
-        self._reviewer_dialog = dialogs.ask_reviewer(
-            self, self.settings.stored_reviewer, self.set_reviewer
-        )
+        dialog = self._reviewer_dialog
+        if dialog is None:
+            self._reviewer_dialog = dialogs.ask_reviewer(
+                self, self.settings.stored_reviewer, self.set_reviewer
+            )
+        elif dialog.isVisible():
+            dialog.raise_()
+            dialog.activateWindow()
+        else:
+            dialog.ask(self.settings.stored_reviewer)
 
     def set_reviewer(self, name: str) -> bool:
-        from desktop.core import operations
+        from desktop.core.model import check_reviewer_name
 
         try:
-            name = operations.check_reviewer_name(name)
+            name = check_reviewer_name(name)
         except CrosscheckError:
             self.statusBar().showMessage("The reviewer name cannot be empty.", STATUS_MS)
             return False
@@ -630,6 +832,7 @@ class MainWindow(QMainWindow):
         self.settings.sync()
         self._update_state()
         self.statusBar().showMessage(f"Reviewer: {name}", STATUS_MS)
+        self.sig_reviewer_changed.emit(name)
         return True
 
     # --- files ----------------------------------------------------------------------------
@@ -715,6 +918,20 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and isinstance(watched, QLineEdit | QPlainTextEdit)
+        ):
+            undo = event.matches(QKeySequence.StandardKey.Undo)
+            redo = event.matches(QKeySequence.StandardKey.Redo) or (
+                event.key() == Qt.Key.Key_Y
+                and event.modifiers() == Qt.KeyboardModifier.ControlModifier
+            )
+            if (undo or redo) and not _field_can(watched, undo=undo):
+                # Nothing of the field's own to undo: leave the key to Edit ▸ Undo / Redo.
+                event.ignore()
+                return True
+        if (
             event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
             and event.key() in _TAG_KEYS
@@ -742,20 +959,128 @@ class MainWindow(QMainWindow):
         editable = project is not None and not project.read_only
         for action_id in act.EDITING:
             self.actions_by_id[action_id].setEnabled(editable)
-        self.actions_by_id[act.CLOSE].setEnabled(project is not None)
+        for action_id in act.NEEDS_PROJECT:
+            self.actions_by_id[action_id].setEnabled(project is not None)
+        self._on_panes_changed()  # the pane count decides Add / Remove Pane
+        # With nothing open, the views say so and take no input.
+        for widget in (self.article_panel, self.annotation_panel, self.editor, self.panes):
+            widget.setEnabled(project is not None)
+        self.editor.set_empty_text(
+            "Select an annotation, or select text in a pane and press 1, 2 or 3."
+            if project is not None
+            else "No project open. Open one with File ▸ Open or File ▸ Open Recent."
+        )
         self.editor.set_editable(editable)
         reviewer = self.settings.reviewer
         self.reviewer_label.setText(f"Reviewer: {reviewer}" if reviewer else "No reviewer set")
         self._update_undo_actions()
 
-    def _update_undo_actions(self) -> None:
+    # --- which undo applies -----------------------------------------------------------------
+
+    def _text_field(self) -> TextField | None:
+        """The editable text field of this window that has focus, if any. The menu bar and
+        menus borrow the focus while open; the field they borrowed it from still counts."""
+        widget = QApplication.focusWidget()
+        if isinstance(widget, QMenuBar | QMenu) or (
+            widget is None and QApplication.activePopupWidget() is not None
+        ):
+            widget = self._last_field
+        if isinstance(widget, QLineEdit | QPlainTextEdit) and not widget.isReadOnly():
+            return widget if self.isAncestorOf(widget) else None
+        return None
+
+    _last_field: QWidget | None = None
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if not isinstance(new, QMenuBar | QMenu):
+            self._last_field = new
+        field = self._text_field()
+        if field is not None and not field.property("undoRouted"):
+            # The field keeps Ctrl+Z only while it has typing to undo (see eventFilter), and
+            # the Edit menu names the undo that applies as the field's history changes.
+            field.setProperty("undoRouted", True)
+            field.installEventFilter(self)
+            if isinstance(field, QLineEdit):
+                field.textChanged.connect(self._update_undo_actions)
+            else:
+                field.undoAvailable.connect(self._update_undo_actions)
+                field.redoAvailable.connect(self._update_undo_actions)
+        self._update_undo_actions()
+
+    def _update_undo_actions(self, *_args: object) -> None:
         undo, redo = self.actions_by_id[act.UNDO], self.actions_by_id[act.REDO]
+        in_project = self.actions_by_id[act.UNDO_PROJECT]
         stack = self.editing.stack if self.editing is not None else None
         writable = self.project is not None and not self.project.read_only
-        undo.setEnabled(bool(stack and stack.canUndo() and writable))
-        redo.setEnabled(bool(stack and stack.canRedo() and writable))
-        undo.setText(f"&Undo {stack.undoText()}" if stack and stack.canUndo() else "&Undo")
-        redo.setText(f"&Redo {stack.redoText()}" if stack and stack.canRedo() else "&Redo")
+        can_undo = bool(stack and stack.canUndo() and writable)
+        can_redo = bool(stack and stack.canRedo() and writable)
+        field = self._text_field()
+        if field is not None and _field_can(field, undo=True):
+            undo.setEnabled(True)
+            undo.setText("&Undo Typing")
+        else:
+            undo.setEnabled(can_undo)
+            undo.setText(f"&Undo {stack.undoText()}" if stack and stack.canUndo() else "&Undo")
+        if field is not None and _field_can(field, undo=False):
+            redo.setEnabled(True)
+            redo.setText("&Redo Typing")
+        else:
+            redo.setEnabled(can_redo)
+            redo.setText(f"&Redo {stack.redoText()}" if stack and stack.canRedo() else "&Redo")
+        in_project.setEnabled(can_undo)
+        in_project.setText(
+            f"Undo {stack.undoText()} in &Project" if stack and can_undo else "Undo in &Project"
+        )
+
+    def _fit_to_screen(self) -> None:
+        """The first window's size: the preferred size where the screen has room, else the
+        available screen (less the frame), with the docks sized so two panes stay readable."""
+        available = _available_geometry(self)
+        width = min(PREFERRED_SIZE[0], available.width() - FRAME_ALLOWANCE[0])
+        height = min(PREFERRED_SIZE[1], available.height() - FRAME_ALLOWANCE[1])
+        self.resize(width, height)
+        self.move(
+            available.x() + (available.width() - width) // 2,
+            available.y() + max((available.height() - height - FRAME_ALLOWANCE[1]) // 2, 0),
+        )
+        column = max(300, min(380, round(width * 0.235)))
+        self.resizeDocks([self.articles_dock], [column], Qt.Orientation.Horizontal)
+        # Height: the article list and the editor share the column; the annotations get a
+        # few rows under the panes, which keep the most.
+        self.resizeDocks(
+            [self.articles_dock, self.editor_dock],
+            [round(height * 0.45), round(height * 0.55)],
+            Qt.Orientation.Vertical,
+        )
+        self.resizeDocks(
+            [self.annotations_dock], [max(160, round(height * 0.22))], Qt.Orientation.Vertical
+        )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            # The frame is known once shown: pull the window inside the screen if it sticks
+            # out (a wider frame than allowed for, or a layout saved on a bigger screen).
+            QTimer.singleShot(0, self._keep_on_screen)
+
+    _shown_once = False
+
+    def _keep_on_screen(self) -> None:
+        if self.isMaximized() or self.isFullScreen():
+            return
+        available = _available_geometry(self)
+        frame = self.frameGeometry()
+        if available.contains(frame):
+            return
+        extra_w = frame.width() - self.width()
+        extra_h = frame.height() - self.height()
+        width = min(self.width(), available.width() - extra_w)
+        height = min(self.height(), available.height() - extra_h)
+        self.resize(width, height)
+        x = min(max(frame.x(), available.x()), available.right() + 1 - width - extra_w)
+        y = min(max(frame.y(), available.y()), available.bottom() + 1 - height - extra_h)
+        self.move(x, y)
 
     def _restore_layout(self) -> None:
         geometry = self.settings.window_geometry()
@@ -780,6 +1105,25 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
+TextField = QLineEdit | QPlainTextEdit
+
+
+def _field_can(field: QLineEdit | QPlainTextEdit, *, undo: bool) -> bool:
+    """True when the text field has typing of its own to undo (or redo)."""
+    if field.isReadOnly() or not field.isEnabled():
+        return False
+    if isinstance(field, QLineEdit):
+        return field.isUndoAvailable() if undo else field.isRedoAvailable()
+    document = field.document()
+    return document.isUndoAvailable() if undo else document.isRedoAvailable()
+
+
+def _available_geometry(widget: QWidget) -> QRect:
+    """The part of the widget's screen that windows may use (without panels and docks)."""
+    screen = widget.screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry() if screen is not None else QRect(0, 0, *PREFERRED_SIZE)
+
+
 def _choices(summaries: Sequence[ArticleSummary]) -> list[tuple[str, str, str]]:
     """What the panes' choosers offer: id, title, and outlet with the publication date."""
     out = []
@@ -789,6 +1133,10 @@ def _choices(summaries: Sequence[ArticleSummary]) -> list[tuple[str, str, str]]:
         )
         out.append((s.id, s.title, detail))
     return out
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _key_hint(verdict: Verdict) -> str:

@@ -290,9 +290,10 @@ class AnnotationTableModel(QAbstractTableModel):
             font.setStrikeOut(column == self.QUOTE)
             return font
         if role == Qt.ItemDataRole.ForegroundRole and row.deleted:
+            # Quieter than live rows, still readable (the disabled colour is too faint).
             app = QApplication.instance()
             palette = app.palette() if isinstance(app, QApplication) else QPalette()
-            return palette.brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            return verdict_style.muted_text(palette, on_base=True)
         return None
 
     def _display(self, row: AnnotationRow, column: int) -> str:

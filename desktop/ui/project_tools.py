@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QThreadPool
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.core.changes import ChangeSet
@@ -45,28 +44,19 @@ class ProjectTools(QObject):
         window.annotations_dock.raise_()
         self.dock.visibilityChanged.connect(self._on_dock_visible)
 
-        self.export_action = QAction("&Export…", window)
-        self.export_action.setObjectName("file.export")
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setStatusTip(
-            "Export verdicts, the audit log or a report (CSV, JSON-LD, HTML)"
-        )
+        self.export_action = window.action(act.EXPORT)
         self.export_action.triggered.connect(self.export)
         file_menu = window.menu("File")
         close = window.action(act.CLOSE)
         file_menu.insertAction(close, self.export_action)
         file_menu.insertSeparator(close)
 
-        self.verify_action = QAction("&Verify Project", window)
-        self.verify_action.setObjectName("tools.verify")
-        self.verify_action.setStatusTip(
-            "Check the file's integrity and every link of the audit trail's hash chain"
-        )
+        self.verify_action = window.action(act.VERIFY)
         self.verify_action.triggered.connect(self.verify)
+        # The Audit Trail is listed once, in the View menu with the other panels.
         tools = window.menu("Tools")
         first = tools.actions()[0] if tools.actions() else None
         tools.insertAction(first, self.verify_action)
-        tools.insertAction(first, self.dock.toggleViewAction())
         tools.insertSeparator(first)
 
         window.sig_project_opened.connect(self._on_project_opened)
@@ -82,7 +72,18 @@ class ProjectTools(QObject):
             return
         from desktop.ui.export_ui import export_with_dialog
 
-        self.export_dialog = export_with_dialog(self.window, project, project.path.parent)
+        settings = self.window.settings
+        dialog = export_with_dialog(
+            self.window, project, settings.export_folder, settings.reviewer
+        )
+
+        def remember_folder() -> None:
+            _fmt, path, _options = dialog.choice()
+            if path.parent.is_dir():
+                settings.export_folder = path.parent
+
+        dialog.accepted.connect(remember_folder)
+        self.export_dialog = dialog
 
     def verify(self) -> None:
         """Check the project in the background; the result comes as a dialog."""
@@ -142,7 +143,7 @@ class ProjectTools(QObject):
             # may be moved or reopened.
             QThreadPool.globalInstance().waitForDone()
         job = getattr(self.export_dialog, "job", None)
-        if job is not None and job.running():
+        if job is not None and job.running:
             job.cancel()
             job.wait()
         if self.trail is not None:
@@ -155,3 +156,4 @@ class ProjectTools(QObject):
     def _enable(self, has_project: bool) -> None:
         self.export_action.setEnabled(has_project)
         self.verify_action.setEnabled(has_project)
+        self._holder.setEnabled(has_project)

@@ -14,7 +14,7 @@ from types import ModuleType
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from desktop.core.changes import ChangeSet
+from desktop.core.changes import ChangeSet, Edit
 from desktop.core.errors import CrosscheckError
 from desktop.core.model import Source, Verdict
 from desktop.core.store import Store
@@ -32,6 +32,7 @@ def _ops() -> ModuleType:
 
 
 NOTE_COMMAND_ID = 1
+SPAN_COMMAND_ID = 2
 
 
 class _Command(QUndoCommand):
@@ -141,6 +142,42 @@ class UpdateCommand(_Command):
         return True
 
 
+class SpanCommand(_Command):
+    """Move an annotation from span ``old`` to span ``new`` (code points)."""
+
+    def __init__(
+        self,
+        editing: Editing,
+        annotation_id: str,
+        old: tuple[int, int],
+        new: tuple[int, int],
+    ) -> None:
+        super().__init__(editing, "Adjust span")
+        self.annotation_id, self.old, self.new = annotation_id, old, new
+
+    def _move(self, span: tuple[int, int]) -> ChangeSet:
+        return _ops().set_annotation_span(
+            self._editing.project, self.annotation_id, *span, reviewer=self._editing.reviewer()
+        )
+
+    def do(self) -> ChangeSet:
+        return self._move(self.new)
+
+    def inverse(self) -> ChangeSet:
+        return self._move(self.old)
+
+    def id(self) -> int:
+        return SPAN_COMMAND_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        """Moving the same annotation's ends several times in a row is one undo step."""
+        if not isinstance(other, SpanCommand) or other.annotation_id != self.annotation_id:
+            return False
+        self.new = other.new
+        self.setObsolete(self.new == self.old)
+        return True
+
+
 class DeleteCommand(_Command):
     def __init__(self, editing: Editing, annotation_id: str, *, restore: bool = False) -> None:
         super().__init__(editing, "Restore annotation" if restore else "Delete annotation")
@@ -212,6 +249,37 @@ class ArticlesCommand(_Command):
         return self._set(not self.removes)
 
 
+class EditCommand(_Command):
+    """An operation whose ChangeSet names its own inverse (an ``Edit``): undo runs that
+    inverse, and redo the inverse's own inverse. Its text is the operation's label."""
+
+    def __init__(self, editing: Editing, work: Operation) -> None:
+        super().__init__(editing, "")
+        self._work = work
+        self._back: Edit | None = None
+        self._forth: Edit | None = None
+
+    def first_run(self) -> ChangeSet:
+        changes = self._work()
+        self.setText(changes.label)
+        self._back = changes.inverse
+        return changes
+
+    def do(self) -> ChangeSet:
+        if self._forth is None:  # the undo found nothing left to take back
+            return ChangeSet()
+        changes = self._forth.run(self._editing.project, reviewer=self._editing.reviewer())
+        self._back = changes.inverse
+        return changes
+
+    def inverse(self) -> ChangeSet:
+        if self._back is None:  # the redo found nothing left to do
+            return ChangeSet()
+        changes = self._back.run(self._editing.project, reviewer=self._editing.reviewer())
+        self._forth = changes.inverse
+        return changes
+
+
 class Editing(QObject):
     """Every edit of one open project, undoable. Views learn of changes from the signal."""
 
@@ -256,6 +324,11 @@ class Editing(QObject):
         command = UpdateCommand(self, text, annotation_id, "sources", tuple(old), tuple(new))
         return self._push(command)
 
+    def set_span(
+        self, annotation_id: str, old: tuple[int, int], new: tuple[int, int]
+    ) -> ChangeSet | None:
+        return self._push(SpanCommand(self, annotation_id, old, new))
+
     def delete(self, annotation_ids: Sequence[str], *, restore: bool = False) -> ChangeSet | None:
         """Delete (or restore) annotations; several make one undo step."""
         if len(annotation_ids) == 1:
@@ -290,6 +363,19 @@ class Editing(QObject):
         text = "Import 1 article" if len(added) == 1 else f"Import {len(added)} articles"
         command = ArticlesCommand(self, text, added, removes=False, done=changes)
         return self._push(command)
+
+    def apply(self, work: Operation) -> ChangeSet:
+        """Run an operation that returns its own inverse; when it has one, it becomes one undo
+        step. Unlike the edits above, an error of this first run is raised to the caller,
+        which reports it in its own terms."""
+        command = EditCommand(self, work)
+        changes = command.first_run()
+        if changes:
+            if changes.inverse is not None:
+                command._skip = True
+                self.stack.push(command)
+            self.sig_changes_applied.emit(changes)
+        return changes
 
     # --- undo and redo --------------------------------------------------------------------
 

@@ -391,6 +391,22 @@ def test_the_quick_reader_gives_what_the_store_reads_give(busy_project: Store) -
         assert quick.article_text(first) == reads.article_text(conn, first)
         assert quick.project_name() == reads.project_info(conn).name  # type: ignore[union-attr]
         assert quick.head_seq() == reads.head_event(conn)[0]  # type: ignore[index]
+        assert not quick.blind_state().active
+
+
+def test_the_quick_reader_says_when_blind_review_is_on(demo_file_project: Store) -> None:
+    """The window then reads through the blind view instead of the quick reader."""
+    from desktop.core import review_ops, review_state
+
+    with demo_file_project.read() as conn:
+        first = reads.article_order(conn)[0]
+    review_ops.start_blinding(demo_file_project, reviewer=REVIEWER, article_id=first)
+    review_ops.add_adjudicator(demo_file_project, "Eda", reviewer=REVIEWER)
+    review_ops.mark_done(demo_file_project, first, reviewer="Ann")
+    with demo_file_project.quick_reader() as quick, demo_file_project.read() as conn:  # type: ignore[attr-defined]
+        state = quick.blind_state()
+        assert state.active and state == review_state.blind_state(conn)
+        assert state.done == {first: frozenset({"Ann"})} and state.adjudicators == {"Eda"}
 
 
 @pytest.mark.parametrize(
@@ -425,3 +441,72 @@ def test_the_fast_csv_is_byte_for_byte_the_portable_csv(
         assert named == set()  # no article was read from a PDF
     elif options.filter.reviewers is None and options.filter.verdicts != ():
         assert named == {"1", "2"}
+
+
+@pytest.fixture
+def adjudicated_project(busy_project: Store) -> Store:
+    """The busy project with the first article's disagreements settled (one of them
+    withdrawn again)."""
+    from desktop.core import review_ops, review_state
+    from desktop.core.disagreements import find_groups
+    from desktop.core.model import Verdict
+
+    first = reads_ids(busy_project)[0]
+    with busy_project.read() as conn:
+        (tags,) = review_state.article_tags(conn, [first])
+    found = find_groups(tags.reviewers, tags.tags)
+    for group in found.groups:
+        decision = review_ops.Decision(verdict=Verdict(group.tags[0].verdict))
+        review_ops.settle(busy_project, first, group.id, decision, reviewer="=Judge")
+    review_ops.withdraw(busy_project, first, found.groups[-1].id, reviewer="=Judge")
+    return busy_project
+
+
+def reads_ids(store: Store) -> list[str]:
+    with store.read() as conn:
+        return [s.id for s in reads.article_summaries(conn)]
+
+
+@pytest.mark.parametrize(
+    "case", ["final", "final-deleted", "blind-viewer", "blind-nobody", "blind-final"]
+)
+def test_the_fast_csv_and_the_portable_csv_agree_on_final_and_blind_filters(
+    adjudicated_project: Store, case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core import review_ops
+    from desktop.core.exports import resolve_filter
+    from desktop.core.exports.common import Ticker
+    from desktop.core.exports.csv_verdicts import header
+    from desktop.core.store.base import CsvSpec
+
+    store = adjudicated_project
+    second = reads_ids(store)[1]
+    if case.startswith("blind"):
+        review_ops.start_blinding(store, reviewer="=Judge", article_id=second)
+    flt = resolve_filter(
+        store,
+        include_deleted=case == "final-deleted",
+        final_only=case.endswith(("final", "final-deleted")),
+        viewer="Ann" if case.startswith("blind-viewer") else None,
+    )
+    assert (flt.blind_articles == (second,)) == case.startswith("blind")
+    options = ExportOptions(filter=flt)
+    fast = io.BytesIO()
+    export_to_stream(store, "csv", fast, options)
+    columns = header(flt.include_deleted, flt.final_only)
+    # The fast path writes what it can and declines the settles column of final verdicts.
+    spec = CsvSpec(columns, flt, True)
+    declined = store.write_verdicts_csv(io.BytesIO(), spec, Ticker(None)) is None
+    assert declined == flt.final_only
+    monkeypatch.setattr(store, "write_verdicts_csv", lambda *a: None)
+    portable = io.BytesIO()
+    export_to_stream(store, "csv", portable, options)
+    assert fast.getvalue() == portable.getvalue()
+    rows = list(csv.DictReader(io.StringIO(fast.getvalue().decode("utf-8"))))
+    if flt.final_only:
+        assert rows and all(r["reviewer"] == "'=Judge" and r["settles"] for r in rows)
+        assert len(rows) == (3 if case == "final-deleted" else 2)
+    if flt.blind_articles:
+        on_second = {r["reviewer"] for r in rows if r["article_id"] == second}
+        assert on_second == ({"Ann"} if flt.viewer else set())
+        assert any(r["article_id"] != second for r in rows)

@@ -26,6 +26,15 @@ ACTION_LABELS = {
     "annotation.changed": "Changed",
     "annotation.deleted": "Deleted",
     "annotation.restored": "Restored",
+    "blinding.started": "Started blind review",
+    "blinding.ended": "Ended blind review",
+    "review.done": "Marked done",
+    "review.reopened": "Unmarked done",
+    "adjudicator.added": "Named adjudicator",
+    "adjudicator.removed": "Removed adjudicator",
+    "adjudication.settled": "Adjudicated",
+    "adjudication.withdrawn": "Withdrew adjudication",
+    "adjudication.reinstated": "Reinstated adjudication",
 }
 QUOTE_CHARS = 36
 
@@ -103,6 +112,17 @@ def describe(
         return f"Added reviewer {name or ''}".rstrip()
     if action == "project.created":
         return f"Created project ‘{_clip(name or '', 80)}’"
+    if action in ("blinding.started", "blinding.ended"):
+        scope = f"of ‘{_clip(title, 80)}’" if title else "of the whole project"
+        return f"{ACTION_LABELS[action]} {scope}"
+    if action == "review.done":
+        return f"Marked ‘{_clip(title or '', 80)}’ done: blind review ended there for them"
+    if action == "review.reopened":
+        return f"Took back the done mark on ‘{_clip(title or '', 80)}’"
+    if action in ("adjudicator.added", "adjudicator.removed"):
+        return f"{ACTION_LABELS[action]} {name or ''}".rstrip()
+    if action in ("adjudication.settled", "adjudication.withdrawn", "adjudication.reinstated"):
+        return f"{ACTION_LABELS[action]} a disagreement{where}"
     return f"{action} {quoted if quote else ''}".rstrip()
 
 
@@ -142,6 +162,12 @@ def list_entries(
         verdict = (va or vb) if etype == "annotation" else None
         out.append(AuditEntry(seq, at, reviewer, action, etype, eid, what, verdict))
     return out
+
+
+def entity_names(conn: Connection, ids: set[str]) -> dict[str, str]:
+    """What people call the entities with these ids: an article's title, a reviewer's name,
+    an annotation's quote (the start of it), the project's name. Unknown ids are left out."""
+    return reads.entity_names(conn, ids)
 
 
 def count_entries(conn: Connection) -> int:

@@ -2,8 +2,10 @@
 
 ``start``/``end`` are code points of the stored text and ``quote`` is ``text[start:end]``;
 ``page`` is the page of a PDF article on which the span begins (empty for other articles).
-With ``include_deleted`` a trailing ``deleted_at`` column tells deleted annotations apart;
-otherwise the header is exactly ``HEADER``. UTF-8, CRLF rows, RFC 4180 quoting.
+With ``include_deleted`` a trailing ``deleted_at`` column tells deleted annotations apart; with
+``final_only`` (adjudicated final verdicts only) a trailing ``settles`` column lists the
+reviewers' annotations each one settles. Otherwise the header is exactly ``HEADER``. UTF-8,
+CRLF rows, RFC 4180 quoting.
 
 The rows are defined here (``_cells``); a backend may write the same bytes faster
 (``Store.write_verdicts_csv``), and a test holds the two to the same output.
@@ -15,6 +17,7 @@ import csv
 import io
 from typing import BinaryIO
 
+from desktop.core import review_state
 from desktop.core.exports.common import (
     BATCH_ROWS,
     DEFAULT_OPTIONS,
@@ -47,16 +50,30 @@ HEADER = (
     "page",
 )
 DELETED_COLUMN = "deleted_at"
+# With final verdicts only: the ids of the reviewers' annotations each one settles, sorted,
+# separated by a space.
+SETTLES_COLUMN = "settles"
 BOM = "\ufeff".encode()
 
 
-def header(include_deleted: bool) -> tuple[str, ...]:
-    return HEADER + ((DELETED_COLUMN,) if include_deleted else ())
+def header(include_deleted: bool, final_only: bool = False) -> tuple[str, ...]:
+    return (
+        HEADER
+        + ((DELETED_COLUMN,) if include_deleted else ())
+        + ((SETTLES_COLUMN,) if final_only else ())
+    )
 
 
 def _cells(
-    row: AnnotationRow, safe: bool, include_deleted: bool, pages: PageFinder
+    row: AnnotationRow,
+    safe: bool,
+    include_deleted: bool,
+    pages: PageFinder,
+    settles: dict[str, tuple[str, ...]] | None = None,
 ) -> list[object]:
+    """The row's cells; ``pages`` finds the PDF page of its span; ``settles`` (final verdicts
+    only) maps a final annotation to the annotations it settles."""
+
     def cell(value: str) -> str:
         return safe_cell(value) if safe else value
 
@@ -79,6 +96,8 @@ def _cells(
     ]
     if include_deleted:
         cells.append(iso_utc(row.deleted_at) if row.deleted_at else "")
+    if settles is not None:
+        cells.append(" ".join(settles.get(row.id, ())))
     return cells
 
 
@@ -90,7 +109,7 @@ def write_csv(
 ) -> int:
     """Write the CSV to ``out``; return the row count."""
     flt = options.filter
-    columns = header(flt.include_deleted)
+    columns = header(flt.include_deleted, flt.final_only)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(columns)
@@ -106,9 +125,10 @@ def write_csv(
         ticker.total = reads.count_annotations(conn, flt)
         ticker.report()
         pages = PageFinder(conn)
+        settles = review_state.settled_by_final(conn) if flt.final_only else None
         batch: list[list[object]] = []
         for row in reads.iter_annotation_rows(conn, flt):
-            batch.append(_cells(row, options.spreadsheet_safe, flt.include_deleted, pages))
+            batch.append(_cells(row, options.spreadsheet_safe, flt.include_deleted, pages, settles))
             if len(batch) == BATCH_ROWS:
                 _write_batch(out, batch, ticker)
                 batch = []

@@ -245,6 +245,43 @@ def _counts_table(
     )
 
 
+def _agreement_html(project: Store, articles: list[ArticleSummary], flt: AnnotationFilter) -> str:
+    """The agreement table of the report: the articles shown, less those blind review hides
+    from the side the report is made for. Empty when no article has two reviewers."""
+    from desktop.core.agreement_report import NEEDS_TWO, article_agreements, figure
+
+    hidden = set(flt.blind_articles or ())
+    shown = [a.id for a in articles if a.id not in hidden]
+    report = article_agreements(project, shown) if shown else []
+    if not any(r.status == "ok" for r in report):
+        return ""
+    anchors = {a.id: f"#a{n}" for n, a in enumerate(articles, 1)}
+    body = []
+    for r in report:
+        if r.status != "ok":
+            cells = f'<td colspan="4">{NEEDS_TWO}</td>'
+        else:
+            cells = (
+                f'<td class="n">{figure(r.alpha_u)}</td><td class="n">{figure(r.kappa)}</td>'
+                f'<td class="n">{figure(r.percent, percent=True)}</td>'
+                f'<td class="n">{r.open_disagreements}</td>'
+            )
+        body.append(
+            f'<tr><td><a href="{anchors[r.article_id]}">{_e(r.title)}</a></td>'
+            f"<td>{_e(', '.join(r.reviewers) or '—')}</td>{cells}</tr>"
+        )
+    return (
+        '<section class="agreement"><h2>Agreement between reviewers</h2>'
+        '<p class="meta">Each reviewer\'s live annotations (not deleted, not final verdicts); '
+        "uα over characters and Cohen's κ over words count untagged text as a value of its "
+        "own; agreement is the share of words either reviewer tagged that both gave the same "
+        "verdict (averaged over pairs of reviewers).</p>"
+        '<table class="counts"><thead><tr><th>Article</th><th>Reviewers</th><th>uα</th>'
+        "<th>κ</th><th>Agreement</th><th>Open disagreements</th></tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></section>"
+    )
+
+
 def write_html(
     project: Store,
     out: BinaryIO,
@@ -287,6 +324,7 @@ def write_html(
     if deleted:
         emit(f'<p class="meta">{deleted} deleted annotation(s) are listed but not counted.</p>')
     emit(_counts_table(articles, by_article), legend_html(), "</section>")
+    emit(_agreement_html(project, articles, flt))
     with project.read() as db:
         for number, article in enumerate(articles, 1):
             mine = by_article.get(article.id, [])

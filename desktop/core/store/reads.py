@@ -226,6 +226,17 @@ def annotation_conditions(flt: AnnotationFilter) -> list[ColumnElement[bool]]:
         where.append(Annotation.verdict.in_(values) if values else false())
     if flt.reviewers is not None:
         where.append(UPDATER.name.in_(flt.reviewers) if flt.reviewers else false())
+    if flt.final_only:
+        where.append(Annotation.final == true())
+    if flt.blind_articles:
+        # A subquery rather than the CREATOR join: the SQLite CSV path compiles these same
+        # conditions over annotations joined with the last changer only.
+        own = (
+            Annotation.created_by.in_(select(Reviewer.id).where(Reviewer.name == flt.viewer))
+            if flt.viewer
+            else false()
+        )
+        where.append(or_(Annotation.article_id.not_in(flt.blind_articles), own))
     needle = flt.text.strip()
     if needle:
         pattern = (
@@ -570,3 +581,22 @@ def article_titles(conn: Connection, article_ids: Iterable[str]) -> dict[str, st
         stmt = select(Article.id, Article.title).where(Article.id.in_(ids[i : i + CHUNK]))
         out.update({r[0]: r[1] for r in conn.execute(stmt)})
     return out
+
+
+def entity_names(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
+    """What people call the entities with these ids: an article's title, a reviewer's name,
+    an annotation's quote (the start of it), the project's name. Unknown ids are left out."""
+    wanted = sorted({i for i in ids if isinstance(i, str)})
+    names: dict[str, str] = {}
+    for i in range(0, len(wanted), CHUNK):
+        chunk = wanted[i : i + CHUNK]
+        for stmt in (
+            select(Article.id, Article.title).where(Article.id.in_(chunk)),
+            select(Reviewer.id, Reviewer.name).where(Reviewer.id.in_(chunk)),
+            select(Annotation.id, func.substr(Annotation.quote, 1, 60)).where(
+                Annotation.id.in_(chunk)
+            ),
+            select(ProjectInfo.id, ProjectInfo.name).where(ProjectInfo.id.in_(chunk)),
+        ):
+            names.update((row[0], str(row[1])) for row in conn.execute(stmt))
+    return names

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -20,6 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -180,6 +183,80 @@ class Annotation(Base):
     # How many audited changes the row has had (1 when created): a reviewer's edit names the
     # version it was made on, and is refused if someone changed the row meanwhile.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # An adjudicator's settled verdict (see Settlement); it counts for no reviewer's agreement.
+    final: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+class Blinding(Base):
+    """Blind review in force, for one article or (``article_id`` NULL) the whole project.
+
+    While it is, a reviewer sees only their own annotations on an article until they mark it
+    done; adjudicators see everything. A row is removed when blinding ends (both audited).
+    """
+
+    __tablename__ = "blinding"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    article_id: Mapped[str | None] = mapped_column(ForeignKey("articles.id"))
+    started_at: Mapped[datetime]
+    started_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class DoneMark(Base):
+    """A reviewer has finished their own pass over an article."""
+
+    __tablename__ = "done_marks"
+    __table_args__ = (UniqueConstraint("article_id", "reviewer_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"))
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+    done_at: Mapped[datetime]
+
+
+class Adjudicator(Base):
+    """A reviewer allowed to adjudicate and to switch blinding; none listed means anyone."""
+
+    __tablename__ = "adjudicators"
+
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("reviewers.id"), primary_key=True)
+    added_at: Mapped[datetime]
+    added_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class Settlement(Base):
+    """An adjudicator's decision on a disagreement (or on the spans every reviewer agreed on).
+
+    Linked to the reviewers' annotations it settles and to the final annotations it made
+    (none when the decision is that the text stays untagged). Withdrawn, never removed.
+    """
+
+    __tablename__ = "settlements"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('accepted', 'verdict', 'untagged', 'agreed')", name="outcome"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class SettlementLink(Base):
+    """An annotation a settlement settles (``settled``) or made (``final``)."""
+
+    __tablename__ = "settlement_links"
+    __table_args__ = (CheckConstraint("role IN ('settled', 'final')", name="role"),)
+
+    settlement_id: Mapped[str] = mapped_column(ForeignKey("settlements.id"), primary_key=True)
+    annotation_id: Mapped[str] = mapped_column(
+        ForeignKey("annotations.id"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(8))
 
 
 class AuditEvent(Base):

@@ -264,9 +264,11 @@ class SqliteStore(Store):
             except sqlite3.Error as exc:
                 raise database_error(self._path, exc, self.busy_timeout_ms) from None
 
-    def write_verdicts_csv(self, out: BinaryIO, spec: CsvSpec, progress: Any) -> int:
+    def write_verdicts_csv(self, out: BinaryIO, spec: CsvSpec, progress: Any) -> int | None:
         from desktop.core.store.sqlite import fast
 
+        if not fast.can_write(spec.header):
+            return None
         with self.translate_errors():
             return fast.write_verdicts_csv(self, out, spec, progress)
 

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from desktop.core.model import PartialDate, Verdict, sources_from_json
 
 if TYPE_CHECKING:
-    from desktop.core.records import AnnotationRow, ArticleSummary
+    from desktop.core.records import AnnotationRow, ArticleSummary, BlindState
     from desktop.core.store.base import CsvSpec
     from desktop.core.store.sqlite import SqliteStore
 
@@ -126,6 +126,17 @@ def _article_cells(safe: bool) -> list[str]:
         _cell("articles.outlet", safe),
         _cell("coalesce(articles.url, '')", safe),
     ]
+
+
+def can_write(header: Sequence[str]) -> bool:
+    """Whether this path computes every column of ``header``. It leaves the ``settles`` column
+    of final verdicts (a few rows, whose linked ids SQLite before 3.44 cannot join in a
+    defined order) to the portable writer."""
+    try:
+        _check_header(header)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_header(header: Sequence[str]) -> list[str]:
@@ -490,6 +501,25 @@ class QuickReader:
     def head_seq(self) -> int:
         rows = self._rows("SELECT max(seq) FROM audit_events")
         return int(rows[0][0] or 0)
+
+    def blind_state(self) -> BlindState:
+        """Who may see what: while blind review is on somewhere, the window reads through
+        ``review_state``, whose blind view this reader does not apply."""
+        from desktop.core.records import BlindState
+
+        return BlindState.from_rows(
+            (r[0] for r in self._rows("SELECT article_id FROM blinding")),
+            self._rows(
+                "SELECT d.article_id, r.name FROM done_marks d "
+                "JOIN reviewers r ON r.id = d.reviewer_id"
+            ),
+            (
+                r[0]
+                for r in self._rows(
+                    "SELECT r.name FROM adjudicators a JOIN reviewers r ON r.id = a.reviewer_id"
+                )
+            ),
+        )
 
     def summaries(self) -> list[ArticleSummary]:
         from desktop.core.records import ArticleSummary
