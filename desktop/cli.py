@@ -768,11 +768,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(qt_args=[])
 
+    from desktop.cli_compare import add_compare_commands
     from desktop.cli_export import add_export_command
     from desktop.cli_review import add_review_commands
 
     add_export_command(sub)
     add_review_commands(sub)
+
+    def reviewer_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--reviewer", metavar="NAME", help=f"who makes the change (default: ${REVIEWER_ENV})"
+        )
+
+    add_compare_commands(sub, reviewer_option)
     parser.commands = list(sub.choices)
     return parser
 
@@ -809,6 +817,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from desktop.cli_review import check_usage
 
     check_usage(parser, args)
+    if args.command in ("compare", "carry"):
+        from desktop.cli_compare import check_usage as check_compare_usage
+
+        check_compare_usage(parser, args)
     if args.command == "edit-article" and all(
         getattr(args, name) is None for name in ARTICLE_FIELDS
     ):

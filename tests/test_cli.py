@@ -33,6 +33,7 @@ ANNOTATION_KEYS = [
     "reviewer",
     "created_at",
     "updated_at",
+    "claim_id",
     "page",
 ]
 ARTICLE_KEYS = [
@@ -440,6 +441,7 @@ def test_annotate_by_quote_id_prefix_and_title(
         "reviewer": REVIEWER,
         "created_at": row["created_at"],
         "updated_at": row["created_at"],
+        "claim_id": annotation_id,
         "page": None,  # not a PDF
     }
     # By id prefix and by full id, with --start/--end, and --json output.

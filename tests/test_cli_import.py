@@ -155,7 +155,7 @@ def test_pdf_file_annotations_know_their_page(
     assert json.loads(out)["page"] == 2
     code, out, _ = run(capsys, "export", project_file, "--format", "csv")
     header, row = out.splitlines()
-    assert header.endswith(",updated_at,page") and row.endswith(",2")
+    assert header.endswith(",updated_at,claim_id,page") and row.endswith(",2")
 
 
 def test_standard_input(project_file: Path) -> None:

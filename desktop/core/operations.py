@@ -34,7 +34,7 @@ from desktop.core.model import (
     new_id,
     utc_now,
 )
-from desktop.core.store import Store
+from desktop.core.store import Store, reads
 from desktop.core.store.reads import CREATOR, UPDATER
 from desktop.core.store.schema import (
     Annotation,
@@ -216,10 +216,11 @@ _STATE_COLUMNS = (
     Annotation.deleted_by,
     Annotation.version,
     Annotation.final,
+    Annotation.claim_id,
 )
 _DELETER_NAME = select(Reviewer.name).where(Reviewer.id == Annotation.deleted_by).scalar_subquery()
 _STATE_SELECT = (
-    select(*_STATE_COLUMNS[:-3], _DELETER_NAME, Annotation.version, Annotation.final)
+    select(*_STATE_COLUMNS[:-4], _DELETER_NAME, *_STATE_COLUMNS[-3:])
     .join(CREATOR, CREATOR.id == Annotation.created_by)
     .join(UPDATER, UPDATER.id == Annotation.updated_by)
 )
@@ -227,7 +228,8 @@ _STATE_SELECT = (
 
 def _state_from(row: Sequence[Any]) -> dict[str, Any]:
     (aid, article_id, start, end, quote, prefix, suffix, verdict, note, sources, created_at,
-     created_by, updated_at, updated_by, deleted_at, deleted_by, version, final) = row  # fmt: skip
+     created_by, updated_at, updated_by, deleted_at, deleted_by, version, final,
+     claim_id) = row  # fmt: skip
     return {
         "id": aid,
         "article_id": article_id,
@@ -246,6 +248,7 @@ def _state_from(row: Sequence[Any]) -> dict[str, Any]:
         "deleted_at": iso_utc(deleted_at) if deleted_at else None,
         "deleted_by": deleted_by,
         "version": version,
+        "claim_id": claim_id,
         # Only an adjudicator's final verdict says so; older events have no such key.
         **({"final": True} if final else {}),
     }
@@ -846,6 +849,7 @@ def annotate(
             "deleted_at": None,
             "deleted_by": None,
             "version": 1,
+            "claim_id": None,
         }
         conn.execute(_INSERT_ANNOTATION, values)
         # The logged state is the row as annotation_state() reads it back: ISO times and
@@ -1159,6 +1163,190 @@ def _refuse_removed_articles(conn: Connection, article_ids: Sequence[str]) -> No
                 f"the article {_clip(article['title'])!r} of this annotation is removed; "
                 "restore the article first"
             )
+
+
+# --- carrying a verdict to other versions ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarryTarget:
+    """Where a claim sits in another version, as the comparison found it."""
+
+    article_id: str
+    status: str  # "same", "differs" or "absent"
+    start: int | None = None
+    end: int | None = None
+    differences: tuple[str, ...] = ()  # one line per differing fact, for the note
+
+
+@dataclass(frozen=True)
+class CarrySkip:
+    article_id: str
+    reason: str  # "absent", "differs", "existing", "source"
+    message: str
+    start: int | None = None
+    end: int | None = None
+    existing_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CarryResult:
+    """What ``carry`` did. ``changes.inverse`` deletes every created annotation in one step
+    (and its own inverse restores them)."""
+
+    changes: ChangeSet
+    claim_id: str
+    created: tuple[str, ...]
+    skipped: tuple[CarrySkip, ...]
+
+
+CARRY_DIFFERS_VERDICT = Verdict.UNVERIFIED
+
+
+def carry(
+    store: Store,
+    annotation_id: str,
+    targets: Sequence[CarryTarget],
+    *,
+    reviewer: str,
+    confirm_differs: bool = False,
+    differs_verdict: Verdict | None = None,
+    with_note: bool = True,
+    with_sources: bool = True,
+) -> CarryResult:
+    """Tag the counterparts of an annotation's claim in other versions, in one transaction
+    with one audit event per created annotation. All of them join the source's claim.
+
+    A target that is ``absent`` is refused; one that ``differs`` is carried only with
+    ``confirm_differs``, and then not with the source's verdict (a verdict on "38 dead" says
+    nothing of "67 killed"): it gets ``differs_verdict`` when the reviewer chose one, else
+    ``unverified``, and a note naming the source claim and what differs. A target span that
+    already holds a live annotation is left alone and reported.
+    """
+    reviewer = check_reviewer_name(reviewer)
+    with store.write() as conn:
+        source = annotation_state(conn, annotation_id)
+        if source["deleted_at"] is not None:
+            raise InvalidInput("this annotation is deleted; restore it before carrying its verdict")
+        claim_id = source["claim_id"] or source["id"]
+        articles = {
+            a["id"]: a
+            for a in _articles(conn, [source["article_id"], *(t.article_id for t in targets)])
+        }
+        plan: list[tuple[CarryTarget, int, int]] = []
+        skipped: list[CarrySkip] = []
+        for target in targets:
+            skip = _carry_skip(conn, source, target, confirm_differs)
+            if skip is not None:
+                skipped.append(skip)
+                continue
+            assert target.start is not None and target.end is not None
+            article = articles[target.article_id]
+            if article["deleted_at"] is not None:
+                raise InvalidInput(
+                    f"article {_clip(article['title'])!r} is removed; restore it before "
+                    "carrying a verdict to it"
+                )
+            check_span(article["text_length"], target.start, target.end)
+            plan.append((target, target.start, target.end))
+        if not plan:
+            return CarryResult(ChangeSet(), claim_id, (), tuple(skipped))
+        rec = _Recorder(conn, reviewer)
+        source_title = articles[source["article_id"]]["title"]
+        created: list[str] = []
+        for target, start, end in plan:
+            if target.status == "differs":
+                verdict = (differs_verdict or CARRY_DIFFERS_VERDICT).value
+                note = _differs_note(source, source_title, claim_id, target.differences)
+            else:
+                verdict = source["verdict"]
+                note = source["note"] if with_note else ""
+            # The texts never change, so the selector is made from the stored text here.
+            selector = make_selector(reads.article_text(conn, target.article_id), start, end)
+            new = new_id()
+            conn.execute(
+                _INSERT_ANNOTATION,
+                {
+                    "id": new,
+                    "article_id": target.article_id,
+                    "start": start,
+                    "end": end,
+                    "quote": selector.exact,
+                    "prefix": selector.prefix,
+                    "suffix": selector.suffix,
+                    "verdict": verdict,
+                    "note": check_note(note),
+                    "sources": list(source["sources"]) if with_sources else [],
+                    "created_at": rec.at,
+                    "created_by": rec.reviewer.id,
+                    "updated_at": rec.at,
+                    "updated_by": rec.reviewer.id,
+                    "deleted_at": None,
+                    "deleted_by": None,
+                    "version": 1,
+                    "claim_id": claim_id,
+                },
+            )
+            rec.record("annotation.created", "annotation", new, None, annotation_state(conn, new))
+            created.append(new)
+        count = len(created)
+        label = f"Carry verdict to {count} version{'s' if count != 1 else ''}"
+        inverse = Edit(
+            "delete_annotations",
+            {"annotation_ids": created, "expected": dict.fromkeys(created, 1)},
+        )
+        return CarryResult(rec.result(label, inverse), claim_id, tuple(created), tuple(skipped))
+
+
+def _carry_skip(
+    conn: Connection, source: Mapping[str, Any], target: CarryTarget, confirm_differs: bool
+) -> CarrySkip | None:
+    aid = target.article_id
+    if aid == source["article_id"]:
+        return CarrySkip(aid, "source", "this is the annotation's own article")
+    if target.status == "absent" or target.start is None or target.end is None:
+        return CarrySkip(aid, "absent", "no counterpart: this version does not make the claim")
+    if target.status == "differs" and not confirm_differs:
+        return CarrySkip(
+            aid,
+            "differs",
+            "the counterpart states different facts; confirm to carry it (as unverified)",
+            target.start,
+            target.end,
+        )
+    existing = conn.execute(
+        select(Annotation.id, Annotation.verdict)
+        .where(
+            Annotation.article_id == aid,
+            Annotation.deleted_at.is_(None),
+            Annotation.start < target.end,
+            Annotation.end > target.start,
+        )
+        .order_by(Annotation.start, Annotation.id)
+        .limit(1)
+    ).first()
+    if existing is not None:
+        return CarrySkip(
+            aid,
+            "existing",
+            f"already tagged {existing[1]} there; left unchanged",
+            target.start,
+            target.end,
+            existing[0],
+        )
+    return None
+
+
+def _differs_note(
+    source: Mapping[str, Any], source_title: str, claim_id: str, differences: Sequence[str]
+) -> str:
+    lines = [
+        f"Carried from \u201c{source_title}\u201d (claim {claim_id}), where "
+        f"\u201c{source['quote']}\u201d is marked {source['verdict']}. This version states it "
+        "differently, so its verdict was not copied."
+    ]
+    lines.extend(f"- {d}" for d in differences)
+    return "\n".join(lines)
 
 
 # Operations that an Edit may name: what undo and redo run.

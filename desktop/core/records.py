@@ -155,10 +155,16 @@ class AnnotationRow:
     updated_at: datetime
     deleted_at: datetime | None
     version: int = 1
+    # Shared by the annotations of one claim across versions; its own id when alone.
+    claim_id: str = ""
 
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def claim(self) -> str:
+        return self.claim_id or self.id
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -174,4 +180,5 @@ class AnnotationRow:
             "reviewer": self.reviewer,
             "created_at": iso_utc(self.created_at),
             "updated_at": iso_utc(self.updated_at),
+            "claim_id": self.claim,
         }

@@ -1,7 +1,7 @@
 """Fetched web pages, PDF page starts, article author and vague publication dates.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from desktop.core.store.migrate import set_schema_version
 
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -37,7 +37,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop.core import audit  # noqa: E402
 from desktop.core.exports import ExportOptions, export_to_path  # noqa: E402
-from desktop.core.exports.csv_verdicts import HEADER  # noqa: E402
+from desktop.core.exports.csv_verdicts import header  # noqa: E402
 from desktop.core.store import open_store  # noqa: E402
 from desktop.core.store.sqlite.fast import select_sql  # noqa: E402
 from tests.conftest import make_project  # noqa: E402
@@ -139,7 +139,7 @@ def add_pages(path: Path) -> int:
 
 def shell_csv(path: Path, out: Path, *, pages: bool = False) -> None:
     """The baseline: the sqlite3 shell writing the same columns (raw cells) with .mode csv."""
-    sql = select_sql(HEADER, safe=False, where="annotations.deleted_at IS NULL", pages=pages)
+    sql = select_sql(header(False), safe=False, where="annotations.deleted_at IS NULL", pages=pages)
     with out.open("wb") as fh:
         subprocess.run(
             ["sqlite3", "-readonly", "-cmd", ".mode csv", "-cmd", ".headers on", str(path), sql],

@@ -201,6 +201,7 @@ def test_annotation_state_and_changeset(project: Store, article_id: str) -> None
         "updated_by",
         "deleted_at",
         "deleted_by",
+        "claim_id",
     }
     assert after["verdict"] == "supported"
     assert after["note"] == "Seen on the ministry site."

@@ -246,7 +246,9 @@ def test_annotation_rows_filters_and_order(project: Store) -> None:
         "reviewer",
         "created_at",
         "updated_at",
+        "claim_id",
     ]
+    assert as_json["claim_id"] == as_json["id"]
     assert as_json["sources"] == [{"url": "https://example.org/e", "title": "E"}]
     assert as_json["verdict"] == "disputed"
     assert as_json["created_at"].endswith("Z") and as_json["updated_at"] > as_json["created_at"]

@@ -18,7 +18,8 @@ from desktop.cli import main as cli_main
 from desktop.core import operations
 from desktop.core.changes import changes_since
 from desktop.core.errors import ProjectOpenError, StoreUnavailable
-from desktop.core.exports import ExportOptions, csv_verdicts, export_to_stream
+from desktop.core.exports import ExportOptions, export_to_stream
+from desktop.core.operations import CarryTarget
 from desktop.core.records import AnnotationFilter
 from desktop.core.store import Store, open_store, reads
 from desktop.core.store.sqlite import journal_path
@@ -351,8 +352,15 @@ def busy_project(demo_project: Store, request: pytest.FixtureRequest) -> Store:
                 sources=["https://example.org/a"] if i % 2 else [],
             )
     with demo_project.read() as conn:
-        victim = reads.annotation_rows(conn)[3].id
-    operations.delete_annotation(demo_project, victim, reviewer="Ann")
+        rows = reads.annotation_rows(conn)
+    operations.delete_annotation(demo_project, rows[3].id, reviewer="Ann")
+    # A verdict carried to two other versions: rows whose claim is not their own id.
+    operations.carry(
+        demo_project,
+        rows[0].id,
+        [CarryTarget(s.id, "same", 40, 52) for s in summaries[1:3]],
+        reviewer="Cy",
+    )
     return demo_project
 
 
@@ -381,9 +389,9 @@ def _add_pdf_and_vague_articles(store: Store) -> None:
 def test_the_quick_reader_gives_what_the_store_reads_give(busy_project: Store) -> None:
     with busy_project.quick_reader() as quick, busy_project.read() as conn:  # type: ignore[attr-defined]
         assert quick.summaries() == reads.article_summaries(conn)
-        assert quick.all_rows() == reads.annotation_rows(
-            conn, AnnotationFilter(include_deleted=True)
-        )
+        every = reads.annotation_rows(conn, AnnotationFilter(include_deleted=True))
+        assert quick.all_rows() == every
+        assert sum(r.claim_id != r.id for r in every) == 2
         first = reads.article_summaries(conn)[0].id
         assert quick.live_rows(first) == reads.annotation_rows(
             conn, AnnotationFilter(article_ids=(first,))
@@ -433,10 +441,13 @@ def test_the_fast_csv_is_byte_for_byte_the_portable_csv(
     export_to_stream(busy_project, "csv", portable, options)
     assert fast.getvalue() == portable.getvalue()
     assert fast.getvalue().count(b"\r\n") > 1 or options.filter.verdicts == ()
-    rows = list(csv.reader(io.StringIO(fast.getvalue().decode("utf-8-sig"))))
-    column = rows[0].index("page")
-    assert column == len(csv_verdicts.HEADER) - 1
-    named = {row[column] for row in rows[1:]} - {""}
+    rows = list(csv.DictReader(io.StringIO(fast.getvalue().decode("utf-8-sig"))))
+    carried = [r for r in rows if r["claim_id"] != r["annotation_id"]]
+    # The carried rows (by Cy) are in every export that does not filter them out.
+    assert len(carried) == (0 if options.filter.verdicts == () or options.filter.reviewers else 2)
+    # The page is the last column: named for spans of the PDF, empty for every other.
+    assert fast.getvalue().decode("utf-8-sig").split("\r\n", 1)[0].endswith(",claim_id,page")
+    named = {r["page"] for r in rows} - {""}
     if "files" in request.node.callspec.id:
         assert named == set()  # no article was read from a PDF
     elif options.filter.reviewers is None and options.filter.verdicts != ():

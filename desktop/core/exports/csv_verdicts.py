@@ -1,11 +1,11 @@
 """The verdicts as CSV: one row per annotation, for editors and spreadsheets.
 
-``start``/``end`` are code points of the stored text and ``quote`` is ``text[start:end]``;
-``page`` is the page of a PDF article on which the span begins (empty for other articles).
-With ``include_deleted`` a trailing ``deleted_at`` column tells deleted annotations apart; with
-``final_only`` (adjudicated final verdicts only) a trailing ``settles`` column lists the
-reviewers' annotations each one settles. Otherwise the header is exactly ``HEADER``. UTF-8,
-CRLF rows, RFC 4180 quoting.
+``start``/``end`` are code points of the stored text and ``quote`` is ``text[start:end]``.
+With ``include_deleted`` a ``deleted_at`` column tells deleted annotations apart; with
+``final_only`` (adjudicated final verdicts only) a ``settles`` column lists the reviewers'
+annotations each one settles; then always ``claim_id``, and last ``page``, the page of a PDF
+article on which the span begins (empty for other articles); see ``header``. UTF-8, CRLF rows,
+RFC 4180 quoting.
 
 The rows are defined here (``_cells``); a backend may write the same bytes faster
 (``Store.write_verdicts_csv``), and a test holds the two to the same output.
@@ -47,12 +47,16 @@ HEADER = (
     "reviewer",
     "created_at",
     "updated_at",
-    "page",
 )
 DELETED_COLUMN = "deleted_at"
 # With final verdicts only: the ids of the reviewers' annotations each one settles, sorted,
 # separated by a space.
 SETTLES_COLUMN = "settles"
+# Added after the first release, so it comes last: consumers reading columns by position
+# keep working.
+CLAIM_COLUMN = "claim_id"
+# Added after ``claim_id``, so after it.
+PAGE_COLUMN = "page"
 BOM = "\ufeff".encode()
 
 
@@ -61,6 +65,7 @@ def header(include_deleted: bool, final_only: bool = False) -> tuple[str, ...]:
         HEADER
         + ((DELETED_COLUMN,) if include_deleted else ())
         + ((SETTLES_COLUMN,) if final_only else ())
+        + (CLAIM_COLUMN, PAGE_COLUMN)
     )
 
 
@@ -92,12 +97,14 @@ def _cells(
         cell(row.reviewer),
         iso_utc(row.created_at),
         iso_utc(row.updated_at),
-        "" if (page := pages.page(row.article_id, row.start)) is None else page,
     ]
     if include_deleted:
         cells.append(iso_utc(row.deleted_at) if row.deleted_at else "")
     if settles is not None:
         cells.append(" ".join(settles.get(row.id, ())))
+    cells.append(row.claim)
+    page = pages.page(row.article_id, row.start)
+    cells.append("" if page is None else page)
     return cells
 
 

@@ -157,6 +157,51 @@ def article_text(conn: Connection, article_id: str) -> str:
     return str(text)
 
 
+def article_texts(
+    conn: Connection, article_ids: Iterable[str] | None = None
+) -> list[tuple[str, str, str, str]]:
+    """(id, title, text, SHA-256 of the text) of every article not removed, or of those
+    given, in reading order: what comparing versions reads."""
+    stmt = (
+        select(Article.id, Article.title, Article.text, Article.text_sha256)
+        .where(Article.deleted_at.is_(None))
+        .order_by(*ARTICLE_ORDER)
+    )
+    if article_ids is None:
+        return [(r[0], r[1], r[2], r[3]) for r in conn.execute(stmt)]
+    wanted = list(dict.fromkeys(article_ids))
+    out: list[tuple[str, str, str, str]] = []
+    for i in range(0, len(wanted), CHUNK):
+        chunk = stmt.where(Article.id.in_(wanted[i : i + CHUNK]))
+        out.extend((r[0], r[1], r[2], r[3]) for r in conn.execute(chunk))
+    if len(wanted) > CHUNK:
+        order = {a: i for i, a in enumerate(article_order(conn))}
+        out.sort(key=lambda r: order.get(r[0], 0))
+    return out
+
+
+def resolve_annotation(conn: Connection, ref: str) -> str:
+    """An annotation id from a full id or a unique id prefix (4+ characters)."""
+    ref = ref.strip().lower()
+    if not ref:
+        raise InvalidInput("no annotation given")
+    if conn.execute(select(Annotation.id).where(Annotation.id == ref)).first():
+        return ref
+    missing = f"no annotation matches {ref!r} (give its id or a unique id prefix)"
+    if not _ID_PREFIX.fullmatch(ref):
+        raise NotFound(missing)
+    found = list(
+        conn.execute(
+            select(Annotation.id).where(func.substr(Annotation.id, 1, len(ref)) == ref).limit(2)
+        ).scalars()
+    )
+    if not found:
+        raise NotFound(missing)
+    if len(found) > 1:
+        raise InvalidInput(f"{ref!r} matches several annotations; give more of the id")
+    return str(found[0])
+
+
 def resolve_article(conn: Connection, ref: str, *, include_removed: bool = False) -> str:
     """An article id from a full id, a unique id prefix (4+ characters), or an exact title.
 
@@ -272,6 +317,8 @@ ROW_COLUMNS = (
     Annotation.updated_at,
     Annotation.deleted_at,
     Annotation.version,
+    # An annotation never carried is a claim of its own.
+    func.coalesce(Annotation.claim_id, Annotation.id),
 )
 
 
@@ -316,7 +363,7 @@ def row_from(r: Sequence[Any]) -> AnnotationRow:
     return AnnotationRow(
         r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], Verdict(r[10]), r[11],
         sources_from_json(sources), r[13], r[14], _utc(r[15]), _utc(r[16]),
-        None if r[17] is None else _utc(r[17]), r[18],
+        None if r[17] is None else _utc(r[17]), r[18], r[19],
     )  # fmt: skip
 
 

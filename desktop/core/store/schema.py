@@ -162,6 +162,7 @@ class Annotation(Base):
         CheckConstraint('start >= 0 AND "end" > start', name="span"),
         Index("ix_annotations_article_verdict", "article_id", "verdict"),
         Index("ix_annotations_article_span", "article_id", "start", "end"),
+        Index("ix_annotations_claim", "claim_id"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -185,6 +186,9 @@ class Annotation(Base):
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # An adjudicator's settled verdict (see Settlement); it counts for no reviewer's agreement.
     final: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Annotations of one claim in different versions share this id; NULL: a claim of its own
+    # (its claim id is then its own id).
+    claim_id: Mapped[str | None] = mapped_column(ID)
 
 
 class Blinding(Base):

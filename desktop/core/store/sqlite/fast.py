@@ -115,6 +115,7 @@ _ANNOTATION_CELLS: dict[str, Callable[[bool], str]] = {
     "updated_at": lambda safe: sql_iso("annotations.updated_at"),
     "page": lambda safe: _PAGE,
     "deleted_at": lambda safe: f"coalesce({sql_iso('annotations.deleted_at')}, '')",
+    "claim_id": lambda safe: "coalesce(annotations.claim_id, annotations.id)",
 }
 _ARTICLE_COLUMNS = ("article_id", "article_title", "outlet", "url")
 
@@ -458,7 +459,7 @@ ORDER BY a.imported_at, a.original_name, a.id
 _ROWS_SQL = """
 SELECT n.id, n.article_id, a.title, a.outlet, a.url, n.start, n."end", n.quote, n.prefix,
        n.suffix, n.verdict, n.note, n.sources, u.name, c.name, n.created_at, n.updated_at,
-       n.deleted_at, n.version
+       n.deleted_at, n.version, coalesce(n.claim_id, n.id)
 FROM annotations n
 JOIN articles a ON a.id = n.article_id
 JOIN reviewers u ON u.id = n.updated_by
@@ -582,7 +583,7 @@ class QuickReader:
             AnnotationRow(
                 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], Verdict(r[10]),
                 r[11], sources_from_json(json.loads(r[12])), r[13], r[14], _utc(r[15]),
-                _utc(r[16]), None if r[17] is None else _utc(r[17]), r[18],
+                _utc(r[16]), None if r[17] is None else _utc(r[17]), r[18], r[19],
             )
             for r in self._rows(_ROWS_SQL + tail, params)
         ]  # fmt: skip
