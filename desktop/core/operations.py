@@ -612,7 +612,8 @@ def edit_article(
         for key in ("outlet", "url", "author"):
             if key in undo and undo[key] is None:
                 undo[key] = ""
-        return rec.result("Edit article", Edit("edit_article", {"article_id": article_id, **undo}))
+        inverse = Edit("edit_article", {"article_id": article_id, **undo})
+        return rec.result("Edit article details", inverse)
 
 
 def remove_article(store: Store, article_id: str, *, reviewer: str) -> ChangeSet:
@@ -644,7 +645,11 @@ def remove_articles(store: Store, article_ids: Sequence[str], *, reviewer: str) 
             live = _annotation_ids(conn, article["id"], Annotation.deleted_at.is_(None))
             _mark_deleted(rec, live, deleted=True)
         count = len(todo)
-        label = "Remove article" if count == 1 else f"Remove {count} articles"
+        label = (
+            f"Remove article '{_clip(todo[0]['title'], 30)}'"
+            if count == 1
+            else f"Remove {count} articles"
+        )
         ids = [a["id"] for a in todo]
         return rec.result(label, Edit("restore_articles", {"article_ids": ids}))
 

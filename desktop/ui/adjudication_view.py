@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from html import escape
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -51,10 +52,11 @@ class AdjudicationDialog(QDialog):
         article_id: str,
         reviewer: Callable[[], str],
         parent: QWidget | None = None,
-        apply: Callable[[Callable[[], ChangeSet]], ChangeSet] | None = None,
+        apply: Callable[..., Any] | None = None,
     ) -> None:
-        """``apply`` runs each decision (the window's undoable ``Editing.apply``, which tells
-        the window); without it decisions run directly and ``sig_changes_applied`` tells."""
+        """``apply`` runs each decision (the window's ``Editing.apply_work``: off the window's
+        thread, undoable); without it decisions run directly and ``sig_changes_applied``
+        tells."""
         super().__init__(parent)
         self.setObjectName("adjudicationDialog")
         self.project, self.article_id, self.reviewer = project, article_id, reviewer
@@ -262,16 +264,27 @@ class AdjudicationDialog(QDialog):
         if not reviewer:
             dialogs.show_error(self, title, "Enter your name first (Tools ▸ Change Reviewer).")
             return False
+        if self._apply is not None:
+            # The window runs it off its thread, as an undoable step; the view follows.
+
+            def done(_changes: ChangeSet) -> None:
+                self.note.clear()
+                self.refresh()
+
+            self._apply(
+                title,
+                lambda project, name: work(project, name),
+                then=done,
+                failed=lambda error: dialogs.show_error(self, title, str(error)),
+            )
+            return True
         try:
-            if self._apply is not None:
-                self._apply(lambda: work(self.project, reviewer))
-            else:
-                changes = work(self.project, reviewer)
-                if changes:
-                    self.sig_changes_applied.emit(changes)
+            changes = work(self.project, reviewer)
         except CrosscheckError as exc:
             dialogs.show_error(self, title, str(exc))
             return False
+        if changes:
+            self.sig_changes_applied.emit(changes)
         self.note.clear()
         self.refresh()
         return True

@@ -142,6 +142,19 @@ class ArticleDialog(QDialog):
         if self._on_save(before, after):
             super().accept()
 
+    def saved(self) -> None:
+        """The change was made (it runs off the window's thread): close."""
+        super().accept()
+
+    def save_failed(self, message: str) -> None:
+        """The change could not be made (locked, gone): say why, keep everything typed."""
+        self.setEnabled(True)
+        self.error.setText(
+            message[:1].upper() + message[1:] + ("" if message.endswith(".") else ".")
+        )
+        self.error.show()
+        self.edits["title"].setFocus(Qt.FocusReason.OtherFocusReason)
+
     def show_error(self, field: str, message: str) -> None:
         self.error.setText(message[:1].upper() + message[1:] + ".")
         self.error.show()

@@ -12,8 +12,11 @@ from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QMenu
 
+from desktop.core.changes import ChangeSet
+from desktop.core.errors import CrosscheckError
 from desktop.core.records import ArticleSummary
 from desktop.ui import actions as act
+from desktop.ui import dialogs
 from desktop.ui.models import ROW_ROLE
 
 if TYPE_CHECKING:
@@ -105,14 +108,29 @@ class ArticleTools(QObject):
         return dialog
 
     def _save(self, article_id: str, old: dict[str, str], new: dict[str, str]) -> bool:
-        editing = self.window.editing
+        """Make the change off the window's thread; the dialog stays open, with everything
+        typed, until it is made (then closes) or refused (then says why)."""
+        editing, dialog = self.window.editing, self.dialog
         if editing is None:
             return False
-        changes = editing.edit_article(article_id, old, new)
-        if changes is None:  # refused; the window said why, and the dialog keeps the text
-            return False
-        self.window.statusBar().showMessage("Article details changed.", STATUS_MS)
-        return True
+        from desktop.core.changes import Edit
+
+        def done(_changes: ChangeSet) -> None:
+            if dialog is not None:
+                dialog.saved()
+            self.window.statusBar().showMessage("Article details changed.", STATUS_MS)
+
+        def failed(error: CrosscheckError) -> None:
+            if dialog is not None and dialog.isVisible():
+                dialog.save_failed(str(error))
+            else:
+                dialogs.show_error(self.window, "Nothing was changed", str(error))
+
+        if dialog is not None:
+            dialog.setEnabled(False)  # one save at a time; the text stays as typed
+        edit = Edit("edit_article", {"article_id": article_id, **new})
+        editing.apply(edit, "Edit article details", then=done, failed=failed)
+        return False
 
     # --- remove ---------------------------------------------------------------------------
 
@@ -158,14 +176,22 @@ class ArticleTools(QObject):
         editing = self.window.editing
         if editing is None:
             return
-        changes = editing.remove_article(summary.id, summary.title)
-        if changes:
-            count = len(changes.annotation_ids)
-            self.window.statusBar().showMessage(
-                f"Removed {quoted_title(summary.title, 50)} with {count} annotation(s); "
-                "Ctrl+Z brings it back.",
-                STATUS_MS,
-            )
+        from desktop.core.changes import Edit
+
+        def removed(changes: ChangeSet) -> None:
+            if changes:
+                count = len(changes.annotation_ids)
+                self.window.statusBar().showMessage(
+                    f"Removed {quoted_title(summary.title, 50)} with {count} annotation(s); "
+                    "Ctrl+Z brings it back.",
+                    STATUS_MS,
+                )
+
+        editing.apply(
+            Edit("remove_articles", {"article_ids": [summary.id]}),
+            f"Remove article '{quoted_title(summary.title, 40)}'",
+            then=removed,
+        )
 
     # --- the list's context menu ----------------------------------------------------------
 

@@ -277,6 +277,16 @@ class AnnotationEditor(QWidget):
         if self._row is None:
             self.quote.set_full_text(text)
 
+    def has_unsaved_note(self) -> bool:
+        """A note is typed that differs from the shown annotation's and is not saved yet."""
+        row = self._row
+        return (
+            row is not None
+            and not row.deleted
+            and self._editable
+            and self.note.toPlainText() != row.note
+        )
+
     def set_editable(self, editable: bool) -> None:
         """False for a read-only project: the annotation shows, nothing can change."""
         self._editable = editable
@@ -316,6 +326,10 @@ class AnnotationEditor(QWidget):
                 button.setChecked(verdict == row.verdict)
             if not keep_note and self.note.toPlainText() != row.note:
                 self.note.setPlainText(row.note)
+            elif keep_note and self.note.toPlainText() == row.note:
+                # The typing was saved (the save runs off the window's thread and comes back
+                # as this refresh): it is the project's to undo now (Edit ▸ Undo Edit note).
+                self.note.document().clearUndoRedoStacks()
             self._fill_links(row.sources)
         self.link_error.hide()
         self._update_enabled()

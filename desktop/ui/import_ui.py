@@ -2,9 +2,12 @@
 New Article from Clipboard, a web address pasted or a link dropped onto the window, and
 "Save a copy" for evidence links.
 
-Reading (files, pages over the network) runs in a pool thread with progress and Cancel. When
-some sources cannot be read the reviewer is told which and why, and chooses whether the
-others are imported; nothing is written before that. An encrypted PDF asks for its password.
+Reading (files, pages over the network) runs in a pool thread of its own with progress and
+Cancel: it is not project work, and it may wait for the reviewer (an encrypted PDF asks for its
+password), so it stays off the window's runner. When some sources cannot be read the reviewer
+is told which and why, and chooses whether the others are imported; nothing is written before
+that. The write itself is an edit like any other (``window.editing``, on the runner): one
+undoable step, whose changes reach every view through the change feed.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ if TYPE_CHECKING:
 
     from desktop.core.importers import ImportedArticle, SourceResult
     from desktop.core.store import Store
+    from desktop.ui.controller import Task
     from desktop.ui.main_window import MainWindow
 
 PASTE_ARTICLE = "file.paste_article"
@@ -132,31 +136,32 @@ class ReadJob(QRunnable):
                 self.signals.sig_read.emit(results)
 
 
-class WriteSignals(QObject):
+class FetchSignals(QObject):
     sig_finished = Signal(object)
-    """Written; carries the ChangeSet."""
+    """Fetched; carries what the work returned."""
     sig_failed = Signal(str)
-    """Nothing was written; carries the reason."""
+    """Nothing was fetched; carries the reason."""
 
 
-class WriteJob(QRunnable):
-    """One write (an import, a saved copy) in a pool thread."""
+class FetchJob(QRunnable):
+    """Fetch a page (an evidence link's, for its saved copy) in a pool thread; nothing is
+    written here."""
 
     def __init__(self, work: Any) -> None:
         super().__init__()
         self.work = work
-        self.signals = WriteSignals()
+        self.signals = FetchSignals()
         self.setAutoDelete(False)
 
     def run(self) -> None:
         try:
-            changes = self.work()
+            result = self.work()
         except CrosscheckError as exc:
             self.signals.sig_failed.emit(str(exc))
         except Exception as exc:
             self.signals.sig_failed.emit(f"{exc.__class__.__name__}: {exc}")
         else:
-            self.signals.sig_finished.emit(changes)
+            self.signals.sig_finished.emit(result)
 
 
 # --- the window's side ----------------------------------------------------------------------
@@ -169,8 +174,8 @@ class Importer(QObject):
         super().__init__(window)
         self.window = window
         self.read_job: ReadJob | None = None
-        self.write_job: WriteJob | None = None
-        self.copy_jobs: list[WriteJob] = []
+        self.write_task: Task | None = None  # the import's write, on the window's runner
+        self.copy_jobs: list[FetchJob | Task] = []  # saved copies being fetched or written
         self.progress: QProgressDialog | None = None
         self.dialog: QDialog | None = None  # the open import, paste or copy dialog
         self.prompt: QWidget | None = None  # the open question (password, partial import)
@@ -209,7 +214,7 @@ class Importer(QObject):
 
     @property
     def busy(self) -> bool:
-        return self.read_job is not None or self.write_job is not None
+        return self.read_job is not None or self.write_task is not None
 
     # --- File ▸ Import Articles -----------------------------------------------------------
 
@@ -323,31 +328,29 @@ class Importer(QObject):
         box.open()
 
     def _write(self, articles: list[ImportedArticle], meta: Any = None) -> None:
+        """Import what was read: one undoable edit on the window's runner."""
         from desktop.core import operations
 
-        project, reviewer = self.window.project, self.window.settings.reviewer
-        if project is None:
+        project, editing = self.window.project, self.window.editing
+        if project is None or editing is None:
             return
+        given = operations.ArticleMeta() if meta is None else meta
 
-        def work() -> ChangeSet:
-            if meta is None:
-                return operations.import_articles(project, articles, reviewer=reviewer)
-            return operations.import_articles(project, articles, reviewer=reviewer, meta=meta)
+        def work(_task: Task, reviewer: str) -> ChangeSet:
+            return operations.import_articles(project, articles, reviewer=reviewer, meta=given)
 
-        job = WriteJob(work)
-        queued = Qt.ConnectionType.QueuedConnection
-        job.signals.sig_finished.connect(self._on_written, queued)
-        job.signals.sig_failed.connect(self._on_failed, queued)
-        self.write_job = job
-        QThreadPool.globalInstance().start(job)
+        count = len(articles)
+        self.write_task = editing.perform(
+            f"Import {count} article{'s' if count != 1 else ''}",
+            work,
+            then=self._on_written,
+            failed=lambda error: self._on_failed(str(error)),
+        )
 
     def _on_written(self, changes: ChangeSet) -> None:
-        self.write_job = None
+        """The import is written (and on the undo stack); the change feed shows it."""
+        self.write_task = None
         window = self.window
-        if window.editing is not None:
-            window.editing.imported(changes)  # one undo step; it applies the changes
-        else:
-            window.apply_changes(changes)
         added = changes.ids("article")
         window.statusBar().showMessage(f"Imported {len(added)} article(s).", STATUS_MS)
         pane = window.panes.active_pane()
@@ -355,7 +358,7 @@ class Importer(QObject):
             window.panes.show_article(pane, added[0])
 
     def _on_failed(self, message: str) -> None:
-        self.read_job = self.write_job = None
+        self.read_job = self.write_task = None
         self._end_progress()
         self.window.statusBar().clearMessage()
         dialogs.show_error(self.window, "Nothing was imported", message)
@@ -383,13 +386,14 @@ class Importer(QObject):
             self.progress = None
 
     def finish(self) -> None:
-        """Closing the project: stop reading, wait for writes, forget questions."""
+        """Closing the project: stop reading and fetching (the window's runner then finishes
+        the writes asked for), forget questions."""
         if self.read_job is not None:
             self.read_job.cancel()
-        if self.busy or self.copy_jobs:
+        if self.read_job is not None or any(isinstance(j, FetchJob) for j in self.copy_jobs):
             QThreadPool.globalInstance().waitForDone()
             QGuiApplication.processEvents()
-        self.read_job = self.write_job = None
+        self.read_job = self.write_task = None
         self.copy_jobs.clear()
         self._end_progress()
 
@@ -442,42 +446,75 @@ class Importer(QObject):
 
     # --- evidence copies ------------------------------------------------------------------
 
-    def save_copy(self, annotation_id: str, url: str) -> WriteJob | None:
-        """Fetch an evidence link's page now and keep it with the link."""
-        from desktop.core import fetch, importers, operations
+    def save_copy(self, annotation_id: str, url: str) -> FetchJob | None:
+        """Fetch an evidence link's page now (in a pool thread), then keep it with the link:
+        an undoable edit on the window's runner."""
+        from desktop.core import fetch, importers
 
         window = self.window
         project: Store | None = window.project
         if project is None or project.read_only or not window.ensure_reviewer():
             return None
-        reviewer = window.settings.reviewer
 
-        def work() -> ChangeSet:
+        def work() -> tuple[Any, str | None, str]:
             page = fetch.fetch(url)
             text, title = importers.readable_copy(page)
-            return operations.save_source_copy(
-                project, annotation_id, page, reviewer=reviewer, text=text, title=title
-            )
+            return page, text, title
 
-        job = WriteJob(work)
+        job = FetchJob(work)
         queued = Qt.ConnectionType.QueuedConnection
 
-        def finished(changes: ChangeSet) -> None:
-            self.copy_jobs.remove(job)
-            window.apply_changes(changes)
-            window.statusBar().showMessage(f"Saved a copy of {url}.", STATUS_MS)
-
-        def failed(message: str) -> None:
-            self.copy_jobs.remove(job)
+        def failed(message: str, job: FetchJob | Task = job) -> None:
+            if job in self.copy_jobs:
+                self.copy_jobs.remove(job)
             window.statusBar().clearMessage()
             dialogs.show_error(window, "No copy was saved", message)
 
-        job.signals.sig_finished.connect(finished, queued)
+        def fetched(result: tuple[Any, str | None, str]) -> None:
+            if job in self.copy_jobs:
+                self.copy_jobs.remove(job)
+            if window.project is not project or window.editing is None:
+                return  # the project was closed meanwhile: nothing is written
+            self._write_copy(project, annotation_id, url, result, failed)
+
+        job.signals.sig_finished.connect(fetched, queued)
         job.signals.sig_failed.connect(failed, queued)
         self.copy_jobs.append(job)
         window.statusBar().showMessage(f"Saving a copy of {url}…")
         QThreadPool.globalInstance().start(job)
         return job
+
+    def _write_copy(
+        self,
+        project: Store,
+        annotation_id: str,
+        url: str,
+        fetched: tuple[Any, str | None, str],
+        failed: Any,
+    ) -> None:
+        from desktop.core import operations
+
+        window = self.window
+        assert window.editing is not None
+        page, text, title = fetched
+
+        def work(_task: Task, reviewer: str) -> ChangeSet:
+            return operations.save_source_copy(
+                project, annotation_id, page, reviewer=reviewer, text=text, title=title
+            )
+
+        def saved(_changes: ChangeSet) -> None:
+            if task in self.copy_jobs:
+                self.copy_jobs.remove(task)
+            window.statusBar().showMessage(f"Saved a copy of {url}.", STATUS_MS)
+
+        task = window.editing.perform(
+            "Save a copy of the evidence page",
+            work,
+            then=saved,
+            failed=lambda error: failed(str(error), task),
+        )
+        self.copy_jobs.append(task)
 
     def _copy_label(self, page_id: str) -> str:
         """Shown beside a link: when its saved copy was fetched."""

@@ -45,6 +45,7 @@ from desktop.core.store import Store
 from desktop.ui import actions as act
 from desktop.ui import dialogs, verdict_style
 from desktop.ui.article_tools import ArticleTools
+from desktop.ui.controller import ChangeFeed, Presence, Runner
 from desktop.ui.data import ProjectReader
 from desktop.ui.editor import AnnotationEditor
 from desktop.ui.import_ui import Importer, dropped_sources
@@ -65,6 +66,7 @@ PREFERRED_SIZE = (1400, 900)
 # Room left for the window manager's frame and title bar, which the window cannot measure
 # before it is first shown.
 FRAME_ALLOWANCE = (0, 36)
+PRESENCE_DELAY_MS = 1500
 _TAG_KEYS = {
     Qt.Key.Key_1: Verdict.SUPPORTED,
     Qt.Key.Key_2: Verdict.DISPUTED,
@@ -91,6 +93,10 @@ class MainWindow(QMainWindow):
         self.project: Store | None = None
         self.reader: ProjectReader | None = None
         self.editing: Editing | None = None
+        self.feed: ChangeFeed | None = None
+        self.presence: Presence | None = None
+        # Everything that reads or writes the project runs here, off this thread.
+        self.runner = Runner(self)
         self._project_name = ""
         self._reviewer_dialog: ReviewerDialog | None = None
         self._pages: dict[str, QWidget] = {}
@@ -125,6 +131,7 @@ class MainWindow(QMainWindow):
         self._build_toolbar()
         self._build_status_bar()
         self._connect()
+        self.runner.sig_waiting_changed.connect(self._on_waiting_changed)
         self.tools = ProjectTools(self)
         self.article_tools = ArticleTools(self)
         self.review = ReviewTools(self)
@@ -244,6 +251,9 @@ class MainWindow(QMainWindow):
         self._menus["View"].addAction(bar.toggleViewAction())
 
     def _build_status_bar(self) -> None:
+        self.presence_label = QLabel()
+        self.presence_label.setObjectName("presenceLabel")
+        self.statusBar().addPermanentWidget(self.presence_label)
         self.state_label = QLabel()
         self.state_label.setObjectName("projectState")
         self.reviewer_label = QLabel()
@@ -323,15 +333,9 @@ class MainWindow(QMainWindow):
             return
         self.project = project
         self.reader = ProjectReader(project, lambda: self.settings.reviewer)
-        self.editing = Editing(project, lambda: self.settings.reviewer, self)
-        self.editing.sig_changes_applied.connect(self.apply_changes)
-        self.editing.sig_error_raised.connect(self._on_edit_failed)
-        self.editing.stack.canUndoChanged.connect(lambda _b: self._update_undo_actions())
-        self.editing.stack.canRedoChanged.connect(lambda _b: self._update_undo_actions())
-        self.editing.stack.undoTextChanged.connect(lambda _t: self._update_undo_actions())
-        self.editing.stack.redoTextChanged.connect(lambda _t: self._update_undo_actions())
-        self.settings.add_recent(project.path)
+        self.settings.add_recent(project.path or project.location)
         with self.reader.first_paint():
+            seen = self.reader.head_seq()
             self._project_name = self.reader.name()
             summaries = self.reader.summaries()
             self.article_panel.model.set_summaries(summaries)
@@ -339,6 +343,20 @@ class MainWindow(QMainWindow):
             self.panes.set_choices(_choices(summaries))
             self.panes.set_loader(self._load_article)
             self._restore_panes([s.id for s in summaries])
+        self.feed = ChangeFeed(project, self.runner, seen, self)
+        self.feed.sig_changes_arrived.connect(self.apply_changes)
+        self.feed.sig_availability_changed.connect(self._on_availability_changed)
+        self.editing = Editing(
+            project, lambda: self.settings.reviewer, self.runner, self.feed, self
+        )
+        self.editing.sig_error_raised.connect(self._on_edit_failed)
+        self.editing.sig_conflict.connect(self._on_conflict)
+        self.editing.stack.canUndoChanged.connect(lambda _b: self._update_undo_actions())
+        self.editing.stack.canRedoChanged.connect(lambda _b: self._update_undo_actions())
+        self.editing.stack.undoTextChanged.connect(lambda _t: self._update_undo_actions())
+        self.editing.stack.redoTextChanged.connect(lambda _t: self._update_undo_actions())
+        # Who else is here: started once the window shows, never before the first paint.
+        QTimer.singleShot(PRESENCE_DELAY_MS, self._start_presence)
         self.editor.set_annotation(None)
         self._update_state()
         for message in project.messages:
@@ -355,9 +373,17 @@ class MainWindow(QMainWindow):
             return
         self.editor.commit_note()
         self._finish_import_job()
+        self.runner.wait()  # edits asked for are made before the project closes
         self._save_panes()
-        editing, project = self.editing, self.project
-        self.project = self.reader = self.editing = None
+        editing, project, feed, presence = self.editing, self.project, self.feed, self.presence
+        self.project = self.reader = self.editing = self.feed = self.presence = None
+        if feed is not None:
+            feed.stop()
+            feed.deleteLater()
+        if presence is not None:
+            presence.stop()
+            presence.deleteLater()
+        self.presence_label.clear()
         if editing is not None:
             editing.stack.clear()
             editing.deleteLater()
@@ -376,9 +402,53 @@ class MainWindow(QMainWindow):
         assert self.reader is not None
         return self.reader.article_text(article_id), self.reader.live_rows(article_id)
 
+    def _start_presence(self) -> None:
+        if self.project is None or self.presence is not None:
+            return
+        self.presence = Presence(self.project, self.runner, lambda: self.settings.reviewer, self)
+        self.presence.sig_others_changed.connect(self._show_others)
+
+    def _show_others(self, names: list[str]) -> None:
+        """Who else has the project open, from their heartbeats (never blocks anything)."""
+        if not names:
+            self.presence_label.clear()
+            self.presence_label.setToolTip("")
+            return
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        self.presence_label.setText(f"Also open: {shown}")
+        self.presence_label.setToolTip("Also open by: " + ", ".join(names))
+
+    def _on_availability_changed(self, reason: str) -> None:
+        """The project cannot be reached (a shared drive dropped, a server restarted): say so,
+        keep everything typed, and carry on when it is back."""
+        if reason:
+            self.state_label.setText("Project unavailable — reconnecting…")
+            self.state_label.setToolTip(reason)
+            self.statusBar().showMessage(
+                f"{reason}. Your unsaved input is kept; trying again every second.", STATUS_MS * 2
+            )
+        else:
+            self._update_state()
+            self.statusBar().showMessage("The project is available again.", STATUS_MS)
+
+    def _on_conflict(self, conflict: object, edit: object, again: object) -> None:
+        """Someone changed what this reviewer edited: their version and mine, and a choice."""
+        from desktop.ui.conflict import ConflictDialog
+
+        dialog = ConflictDialog(conflict, edit, self)  # type: ignore[arg-type]
+        dialog.exec()
+        chosen = dialog.resolved_edit()
+        dialog.deleteLater()
+        if chosen is not None:
+            again(chosen)  # type: ignore[operator]
+        else:
+            self.statusBar().showMessage("Kept the other reviewer's version.", STATUS_MS)
+            if self.feed is not None:
+                self.feed.pull()
+
     def _restore_panes(self, article_ids: list[str]) -> None:
         assert self.project is not None
-        saved = self.settings.panes(self.project.path)
+        saved = self.settings.panes(self.project.path or self.project.location)
         if saved is None:
             count = max(self.settings.pane_count, 1)
             saved = [article_ids[i] if i < len(article_ids) else None for i in range(count)]
@@ -391,13 +461,19 @@ class MainWindow(QMainWindow):
 
     def _save_panes(self) -> None:
         if self.project is not None:
-            self.settings.save_panes(self.project.path, self.panes.articles())
+            self.settings.save_panes(
+                self.project.path or self.project.location, self.panes.articles()
+            )
 
     # --- the changes of an edit -----------------------------------------------------------
 
     def apply_changes(self, changes: ChangeSet) -> None:
-        """Bring every view up to date with ``changes``."""
+        """Bring every view up to date with ``changes`` (from the feed: anyone's changes)."""
         if self.reader is None or not changes:
+            return
+        if changes.reload:
+            self._reload()
+            self.sig_changes_applied.emit(changes)
             return
         annotation_ids = changes.annotation_ids
         shown = self.editor.annotation()
@@ -431,7 +507,18 @@ class MainWindow(QMainWindow):
             self._show_restored(changes, listed)
         if shown is not None and shown.id in annotation_ids:
             row = self.annotation_panel.model.find(shown.id)
-            self.editor.set_annotation(row)
+            # A note being typed stays; saving it then meets the newer version as a conflict.
+            # (A note the newer version already holds is no longer unsaved: it was saved.)
+            typed = self.editor.has_unsaved_note() and (
+                row is None or row.note != self.editor.note.toPlainText()
+            )
+            if not typed:
+                self.editor.set_annotation(row)
+            elif row is not None and row.version != shown.version:
+                self.statusBar().showMessage(
+                    f"{row.reviewer} changed this annotation; your note is not saved yet.",
+                    STATUS_MS,
+                )
             if row is not None and self.annotation_panel.current_id() != row.id:
                 self._hold_editor = True
                 try:
@@ -440,7 +527,27 @@ class MainWindow(QMainWindow):
                 finally:
                     self._hold_editor = False
         self._update_chart()
+        self._select_pending()
         self.sig_changes_applied.emit(changes)
+
+    def _reload(self) -> None:
+        """Read again everything shown (the window fell far behind the project)."""
+        assert self.reader is not None
+        summaries = self.reader.summaries()
+        self.article_panel.model.set_summaries(summaries)
+        self.annotation_panel.model.set_rows(self.reader.all_rows())
+        self.panes.set_choices(_choices(summaries))
+        listed = {s.id for s in summaries}
+        for pane in self.panes.panes():
+            article_id = pane.article_id()
+            if article_id is not None and article_id not in listed:
+                self.panes.show_article(pane, None)
+            elif article_id is not None:
+                self.panes.refresh_annotations(article_id, self.reader.live_rows(article_id))
+        shown = self.editor.annotation()
+        if shown is not None and not self.editor.has_unsaved_note():
+            self.editor.set_annotation(self.annotation_panel.model.find(shown.id))
+        self._update_chart()
 
     def _show_restored(self, changes: ChangeSet, listed: set[str]) -> None:
         """An article brought back (undo of a removal) shows again in an empty pane: the
@@ -492,17 +599,18 @@ class MainWindow(QMainWindow):
             return False
         if not self.ensure_reviewer():
             return False
-        changes = self.editing.tag(article_id, start, end, verdict)
-        if changes is None:
-            return False
-        if not changes:
-            self.statusBar().showMessage(f"Already tagged {label.lower()}.", STATUS_MS)
-            return False
-        annotation_id = changes.annotation_ids[0]
+
+        def tagged(changes: ChangeSet) -> None:
+            if not changes:
+                self.statusBar().showMessage(f"Already tagged {label.lower()}.", STATUS_MS)
+                return
+            self.statusBar().showMessage(f"Tagged as {label.lower()}.", STATUS_MS)
+            self._pending_select = changes.annotation_ids[0]
+            self._select_pending()
+
         # The verdict's tint shows at once, not hidden under the selection's colour.
         pane.view.clear_selection()
-        self.statusBar().showMessage(f"Tagged as {label.lower()}.", STATUS_MS)
-        self._select_annotation(annotation_id)
+        self.editing.tag(article_id, start, end, verdict, then=tagged)
         return True
 
     def move_span_edge(self, edge: str, step: int) -> bool:
@@ -522,16 +630,19 @@ class MainWindow(QMainWindow):
 
     def set_span(self, annotation_id: str, start: int, end: int) -> bool:
         """Give an annotation a new span (an undoable, audited change)."""
-        row = self.annotation_panel.model.find(annotation_id)
+        row = self._row_shown(annotation_id)
         if row is None or not self._can_edit():
             return False
         assert self.editing is not None
-        changes = self.editing.set_span(annotation_id, (row.start, row.end), (start, end))
-        if changes:
-            row = self.annotation_panel.model.find(annotation_id)
-            quote = " ".join(row.quote.split()) if row is not None else ""
-            self.statusBar().showMessage(f"Span now “{_clip(quote, 80)}”.", STATUS_MS)
-        return bool(changes)
+
+        def moved(changes: ChangeSet) -> None:
+            if changes:
+                change = changes.changes[-1]
+                quote = " ".join(str((change.after or {}).get("quote", "")).split())
+                self.statusBar().showMessage(f"Span now “{_clip(quote, 80)}”.", STATUS_MS)
+
+        self.editing.set_span(row, start, end, then=moved)
+        return True
 
     def delete_selected(self) -> None:
         ids = self.annotation_panel.selected_ids()
@@ -547,25 +658,38 @@ class MainWindow(QMainWindow):
     def _delete(self, ids: Sequence[str], *, restore: bool = False) -> None:
         if self._can_edit():
             assert self.editing is not None
-            self.editing.delete(ids, restore=restore)
+            rows = [r for i in ids if (r := self._row_shown(i)) is not None]
+            if rows:
+                self.editing.delete(rows, restore=restore)
+
+    def _row_shown(self, annotation_id: str) -> AnnotationRow | None:
+        """The annotation as this reviewer sees it: the editor's (while a note is typed there,
+        that is the version the edit is made on), else the table's."""
+        shown = self.editor.annotation()
+        if shown is not None and shown.id == annotation_id:
+            return shown
+        return self.annotation_panel.model.find(annotation_id)
 
     def _on_verdict_requested(self, annotation_id: str, old: Verdict, new: Verdict) -> None:
-        if self._can_edit():
+        row = self._row_shown(annotation_id)
+        if self._can_edit() and row is not None:
             assert self.editing is not None
-            self.editing.set_verdict(annotation_id, Verdict(old), Verdict(new))
+            self.editing.set_verdict(row, Verdict(new))
         self._reshow_editor(annotation_id)
 
     def _on_note_requested(self, annotation_id: str, old: str, new: str) -> None:
-        if self._can_edit():
+        row = self._row_shown(annotation_id)
+        if self._can_edit() and row is not None:
             assert self.editing is not None
-            self.editing.set_note(annotation_id, old, new)
+            self.editing.set_note(row, new)
 
     def _on_sources_requested(
         self, annotation_id: str, old: Sequence[Source], new: Sequence[Source]
     ) -> None:
-        if self._can_edit():
+        row = self._row_shown(annotation_id)
+        if self._can_edit() and row is not None:
             assert self.editing is not None
-            self.editing.set_sources(annotation_id, old, new)
+            self.editing.set_sources(row, new)
 
     def _reshow_editor(self, annotation_id: str) -> None:
         """Put the editor back in step after a refused or failed edit."""
@@ -627,7 +751,14 @@ class MainWindow(QMainWindow):
         if not self.annotation_panel.select_annotation(annotation_id):
             self.editor.set_annotation(self.annotation_panel.model.find(annotation_id))
 
+    _pending_select: str | None = None  # a new annotation to select once the feed brings it
     _hold_editor = False  # while the table changes under an edit, the editor stays put
+
+    def _select_pending(self) -> None:
+        annotation_id = self._pending_select
+        if annotation_id is not None and self.annotation_panel.model.find(annotation_id):
+            self._pending_select = None
+            self._select_annotation(annotation_id)
 
     def _on_annotation_selected(self, annotation_id: str | None) -> None:
         """The table's current row changed (keys, clicks): the editor follows, the panes do
@@ -1097,6 +1228,12 @@ class MainWindow(QMainWindow):
         self.settings.sync_scroll = self.actions_by_id[act.SYNC_SCROLL].isChecked()
         self._save_panes()
         self.settings.sync()
+
+    def _on_waiting_changed(self, text: str) -> None:
+        if text:
+            self.statusBar().showMessage(text)
+        elif self.statusBar().currentMessage().endswith("waiting for another reviewer's write…"):
+            self.statusBar().clearMessage()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.editor.commit_note()

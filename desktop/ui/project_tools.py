@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QThreadPool
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.core.changes import ChangeSet
@@ -18,8 +18,8 @@ from desktop.ui import actions as act
 
 if TYPE_CHECKING:
     from desktop.ui.audit_view import AuditTrailWidget
+    from desktop.ui.controller import Task
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.workers import VerifyJob
 
 
 class ProjectTools(QObject):
@@ -31,7 +31,7 @@ class ProjectTools(QObject):
         self.window = window
         self.trail: AuditTrailWidget | None = None
         self.export_dialog: QWidget | None = None
-        self.verify_job: VerifyJob | None = None
+        self.verify_job: Task | None = None
 
         self._holder = QWidget()
         self._holder.setObjectName("auditTrailHolder")
@@ -73,9 +73,7 @@ class ProjectTools(QObject):
         from desktop.ui.export_ui import export_with_dialog
 
         settings = self.window.settings
-        dialog = export_with_dialog(
-            self.window, project, settings.export_folder, settings.reviewer
-        )
+        dialog = export_with_dialog(self.window, project, settings.export_folder, settings.reviewer)
 
         def remember_folder() -> None:
             _fmt, path, _options = dialog.choice()
@@ -91,12 +89,15 @@ class ProjectTools(QObject):
         if project is None or self.verify_job is not None:
             return
         from desktop.core.verify import VerifyReport
-        from desktop.ui.workers import VerifyJob
 
-        job = VerifyJob(project)
-        self.verify_job = job
+        name = project.path.name if project.path is not None else project.display_name
         self.verify_action.setEnabled(False)
-        self.window.statusBar().showMessage(f"Verifying {project.path.name}…")
+        self.window.statusBar().showMessage(f"Verifying {name}…")
+
+        def work(_task: Task) -> VerifyReport:
+            from desktop.ui.audit_view import verify_quietly
+
+            return verify_quietly(project)
 
         def done(report: VerifyReport) -> None:
             from desktop.ui.audit_view import report_verification
@@ -104,10 +105,16 @@ class ProjectTools(QObject):
             self.verify_job = None
             self.verify_action.setEnabled(self.window.project is not None)
             self.window.statusBar().clearMessage()
-            report_verification(project.path.name, report, self.window)
+            report_verification(name, report, self.window)
 
-        job.signals.sig_finished.connect(done, Qt.ConnectionType.QueuedConnection)
-        QThreadPool.globalInstance().start(job)
+        self.verify_job = self.window.runner.run(
+            f"Verify {name}", work, writes=False, done=done, failed=lambda e: done_failed(e)
+        )
+
+        def done_failed(error: object) -> None:
+            self.verify_job = None
+            self.verify_action.setEnabled(self.window.project is not None)
+            self.window.statusBar().showMessage(str(error), 6000)
 
     def show_audit_trail(self) -> AuditTrailWidget:
         self.dock.show()
@@ -141,7 +148,7 @@ class ProjectTools(QObject):
         if self.verify_job is not None:
             # The check reads through its own connections; let it finish before the file
             # may be moved or reopened.
-            QThreadPool.globalInstance().waitForDone()
+            self.window.runner.wait()
         job = getattr(self.export_dialog, "job", None)
         if job is not None and job.running:
             job.cancel()

@@ -16,7 +16,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.core.changes import ChangeSet
-from desktop.core.errors import CrosscheckError
 from desktop.core.store import Store
 from desktop.ui import dialogs
 
@@ -220,33 +219,46 @@ class ReviewTools(QObject):
 
     # --- writes ---------------------------------------------------------------------------
 
-    def _write(self, work: Callable[[Store, str], ChangeSet], title: str) -> ChangeSet | None:
-        """Run one review operation as the window's reviewer, as one undo step; errors
-        become a dialog."""
+    def _write(
+        self,
+        work: Callable[[Store, str], ChangeSet],
+        title: str,
+        then: Callable[[ChangeSet], None] | None = None,
+    ) -> bool:
+        """Run one review operation as the window's reviewer, off the window's thread, as one
+        undo step; ``then`` gets its changes, and an error becomes a dialog."""
         project, editing = self.window.project, self.window.editing
         if project is None or editing is None or not self.window.ensure_reviewer():
-            return None
-        reviewer = self.window.settings.reviewer
-        try:
-            return editing.apply(lambda: work(project, reviewer))
-        except CrosscheckError as exc:
-            dialogs.show_error(self.window, title, str(exc))
-            return None
+            return False
+
+        def done(changes: ChangeSet) -> None:
+            self.update_actions()
+            if then is not None:
+                then(changes)
+
+        editing.apply_work(
+            title,
+            work,
+            then=done,
+            failed=lambda error: dialogs.show_error(self.window, title, str(error)),
+        )
+        return True
 
     def _switch_blind(self, on: bool, *, article: bool) -> None:
         from desktop.core import review_ops
 
         article_id = self._article() if article else None
         change = review_ops.start_blinding if on else review_ops.end_blinding
-        done = self._write(
+        scope = "this article" if article else "the project"
+        said = "on" if on else "off"
+        self._write(
             lambda project, reviewer: change(project, reviewer=reviewer, article_id=article_id),
             "Blind review not changed",
+            lambda _changes: self.window.statusBar().showMessage(
+                f"Blind review {said} for {scope}.", STATUS_MS
+            ),
         )
         self.update_actions()
-        if done is not None:
-            scope = "this article" if article else "the project"
-            said = "on" if on else "off"
-            self.window.statusBar().showMessage(f"Blind review {said} for {scope}.", STATUS_MS)
 
     def _switch_done(self, on: bool) -> None:
         from desktop.core import review_ops
@@ -256,18 +268,17 @@ class ReviewTools(QObject):
             self.update_actions()
             return
         change = review_ops.mark_done if on else review_ops.unmark_done
-        done = self._write(
+        said = (
+            "Marked done: every reviewer's annotations are shown."
+            if on
+            else ("No longer marked done.")
+        )
+        self._write(
             lambda project, reviewer: change(project, article_id, reviewer=reviewer),
             "Done mark not changed",
+            lambda _changes: self.window.statusBar().showMessage(said, STATUS_MS),
         )
         self.update_actions()
-        if done is not None:
-            self.window.statusBar().showMessage(
-                "Marked done: every reviewer's annotations are shown."
-                if on
-                else "No longer marked done.",
-                STATUS_MS,
-            )
 
     # --- views ----------------------------------------------------------------------------
 
@@ -304,7 +315,7 @@ class ReviewTools(QObject):
             article_id,
             lambda: w.settings.reviewer,
             w,
-            apply=editing.apply if editing is not None else None,
+            apply=editing.apply_work if editing is not None else None,
         )
         dialog.sig_changes_applied.connect(w.apply_changes)
         dialog.sig_annotation_requested.connect(w.select_annotation)

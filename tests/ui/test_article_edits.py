@@ -147,19 +147,19 @@ def test_a_failed_save_keeps_the_dialog_and_the_text(window, qtbot, monkeypatch,
     def locked(*_a, **_k):
         raise ProjectBusy("demo.crosscheck: is locked by another program (waited 5 s); try again")
 
-    real = operations.edit_article
-    monkeypatch.setattr(operations, "edit_article", locked)
+    real = operations.EDITS["edit_article"]
+    monkeypatch.setitem(operations.EDITS, "edit_article", locked)
     dialog = window.article_tools.edit_article()
     qtbot.keyClicks(dialog.edits["title"], "New title")
     qtbot.keyClick(dialog.edits["title"], Qt.Key.Key_Return)
-    assert errors == [
-        (
-            "Nothing was changed",
-            "demo.crosscheck: is locked by another program (waited 5 s); try again",
-        )
-    ]
-    assert dialog.isVisible() and dialog.edits["title"].text() == "New title"
-    monkeypatch.setattr(operations, "edit_article", real)
+    # The dialog says why, in place, and keeps what was typed for another try.
+    assert dialog.isVisible() and dialog.isEnabled()
+    assert dialog.error.text() == (
+        "Demo.crosscheck: is locked by another program (waited 5 s); try again."
+    )
+    assert dialog.edits["title"].text() == "New title"
+    assert errors == []
+    monkeypatch.setitem(operations.EDITS, "edit_article", real)
     qtbot.keyClick(dialog.edits["title"], Qt.Key.Key_Return)  # the lock is gone: saved
     qtbot.waitUntil(lambda: window.article_tools.dialog is None)
     assert _titles(window)[0] == "New title"
@@ -295,7 +295,7 @@ def test_an_import_is_one_undo_step(window, qtbot, tmp_path: Path) -> None:
         path.write_text(f"Story {n}\n\nBody of story {n}.\n", encoding="utf-8")
         files.append(path)
     window.import_files(files)
-    qtbot.waitUntil(lambda: not window.importer.busy, timeout=10_000)
+    qtbot.waitUntil(lambda: not (window.importer.busy or window.runner.busy), timeout=10_000)
     assert window.article_panel.model.rowCount() == 8
     assert _undo_text(window) == "Import 3 articles"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 
 from desktop.core.model import Verdict
-from tests.ui.gestures import drag_select
+from tests.ui.gestures import drag_select, settle
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 QUOTES = ("two Azerbaijani citizens", "Yekaterinburg")
@@ -134,6 +134,7 @@ def test_typed_notes_are_saved_on_selection_change_and_on_close(
     qtbot.keyClicks(note, "About the first")
     # Another annotation is selected from the table with the keyboard, focus still in the box.
     window.annotation_panel.select_annotation(second.id)
+    settle(window)
     assert _stored(window, first.id).note == "About the first"
     assert note.toPlainText() == ""
     qtbot.keyClicks(note, "About the second")

@@ -15,6 +15,7 @@ from werkzeug import Request, Response
 
 from desktop.core import operations
 from desktop.core.store import open_store, reads
+from desktop.ui import actions as act
 from desktop.ui import dialogs
 from desktop.ui.import_dialogs import ImportDialog, PastedArticleDialog, SavedCopyDialog
 from tests.conftest import REVIEWER
@@ -339,3 +340,11 @@ def test_save_a_copy_of_an_evidence_page(
     qtbot.waitUntil(lambda: bool(errors), timeout=20_000)
     assert errors == [("No copy was saved", f"{url}: the server answered 503 Service Unavailable")]
     assert editor.annotation().sources[0].copy == copy_id
+    # Saving the copy was one undo step: undoing it points the link back at the live page only
+    # (the copy stays kept in the project), redoing points it at the copy again.
+    assert window.action(act.UNDO).text() == "&Undo Save a copy of the evidence page"
+    window.undo()
+    qtbot.waitUntil(lambda: editor.annotation().sources[0].copy == "", timeout=20_000)
+    assert editor.annotation().sources[0].url == url
+    window.redo()
+    qtbot.waitUntil(lambda: editor.annotation().sources[0].copy == copy_id, timeout=20_000)
