@@ -12,7 +12,7 @@ quick reader knows nothing of that, so it is not used while blind review is on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -146,6 +146,41 @@ class ProjectReader:
             flt = review_state.blind_view(conn, flt, self._who())
             return reads.annotation_rows(conn, flt, annotation_ids=annotation_ids)
 
+    def annotation_ids(self, flt: AnnotationFilter, sort: str, descending: bool) -> list[str]:
+        """The ids the annotations table lists for ``flt`` (of articles not removed, as the
+        viewer may see them), in its order."""
+        from dataclasses import replace
+
+        flt = replace(flt, live_articles_only=True)
+        default = AnnotationFilter(live_articles_only=True)
+        if self._quick is not None and flt == default and sort == "reading":
+            return list(self._quick.live_ids())
+        from desktop.core import review_state
+        from desktop.core.store import reads
+
+        with self.project.read() as conn:
+            flt = review_state.blind_view(conn, flt, self._who())
+            return reads.annotation_ids(conn, flt, sort=sort, descending=descending)
+
+    def rows_by_id(self, annotation_ids: Sequence[str]) -> list[AnnotationRow]:
+        """These annotations (deleted ones too) as the viewer may see them."""
+        if not annotation_ids:
+            return []
+        if self._quick is not None:
+            return list(self._quick.rows_by_id(annotation_ids))
+        return self.rows(annotation_ids=annotation_ids, include_deleted=True)
+
+    def reviewer_names(self) -> list[str]:
+        if self._quick is not None:
+            return list(self._quick.reviewer_names())
+        from desktop.core.store import reads
+
+        with self.project.read() as conn:
+            return reads.reviewer_names(conn)
+
+    def annotation_query(self) -> ReaderQuery:
+        return ReaderQuery(self)
+
     def all_rows(self) -> list[AnnotationRow]:
         """Every annotation of the articles not removed, deleted ones too, in reading order."""
         if self._quick is not None:
@@ -164,3 +199,19 @@ class ProjectReader:
 
         with self.project.read() as conn:
             return pages.saved_page(conn, page_id, with_text=with_text)
+
+
+class ReaderQuery:
+    """The annotations table's questions, answered by the window's reader."""
+
+    def __init__(self, reader: ProjectReader) -> None:
+        self.reader = reader
+
+    def ids(self, flt: AnnotationFilter, sort: str, descending: bool) -> list[str]:
+        return self.reader.annotation_ids(flt, sort, descending)
+
+    def rows(self, annotation_ids: Sequence[str]) -> list[AnnotationRow]:
+        return self.reader.rows_by_id(annotation_ids)
+
+    def reviewers(self) -> list[str]:
+        return self.reader.reviewer_names()

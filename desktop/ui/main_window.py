@@ -339,7 +339,7 @@ class MainWindow(QMainWindow):
             self._project_name = self.reader.name()
             summaries = self.reader.summaries()
             self.article_panel.model.set_summaries(summaries)
-            self.annotation_panel.model.set_rows(self.reader.all_rows())
+            self._list_annotations()
             self.panes.set_choices(_choices(summaries))
             self.panes.set_loader(self._load_article)
             self._restore_panes([s.id for s in summaries])
@@ -401,6 +401,14 @@ class MainWindow(QMainWindow):
     def _load_article(self, article_id: str) -> tuple[str, list[AnnotationRow]]:
         assert self.reader is not None
         return self.reader.article_text(article_id), self.reader.live_rows(article_id)
+
+    def _list_annotations(self) -> None:
+        """The annotations table: its filters' ids from the store, and the first rows (the
+        rest are read as they come into view)."""
+        assert self.reader is not None
+        model = self.annotation_panel.model
+        model.set_query(self.reader.annotation_query())
+        model.prefetch(0)
 
     def _start_presence(self) -> None:
         if self.project is None or self.presence is not None:
@@ -535,7 +543,7 @@ class MainWindow(QMainWindow):
         assert self.reader is not None
         summaries = self.reader.summaries()
         self.article_panel.model.set_summaries(summaries)
-        self.annotation_panel.model.set_rows(self.reader.all_rows())
+        self.annotation_panel.model.refresh()
         self.panes.set_choices(_choices(summaries))
         listed = {s.id for s in summaries}
         for pane in self.panes.panes():

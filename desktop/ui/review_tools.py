@@ -174,7 +174,7 @@ class ReviewTools(QObject):
             return
         summaries = w.reader.summaries()
         w.article_panel.model.update_summaries(summaries)
-        w.annotation_panel.model.set_rows(w.reader.rows(include_deleted=True))
+        w.annotation_panel.model.refresh()
         for article_id in {a for a in w.panes.articles() if a is not None}:
             w.panes.refresh_annotations(article_id, w.reader.live_rows(article_id))
         article = self._article()

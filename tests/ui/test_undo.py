@@ -27,10 +27,9 @@ def window(open_window, demo_path, reviewer):
 
 
 def _row(window, quote: str):
-    model = window.annotation_panel.model
-    return next(
-        model.annotation(i) for i in range(model.rowCount()) if model.annotation(i).quote == quote
-    )
+    """The annotation with this quote as the project holds it (deleted ones too, which the
+    table lists only with Show deleted)."""
+    return next(r for r in window.reader.rows(include_deleted=True) if r.quote == quote)
 
 
 def _undo_text(window) -> str:

@@ -23,8 +23,9 @@ def _first_pane(window):
 
 
 def _rows(window):
-    model = window.annotation_panel.model
-    return [model.annotation(i) for i in range(model.rowCount())]
+    """Every annotation of the project (deleted ones too: the table lists those only with
+    Show deleted)."""
+    return window.reader.rows(include_deleted=True)
 
 
 def test_tag_edit_undo_redo_and_reopen(open_window, demo_path, reviewer, qtbot) -> None:

@@ -436,6 +436,19 @@ def _chunked(id_lists: list[tuple[Any, list[str]]]) -> Iterator[list[ColumnEleme
             yield [condition, *more]
 
 
+def annotation_ids(
+    conn: Connection,
+    flt: AnnotationFilter = AnnotationFilter(),  # noqa: B008 - frozen
+    *,
+    sort: str = "reading",
+    descending: bool = False,
+) -> list[str]:
+    """The ids of the annotations matching ``flt``, sorted: a long listing is read this way,
+    and its rows only as they are shown."""
+    stmt = rows_select(Annotation.id).where(*annotation_conditions(flt))
+    return list(conn.execute(stmt.order_by(*_order(sort, descending))).scalars())
+
+
 def count_annotations(conn: Connection, flt: AnnotationFilter = AnnotationFilter()) -> int:  # noqa: B008
     stmt = rows_select(func.count()).where(*annotation_conditions(flt))
     return int(conn.execute(stmt).scalar() or 0)

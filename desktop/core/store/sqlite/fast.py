@@ -566,6 +566,28 @@ class QuickReader:
             " WHERE n.article_id = ? AND n.deleted_at IS NULL" + _ORDER, (article_id,)
         )
 
+    def reviewer_names(self) -> list[str]:
+        return [r[0] for r in self._rows("SELECT name FROM reviewers ORDER BY name")]
+
+    def live_ids(self) -> list[str]:
+        """The annotations a table lists by default: not deleted, of articles not removed, in
+        reading order."""
+        sql = (
+            "SELECT n.id FROM annotations n JOIN articles a ON a.id = n.article_id "
+            "WHERE n.deleted_at IS NULL AND a.deleted_at IS NULL" + _ORDER
+        )
+        return [r[0] for r in self._rows(sql)]
+
+    def rows_by_id(self, annotation_ids: Sequence[str]) -> list[AnnotationRow]:
+        if not annotation_ids:
+            return []
+        marks = ", ".join("?" * len(annotation_ids))
+        found = {
+            r.id: r
+            for r in self._annotation_rows(f" WHERE n.id IN ({marks})", tuple(annotation_ids))
+        }
+        return [found[i] for i in annotation_ids if i in found]
+
     def all_rows(self) -> list[AnnotationRow]:
         """Every annotation of the articles not removed, deleted ones too, in reading order."""
         return self._annotation_rows(" WHERE a.deleted_at IS NULL" + _ORDER, ())
