@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # Only light modules here: `crosscheck` with no command goes straight to the window, and the
 # commands import SQLAlchemy (operations) and the file readers (importers) when they run.
@@ -20,6 +20,11 @@ from desktop.core.model import Verdict, check_reviewer_name
 from desktop.core.records import AnnotationFilter
 from desktop.core.store import Store, create_store, is_server_url, open_store, reads
 from desktop.core.store.sqlite import SUFFIX
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from desktop.core.records import AnnotationRow
 
 PROG = "crosscheck"
 REVIEWER_ENV = "CROSSCHECK_REVIEWER"
@@ -124,19 +129,104 @@ def project_path(typed: str) -> Path:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from desktop.core import operations
-    from desktop.core.importers import read_articles
+    from desktop.core.importers import MAX_TEXT_CHARS, read_sources
 
     reviewer = _reviewer(args)
+    if len(args.files) > 1 and ((args.title or "").strip() or (args.url or "").strip()):
+        raise InvalidInput("a title or URL names one article: import the files one at a time")
+    if args.files.count("-") > 1:
+        raise InvalidInput("-: given more than once")
     meta = operations.ArticleMeta(
         title=args.title, outlet=args.outlet, url=args.url, published=args.published
     )
-    articles = read_articles(args.files)
+    operations.parse_published(args.published)  # a bad date stops before any page is fetched
+
+    def stdin() -> bytes:
+        return sys.stdin.buffer.read(4 * MAX_TEXT_CHARS + 1)
+
     with _open(args, writes=True) as project:
+        project.refuse_if_read_only()  # say so before fetching anything
+        results = read_sources(
+            args.files,
+            title=args.title,
+            password=args.password,
+            stdin=stdin,
+            keep_going=args.keep_going,
+            ask_password=_ask_password if args.password is None and _interactive(args) else None,
+        )
+        failed = [r for r in results if r.error is not None]
+        for result in failed:
+            print(f"{PROG}: error: {result.error}", file=sys.stderr)
+        articles = [r.article for r in results if r.article is not None]
+        if not articles:
+            return 1
         changes = operations.import_articles(project, articles, reviewer=reviewer, meta=meta)
         with project.read() as db:
             titles = {s.id: s.title for s in reads.article_summaries(db)}
     for article_id in changes.ids("article"):
         print(f"{article_id}  {titles[article_id]}")
+    if failed:
+        print(
+            f"{PROG}: imported {len(articles)} of {len(results)}; {len(failed)} failed (see above)",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _interactive(args: argparse.Namespace) -> bool:
+    """Whether a password can be asked for: a terminal, and standard input not read as text."""
+    return "-" not in args.files and sys.stdin is not None and sys.stdin.isatty()
+
+
+def _ask_password(name: str, wrong: bool) -> str | None:
+    import getpass
+
+    prompt = f"Wrong password. Password for {name}: " if wrong else f"Password for {name}: "
+    try:
+        return getpass.getpass(prompt) or None
+    except EOFError:
+        return None
+
+
+def cmd_pages(args: argparse.Namespace) -> int:
+    from desktop.core import pages
+
+    with _open(args) as project, project.read() as db:
+        if args.page is None:
+            listed = pages.saved_pages(db)
+        else:
+            page_id = pages.resolve_page(db, args.page)
+            page = pages.saved_page(db, page_id)
+            body = pages.saved_page_body(db, page_id) if args.raw else b""
+    if args.page is None:
+        if args.json:
+            _print_json([p.to_json() for p in listed])
+        else:
+            _print_table(
+                ["ID", "FETCHED", "SIZE", "TYPE", "URL"],
+                [
+                    [
+                        p.id[:8],
+                        p.to_json()["fetched_at"][:19] + "Z",
+                        f"{p.size:,}",
+                        p.content_type,
+                        _clip(p.final_url, 70),
+                    ]
+                    for p in listed
+                ],
+            )
+        return 0
+    if args.raw:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(body)
+        return 0
+    if args.json:
+        _print_json(page.to_json() | {"text": page.text})
+        return 0
+    print(f"{page.final_url}  (fetched {page.to_json()['fetched_at']}, sha256 {page.sha256})")
+    print()
+    print(page.text if page.text is not None else "(no readable text; --raw gives the bytes)")
     return 0
 
 
@@ -177,7 +267,7 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else iso_utc(moment)
 
 
-ARTICLE_FIELDS = ("title", "outlet", "url", "published")
+ARTICLE_FIELDS = ("title", "outlet", "url", "published", "author")
 
 
 def cmd_edit_article(args: argparse.Namespace) -> int:
@@ -193,14 +283,29 @@ def cmd_edit_article(args: argparse.Namespace) -> int:
             reviewer=reviewer,
             **{name: getattr(args, name) for name in ARTICLE_FIELDS},
         )
-        title = _title_of(project, article_id)
+        with project.read() as db:
+            (summary,) = reads.article_summaries(db, [article_id])
+    if args.json:
+        _print_json(summary.to_json())
+        return 0
     for change in changes.changes:
         if change.action == "article.changed" and change.before and change.after:
-            fields = [f for f in ARTICLE_FIELDS if change.before[f] != change.after[f]]
-            print(f"{article_id}  {title}  (changed: {', '.join(fields)})")
+            print(f"{article_id}  {summary.title}  (changed: {', '.join(_changed(change))})")
             return 0
-    print(f"{article_id}  {title}  (nothing changed)")
+    print(f"{article_id}  {summary.title}  (nothing changed)")
     return 0
+
+
+def _changed(change: Any) -> list[str]:
+    """The fields an ``article.changed`` event changed, as the options name them; a date
+    made vaguer or more precise (2024-01-01 to 2024) counts as a change of ``published``."""
+    before, after = change.before, change.after
+
+    def differs(name: str) -> bool:
+        keys = (name, "published_precision") if name == "published" else (name,)
+        return any(before.get(k) != after.get(k) for k in keys)
+
+    return [name for name in ARTICLE_FIELDS if differs(name)]
 
 
 def cmd_remove_article(args: argparse.Namespace) -> int:
@@ -247,6 +352,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     from desktop.core import operations
 
     reviewer = _reviewer(args)
+    copies = _fetch_copies(args.source or []) if args.save_copies else []
     with _open(args, writes=True) as project:
         with project.read() as db:
             article_id = reads.resolve_article(db, args.article)
@@ -267,14 +373,45 @@ def cmd_annotate(args: argparse.Namespace) -> int:
             note=args.note or "",
             sources=args.source or [],
         )
+        for page, text, title in copies:
+            for annotation_id in changes.annotation_ids:
+                operations.save_source_copy(
+                    project, annotation_id, page, reviewer=reviewer, text=text, title=title
+                )
         with project.read() as db:
             rows = reads.annotation_rows(db, annotation_ids=changes.annotation_ids)
-    for row in rows:
+            printed = _annotations_json(db, rows)
+    for row, as_json in zip(rows, printed, strict=True):
         if args.json:
-            _print_json(row.to_json())
+            _print_json(as_json)
         else:
             print(f"{row.id}  {row.verdict.value}  {row.start}-{row.end}  {_clip(row.quote, 60)}")
     return 0
+
+
+def _fetch_copies(urls: list[str]) -> list[tuple[Any, str | None, str]]:
+    """Fetch every evidence page first, so that a page that fails changes nothing."""
+    from desktop.core import fetch
+    from desktop.core.importers import readable_copy
+
+    if not urls:
+        raise InvalidInput("--save-copies needs at least one --source URL")
+    out = []
+    for url in dict.fromkeys(urls):
+        page = fetch.fetch(url)
+        text, title = readable_copy(page)
+        out.append((page, text, title))
+    return out
+
+
+def _annotations_json(db: Connection, rows: list[AnnotationRow]) -> list[dict[str, Any]]:
+    """Annotations as printed with --json: the row's keys, then the PDF page it begins on."""
+    from desktop.core import pages
+
+    starts = pages.page_starts(db, {r.article_id for r in rows})
+    return [
+        r.to_json() | {"page": pages.page_of(starts.get(r.article_id, ()), r.start)} for r in rows
+    ]
 
 
 def cmd_annotations(args: argparse.Namespace) -> int:
@@ -293,6 +430,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
         rows = reads.annotation_rows(db, seen)
         hidden = reads.count_annotations(db, flt) - len(rows) if seen != flt else 0
         finals = review_state.final_annotation_ids(db)
+        printed = _annotations_json(db, rows) if args.json else []
     if hidden:
         print(
             f"{PROG}: blind review hides {hidden} annotation(s) of other "
@@ -300,7 +438,7 @@ def cmd_annotations(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.json:
-        _print_json([r.to_json() for r in rows])
+        _print_json(printed)
         return 0
     _print_table(
         ["ID", "ARTICLE", "SPAN", "VERDICT", "QUOTE", "REVIEWER"],
@@ -470,17 +608,42 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("new", cmd_new, "create a project file", writes=True)
     p.add_argument(
-        "files", nargs="*", metavar="FILES", help="article files to import (.txt .md .html .docx)"
+        "files",
+        nargs="*",
+        metavar="FILES",
+        help="article files to import (.txt .md .html .docx .pdf)",
     )
     p.add_argument("--demo", action="store_true", help="add the five demo articles")
     p.add_argument("--name", help="project name (default: the file name)")
 
-    p = command("import", cmd_import, "import article files (.txt .md .html .docx)", writes=True)
-    p.add_argument("files", nargs="+", metavar="FILES", help="article files (.txt .md .html .docx)")
-    p.add_argument("--title", help="title (one file only; default: from the file)")
-    p.add_argument("--outlet", help="publishing outlet")
-    p.add_argument("--url", help="address of the original (one file only)")
-    p.add_argument("--published", metavar="YYYY-MM-DD", help="publication date")
+    p = command(
+        "import",
+        cmd_import,
+        "import articles: files (.txt .md .html .docx .pdf), web pages by URL, "
+        "or - for standard input",
+        writes=True,
+    )
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="SOURCES",
+        help="article files (.txt .md .html .docx .pdf), web addresses (http:// or https://), "
+        "or - for standard input",
+    )
+    p.add_argument("--title", help="title (one source only; default: from the source)")
+    p.add_argument("--outlet", help="publishing outlet (default: the web page's site name)")
+    p.add_argument("--url", help="address of the original (one source only)")
+    p.add_argument(
+        "--published",
+        metavar="DATE",
+        help="publication date: YYYY-MM-DD, or YYYY-MM or YYYY if only that is known",
+    )
+    p.add_argument("--password", help="password of encrypted PDFs (asked for on a terminal)")
+    p.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="import the sources that can be read and report the others (default: all or nothing)",
+    )
 
     p = command("articles", cmd_articles, "list articles with counts per verdict")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -493,14 +656,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "edit-article",
         cmd_edit_article,
-        "change an article's title, outlet, URL or date (its text never changes)",
+        "change an article's title, outlet, URL, date or author (its text never changes)",
         writes=True,
     )
     p.add_argument("article", metavar="ARTICLE", help=article_help)
     p.add_argument("--title", help="new title")
     p.add_argument("--outlet", help='publishing outlet ("" clears it)')
     p.add_argument("--url", help='address of the original ("" clears it)')
-    p.add_argument("--published", metavar="YYYY-MM-DD", help='publication date ("" clears it)')
+    p.add_argument(
+        "--published",
+        metavar="DATE",
+        help="publication date: YYYY-MM-DD, or YYYY-MM or YYYY if only that is known "
+        '("" clears it)',
+    )
+    p.add_argument("--author", help='who wrote it ("" clears it)')
+    p.add_argument("--json", action="store_true", help="print the article as JSON")
 
     p = command(
         "remove-article",
@@ -533,6 +703,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--note", help="why")
     p.add_argument("--source", action="append", metavar="URL", help="evidence link (repeatable)")
+    p.add_argument(
+        "--save-copies",
+        action="store_true",
+        help="fetch each --source page now and keep a copy of it in the project",
+    )
     p.add_argument("--json", action="store_true", help="print the annotation as JSON")
 
     p = command("annotations", cmd_annotations, "list annotations")
@@ -550,6 +725,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="deleted annotations too (and those of removed articles), marked so",
     )
     p.add_argument("--reviewer", metavar="NAME", help=f"who is looking (default: ${REVIEWER_ENV})")
+
+    p = command(
+        "pages",
+        cmd_pages,
+        "list the web pages kept in the project, or show one as it was fetched",
+    )
+    p.add_argument("page", metavar="PAGE", nargs="?", help="id or unique id prefix")
+    p.add_argument("--raw", action="store_true", help="write the page's bytes as fetched")
+    p.add_argument("--json", action="store_true", help="print JSON")
 
     p = command(
         "verify",
@@ -640,7 +824,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "edit-article" and all(
         getattr(args, name) is None for name in ARTICLE_FIELDS
     ):
-        parser.error("edit-article needs at least one of --title, --outlet, --url, --published")
+        parser.error(
+            "edit-article needs at least one of --title, --outlet, --url, --published, --author"
+        )
     return _run(args.func, args)
 
 

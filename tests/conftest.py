@@ -89,3 +89,20 @@ def demo_file_project(demo_path: Path) -> Iterator[Store]:
     project = open_store(demo_path)
     yield project
     project.close()
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """Test web servers listen on the loopback address only, on a free port."""
+    return ("127.0.0.1", 0)
+
+
+# Figures that tests measure (extraction quality, hostile files), printed after the run.
+MEASURED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if MEASURED:
+        terminalreporter.section("measured")
+        for line in MEASURED:
+            terminalreporter.write_line(line)

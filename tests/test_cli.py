@@ -34,6 +34,7 @@ ANNOTATION_KEYS = [
     "created_at",
     "updated_at",
     "claim_id",
+    "page",
 ]
 ARTICLE_KEYS = [
     "id",
@@ -45,6 +46,7 @@ ARTICLE_KEYS = [
     "original_name",
     "characters",
     "counts",
+    "author",
 ]
 
 
@@ -316,7 +318,11 @@ def test_import_errors_change_nothing(
     before = demo_file.read_bytes()
     cases = [
         (["--published", "2025-13-01"], "published date '2025-13-01' is not a real date"),
-        (["--published", "2025/06/29"], "published date '2025/06/29' must be written YYYY-MM-DD"),
+        (
+            ["--published", "2025/06/29"],
+            "published date '2025/06/29' must be written YYYY-MM-DD "
+            "(or YYYY-MM or YYYY when only that is known)",
+        ),
         (["--published", "2999-01-01"], "published date 2999-01-01 is in the future"),
         (
             ["--url", "javascript:alert(1)"],
@@ -436,6 +442,7 @@ def test_annotate_by_quote_id_prefix_and_title(
         "created_at": row["created_at"],
         "updated_at": row["created_at"],
         "claim_id": annotation_id,
+        "page": None,  # not a PDF
     }
     # By id prefix and by full id, with --start/--end, and --json output.
     code, out, _ = run(

@@ -63,7 +63,12 @@ def test_edit_article_changes_and_reports_the_fields(
     ("option", "value", "message"),
     [
         ("--published", "2025-13-01", "published date '2025-13-01' is not a real date"),
-        ("--published", "yesterday", "published date 'yesterday' must be written YYYY-MM-DD"),
+        (
+            "--published",
+            "yesterday",
+            "published date 'yesterday' must be written YYYY-MM-DD "
+            "(or YYYY-MM or YYYY when only that is known)",
+        ),
         ("--title", "  ", "the title cannot be empty"),
         (
             "--url",
@@ -167,7 +172,9 @@ def test_help_names_the_new_commands_and_explains_arguments(
     assert "five versions of one news story" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         cli.main(["import", "--help"])
-    assert "FILES                 article files (.txt .md .html .docx)" in capsys.readouterr().out
+    assert "SOURCES              article files (.txt .md .html .docx .pdf)," in (
+        capsys.readouterr().out
+    )
     with pytest.raises(SystemExit):
         cli.main(["annotate", "--help"])
     assert "the verdict on the span" in capsys.readouterr().out

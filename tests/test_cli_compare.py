@@ -166,7 +166,7 @@ def test_carry_and_claims_in_listings_and_exports(
     assert [r["claim_id"] for r in rows] == [source] * 3
     code, out, err = run(capsys, "export", demo)
     exported = list(csv.DictReader(io.StringIO(out)))
-    assert out.splitlines()[0].endswith(",updated_at,claim_id")
+    assert out.splitlines()[0].endswith(",updated_at,claim_id,page")
     assert {r["claim_id"] for r in exported} == {source}
 
     # Nothing left to carry to: every other version is tagged or lacks the claim.

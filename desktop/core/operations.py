@@ -25,6 +25,7 @@ from desktop.core.anchoring import CONTEXT_CHARS, check_span, make_selector
 from desktop.core.changes import Change, ChangeSet, Edit
 from desktop.core.errors import Conflict, InvalidInput, NotFound
 from desktop.core.model import (
+    PartialDate,
     Source,
     Verdict,
     check_note,
@@ -35,14 +36,24 @@ from desktop.core.model import (
 )
 from desktop.core.store import Store, reads
 from desktop.core.store.reads import CREATOR, UPDATER
-from desktop.core.store.schema import Annotation, Article, AuditEvent, ProjectInfo, Reviewer
+from desktop.core.store.schema import (
+    Annotation,
+    Article,
+    ArticlePage,
+    AuditEvent,
+    FetchedPage,
+    ProjectInfo,
+    Reviewer,
+)
 
 if TYPE_CHECKING:
-    # Importers pull in HTML, Word and encoding libraries; writes do not need them.
+    # Importers pull in HTML, Word, PDF and HTTP libraries; writes do not need them.
+    from desktop.core.fetch import FetchedPage as Fetched
     from desktop.core.importers import ImportedArticle
 
 MAX_TITLE_CHARS = 500
 MAX_OUTLET_CHARS = 200
+MAX_AUTHOR_CHARS = 500
 
 
 @dataclass(frozen=True)
@@ -136,23 +147,53 @@ class _Recorder:
 def article_state(article: Mapping[str, Any], deleted_by: str | None = None) -> dict[str, Any]:
     """What the log keeps of an article: metadata and the text's hash, not the text.
 
-    ``deleted_by`` is the name of whoever removed it (the row holds their id)."""
+    ``deleted_by`` is the name of whoever removed it (the row holds their id);
+    ``page_starts`` (in the mapping) are where the pages of a PDF start in the text, None for
+    other formats."""
     published = article["published"]
     deleted_at = article.get("deleted_at")
+    starts = article.get("page_starts")
     return {
         "id": article["id"],
         "title": article["title"],
         "outlet": article["outlet"],
         "url": article["url"],
         "published": published.isoformat() if published else None,
+        "published_precision": article.get("published_precision"),
+        "author": article.get("author"),
         "imported_at": iso_utc(article["imported_at"]),
         "original_name": article["original_name"],
         "source_format": article["source_format"],
         "text_length": article["text_length"],
         "text_sha256": article["text_sha256"],
+        "fetched_page_id": article.get("fetched_page_id"),
+        "page_starts": list(starts) if starts else None,
         "deleted_at": iso_utc(deleted_at) if deleted_at else None,
         "deleted_by": deleted_by,
     }
+
+
+def fetched_page_state(page: Mapping[str, Any]) -> dict[str, Any]:
+    """What the log keeps of a fetched page: how it was fetched and the hashes of its bytes
+    and of the text read from it, never the bytes or the text themselves."""
+    text = page["text"]
+    return {
+        "id": page["id"],
+        "url": page["url"],
+        "final_url": page["final_url"],
+        "redirects": list(page["redirects"]),
+        "status": page["status"],
+        "content_type": page["content_type"],
+        "fetched_at": iso_utc(page["fetched_at"]),
+        "size": page["size"],
+        "sha256": page["sha256"],
+        "title": page["title"],
+        "text_sha256": _sha256(text) if text is not None else None,
+    }
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # An annotation as the log keeps it: reviewers by name, times in ISO 8601.
@@ -259,19 +300,42 @@ def record_project_created(store: Store, *, name: str, reviewer: str) -> ChangeS
         return rec.result("Create project")
 
 
-def parse_published(value: str | None) -> date | None:
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise InvalidInput(f"published date {value!r} must be written YYYY-MM-DD")
-    try:
-        parsed = date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"published date {value!r} is not a real date") from None
-    if parsed > (utc_now() + timedelta(days=1)).date():
-        raise InvalidInput(f"published date {value} is in the future")
+def parse_published(value: str | date | PartialDate | None) -> PartialDate | None:
+    """A publication date as the user gives it: YYYY-MM-DD, or YYYY-MM or YYYY when only that
+    much is known. Blank means none."""
+    if isinstance(value, PartialDate):
+        parsed: PartialDate = value
+    elif isinstance(value, date):
+        parsed = PartialDate.from_date(value)
+    else:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+            raise InvalidInput(
+                f"published date {value!r} must be written YYYY-MM-DD "
+                "(or YYYY-MM or YYYY when only that is known)"
+            )
+        try:
+            parsed = PartialDate.parse(value)
+        except ValueError:
+            raise InvalidInput(f"published date {value!r} is not a real date") from None
+    if parsed.first_day() > (utc_now() + timedelta(days=1)).date():
+        raise InvalidInput(f"published date {parsed.isoformat()} is in the future")
     return parsed
+
+
+def stored_published(value: PartialDate | None) -> tuple[date | None, str | None]:
+    """(date column, precision column): a vague date is stored as its first day, with the
+    precision saying that the day (or the month) was not given."""
+    if value is None:
+        return None, None
+    return value.first_day(), None if value.precision == "day" else value.precision
+
+
+def _published_text(day: date | None, precision: str | None) -> str:
+    """The stored date as the user writes it ("" for none)."""
+    return PartialDate.from_stored(day, precision).isoformat() if day else ""
 
 
 def check_article_url(url: str | None) -> str | None:
@@ -306,6 +370,16 @@ def check_outlet(outlet: str) -> str:
     return cleaned
 
 
+def check_author(author: str) -> str | None:
+    """Who wrote an article; blank means not known."""
+    cleaned = author.strip()
+    if len(cleaned) > MAX_AUTHOR_CHARS:
+        raise InvalidInput(f"author is longer than {MAX_AUTHOR_CHARS} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in cleaned):
+        raise InvalidInput("author contains line breaks or control characters")
+    return cleaned or None
+
+
 @dataclass(frozen=True)
 class ArticleMeta:
     """What the user says about an article beyond its file; blank means "use the default"."""
@@ -313,7 +387,7 @@ class ArticleMeta:
     title: str | None = None
     outlet: str | None = None
     url: str | None = None
-    published: str | date | None = None
+    published: str | date | PartialDate | None = None
 
 
 def import_articles(
@@ -340,14 +414,48 @@ def import_articles(
     rows = [_article_row(item, m) for item, m in zip(articles, metas, strict=True)]
     with store.write() as conn:
         rec = _Recorder(conn, reviewer)
-        for row in rows:
+        for item, row in zip(articles, rows, strict=True):
+            if item.fetched is not None:
+                row["fetched_page_id"] = _add_fetched_page(rec, item.fetched, item.text, item.title)
             row["imported_at"] = rec.at
             row["imported_by"] = rec.reviewer.id
             conn.execute(insert(Article), row)
-            rec.record("article.imported", "article", row["id"], None, article_state(row))
+            if item.page_starts:
+                conn.execute(
+                    insert(ArticlePage),
+                    [
+                        {"article_id": row["id"], "page": number, "start": start}
+                        for number, start in enumerate(item.page_starts, 1)
+                    ],
+                )
+            state = article_state(row | {"page_starts": item.page_starts})
+            rec.record("article.imported", "article", row["id"], None, state)
         count = len(rows)
         inverse = Edit("remove_articles", {"article_ids": [r["id"] for r in rows]})
         return rec.result(f"Import {count} article{'s' if count != 1 else ''}", inverse)
+
+
+def _add_fetched_page(rec: _Recorder, fetched: Fetched, text: str | None, title: str) -> str:
+    """Keep a fetched page (its bytes, when and how it was fetched) with its audit event;
+    returns its id."""
+    page: dict[str, Any] = {
+        "id": new_id(),
+        "url": fetched.url,
+        "final_url": fetched.final_url,
+        "redirects": [r.to_json() for r in fetched.redirects],
+        "status": fetched.status,
+        "content_type": fetched.content_type[:200],
+        "fetched_at": fetched.fetched_at,
+        "fetched_by": rec.reviewer.id,
+        "size": len(fetched.body),
+        "sha256": fetched.sha256,
+        "body": fetched.body,
+        "title": (title or "")[:MAX_TITLE_CHARS],
+        "text": text,
+    }
+    rec.conn.execute(insert(FetchedPage), page)
+    rec.record("page.fetched", "page", page["id"], None, fetched_page_state(page))
+    return str(page["id"])
 
 
 def _page_url(url: str | None) -> str | None:
@@ -365,22 +473,31 @@ def _article_row(item: ImportedArticle, meta: ArticleMeta) -> dict[str, Any]:
         raise InvalidInput(f"{item.original_name}: the title cannot be empty")
     if len(title) > MAX_TITLE_CHARS:
         title = title[: MAX_TITLE_CHARS - 1] + "…"
-    outlet = (meta.outlet or "").strip()
+    outlet = (meta.outlet or "").strip() or item.outlet.strip()[:MAX_OUTLET_CHARS]
     if len(outlet) > MAX_OUTLET_CHARS:
         raise InvalidInput(f"outlet is longer than {MAX_OUTLET_CHARS} characters")
-    published = meta.published
+    published, precision = stored_published(
+        parse_published(meta.published) if _given(meta.published) else item.published
+    )
     return {
         "id": new_id(),
         "title": title,
         "outlet": outlet,
         "url": check_article_url(meta.url) or _page_url(item.url),
-        "published": published if isinstance(published, date) else parse_published(published),
+        "published": published,
+        "published_precision": precision,
+        "author": item.author.strip()[:MAX_AUTHOR_CHARS] or None,
+        "fetched_page_id": None,
         "original_name": item.original_name,
         "source_format": item.source_format,
         "text": item.text,
         "text_length": len(item.text),
-        "text_sha256": hashlib.sha256(item.text.encode("utf-8")).hexdigest(),
+        "text_sha256": _sha256(item.text),
     }
+
+
+def _given(value: object) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def check_article_edit(
@@ -388,10 +505,12 @@ def check_article_edit(
     title: str | None = None,
     outlet: str | None = None,
     url: str | None = None,
-    published: str | date | None = None,
+    published: str | date | PartialDate | None = None,
+    author: str | None = None,
 ) -> dict[str, Any]:
     """The checked values of the fields given (None: leave the field alone). A blank outlet,
-    URL or date clears it; a blank title is refused."""
+    URL, date or author clears it; a blank title is refused. ``published`` comes back as a
+    PartialDate (or None), which says how much of the date is known."""
     values: dict[str, Any] = {}
     if title is not None:
         values["title"] = check_title(title)
@@ -400,9 +519,9 @@ def check_article_edit(
     if url is not None:
         values["url"] = check_article_url(url)
     if published is not None:
-        values["published"] = (
-            published if isinstance(published, date) else parse_published(published)
-        )
+        values["published"] = parse_published(published)
+    if author is not None:
+        values["author"] = check_author(author)
     return values
 
 
@@ -412,6 +531,9 @@ _ARTICLE_STATE = select(
     Article.outlet,
     Article.url,
     Article.published,
+    Article.published_precision,
+    Article.author,
+    Article.fetched_page_id,
     Article.imported_at,
     Article.original_name,
     Article.source_format,
@@ -427,7 +549,8 @@ _ARTICLE_STATE = select(
 
 
 def _articles(conn: Connection, article_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """The rows of these articles (deleted_by: an id; remover: that reviewer's name)."""
+    """The rows of these articles (deleted_by: an id; remover: that reviewer's name), with
+    the ``page_starts`` of those read from a PDF."""
     ids = list(dict.fromkeys(article_ids))
     found = {
         r["id"]: dict(r) for r in conn.execute(_ARTICLE_STATE.where(Article.id.in_(ids))).mappings()
@@ -435,6 +558,13 @@ def _articles(conn: Connection, article_ids: Sequence[str]) -> list[dict[str, An
     for article_id in ids:
         if article_id not in found:
             raise NotFound(f"no article with id {article_id}")
+    starts = conn.execute(
+        select(ArticlePage.article_id, ArticlePage.start)
+        .where(ArticlePage.article_id.in_(ids))
+        .order_by(ArticlePage.article_id, ArticlePage.page)
+    )
+    for article_id, start in starts:
+        found[article_id].setdefault("page_starts", []).append(start)
     return [found[i] for i in ids]
 
 
@@ -446,11 +576,17 @@ def edit_article(
     title: str | None = None,
     outlet: str | None = None,
     url: str | None = None,
-    published: str | date | None = None,
+    published: str | date | PartialDate | None = None,
+    author: str | None = None,
 ) -> ChangeSet:
-    """Change an article's title, outlet, URL or publication date (never its text). A change
-    that changes nothing records nothing."""
-    values = check_article_edit(title=title, outlet=outlet, url=url, published=published)
+    """Change an article's title, outlet, URL, publication date or author (never its text).
+    None leaves a field alone; "" clears it (not the title). A change that changes nothing
+    records nothing."""
+    values = check_article_edit(
+        title=title, outlet=outlet, url=url, published=published, author=author
+    )
+    if "published" in values:
+        values["published"], values["published_precision"] = stored_published(values["published"])
     reviewer = check_reviewer_name(reviewer)
     with store.write() as conn:
         (article,) = _articles(conn, [article_id])
@@ -467,10 +603,13 @@ def edit_article(
         rec.record(
             "article.changed", "article", article_id, before, article_state(article | changed)
         )
-        undo = {k: article[k] for k in changed}
-        if "published" in undo:
-            undo["published"] = undo["published"].isoformat() if undo["published"] else ""
-        for key in ("outlet", "url"):
+        # The undo names the fields as the user gives them: "" for none, dates as written.
+        undo = {k: article[k] for k in changed if k != "published_precision"}
+        if "published" in changed or "published_precision" in changed:
+            undo["published"] = _published_text(
+                article["published"], article["published_precision"]
+            )
+        for key in ("outlet", "url", "author"):
             if key in undo and undo[key] is None:
                 undo[key] = ""
         inverse = Edit("edit_article", {"article_id": article_id, **undo})
@@ -575,12 +714,23 @@ def _sources(sources: Sequence[Source | str | Mapping[str, str]]) -> list[dict[s
         if isinstance(s, str):
             source = Source.parse(s)
         elif isinstance(s, Source):
-            source = Source.parse(s.url, s.title)
+            source = Source.parse(s.url, s.title, s.copy)
         else:
-            source = Source.parse(s["url"], s.get("title", ""))
+            source = Source.parse(s["url"], s.get("title", ""), s.get("copy", ""))
         if all(existing["url"] != source.url for existing in out):
             out.append(source.to_json())
     return out
+
+
+def _check_copies(conn: Connection, links: list[dict[str, str]] | None) -> None:
+    """A saved copy named by a link must be one kept in this project."""
+    copies = [link["copy"] for link in links or () if link.get("copy")]
+    if not copies:
+        return
+    found = set(conn.execute(select(FetchedPage.id).where(FetchedPage.id.in_(copies))).scalars())
+    for copy in copies:
+        if copy not in found:
+            raise NotFound(f"no saved page copy with id {copy}")
 
 
 def _verdict_label(verdict: Verdict) -> str:
@@ -677,6 +827,7 @@ def annotate(
                 f"article {_clip(title)!r} is removed; restore it before annotating it"
             )
         check_span(length, start, end)
+        _check_copies(conn, links)
         rec = _Recorder(conn, reviewer, start_values)
         label = f"Tag '{_verdict_label(verdict)}'"
         if existing_id is not None:
@@ -744,9 +895,45 @@ def update_annotation(
         _check_version(state, expected_version)
         if state["deleted_at"] is not None:
             raise InvalidInput("this annotation is deleted; restore it before changing it")
+        _check_copies(conn, links)
         rec = _Recorder(conn, reviewer)
         inverse = _apply_update(rec, state, parsed, note, links)
         return rec.result(_update_label(state, parsed, note, links), inverse)
+
+
+def save_source_copy(
+    store: Store,
+    annotation_id: str,
+    fetched: Fetched,
+    *,
+    reviewer: str,
+    text: str | None,
+    title: str = "",
+    expected_version: int | None = None,
+) -> ChangeSet:
+    """Keep a copy of an evidence link's page (fetched just now) and point the link at it.
+
+    The link is the annotation's source whose URL is the one fetched (added if it has none),
+    so the copy shows beside it for good, whatever the page says later. Undoing it points the
+    link back where it was; the copy itself stays in the project, like every fetched page.
+    """
+    source = Source.parse(fetched.url)
+    with store.write() as conn:
+        state = annotation_state(conn, annotation_id)
+        _check_version(state, expected_version)
+        if state["deleted_at"] is not None:
+            raise InvalidInput("this annotation is deleted; restore it before changing it")
+        rec = _Recorder(conn, reviewer)
+        page_id = _add_fetched_page(rec, fetched, text, title)
+        links = [dict(link) for link in state["sources"]]
+        for link in links:
+            if link["url"] == source.url:
+                link["copy"] = page_id
+                break
+        else:
+            links.append(Source(source.url, title.strip()[:MAX_TITLE_CHARS], page_id).to_json())
+        inverse = _apply_update(rec, state, None, None, links)
+        return rec.result("Save a copy of the evidence page", inverse)
 
 
 def _update_label(

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from desktop.core.model import Source, Verdict, iso_utc
+from desktop.core.model import PartialDate, Source, Verdict, iso_utc
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,13 @@ class ArticleSummary:
     title: str
     outlet: str
     url: str | None
-    published: date | None
+    published: date | PartialDate | None  # both have isoformat(): "2024-03-12", "2024-03"
     imported_at: datetime
     original_name: str
     text_length: int
     counts: dict[Verdict, int] = field(default_factory=dict)
     removed_at: datetime | None = None  # set only for a removed article
+    author: str = ""
 
     @property
     def total(self) -> int:
@@ -47,6 +48,7 @@ class ArticleSummary:
             "original_name": self.original_name,
             "characters": self.text_length,
             "counts": {v.value: self.counts.get(v, 0) for v in Verdict},
+            "author": self.author,
         }
 
 

@@ -67,7 +67,10 @@ SPECS: dict[str, Spec] = {
     NEW: Spec("&New Project…", (Key.New,), tip="Create an empty project file"),
     OPEN: Spec("&Open…", (Key.Open,), tip="Open a project file"),
     IMPORT: Spec(
-        "&Import Articles…", ("Ctrl+I",), "import", "Add article files (.txt .md .html .docx)"
+        "&Import Articles…",
+        ("Ctrl+I",),
+        "import",
+        "Add articles from files (.txt .md .html .docx .pdf) or web addresses",
     ),
     EXPORT: Spec(
         "&Export…",

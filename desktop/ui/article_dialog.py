@@ -1,4 +1,4 @@
-"""Edit Article…: an article's title, outlet, URL and publication date.
+"""Edit Article…: an article's title, outlet, URL, publication date and author.
 
 Each field is checked as an import checks it, with the core's own messages; a refused value
 keeps the dialog open with everything typed, and the field at fault gets the focus.
@@ -7,6 +7,7 @@ keeps the dialog open with everything typed, and the field at fault gets the foc
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -21,10 +22,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.core.errors import CrosscheckError
+from desktop.core.model import PartialDate
 from desktop.core.records import ArticleSummary
 from desktop.ui.models import local_time
 
-FIELDS = ("title", "outlet", "url", "published")
+FIELDS = ("title", "outlet", "url", "published", "author")
 # Gets the fields that changed, as (old, new) text; True when saved (the dialog closes).
 Save = Callable[[dict[str, str], dict[str, str]], bool]
 
@@ -36,6 +38,7 @@ def field_texts(summary: ArticleSummary) -> dict[str, str]:
         "outlet": summary.outlet,
         "url": summary.url or "",
         "published": summary.published.isoformat() if summary.published else "",
+        "author": summary.author,
     }
 
 
@@ -55,7 +58,9 @@ class ArticleDialog(QDialog):
             "title": summary.title,
             "outlet": summary.outlet,
             "url": summary.url,
-            "published": summary.published,
+            # As the core gives a checked date back: with how much of it is known.
+            "published": _partial(summary.published),
+            "author": summary.author or None,
         }
         self._on_save = on_save
 
@@ -66,12 +71,19 @@ class ArticleDialog(QDialog):
         about.setWordWrap(True)
         self.edits: dict[str, QLineEdit] = {}
         form = QFormLayout()
-        labels = {"title": "&Title:", "outlet": "&Outlet:", "url": "&URL:", "published": "&Date:"}
+        labels = {
+            "title": "&Title:",
+            "outlet": "&Outlet:",
+            "url": "&URL:",
+            "published": "&Date:",
+            "author": "&Author:",
+        }
         hints = {
             "title": "",
             "outlet": "Who published it (optional)",
             "url": "https://… (optional)",
-            "published": "YYYY-MM-DD (optional)",
+            "published": "YYYY-MM-DD, or YYYY-MM or YYYY if that is all it says (optional)",
+            "author": "Who wrote it (optional)",
         }
         for name in FIELDS:
             edit = QLineEdit(self._old[name])
@@ -149,3 +161,9 @@ class ArticleDialog(QDialog):
         edit = self.edits[field]
         edit.setFocus(Qt.FocusReason.OtherFocusReason)
         edit.selectAll()
+
+
+def _partial(value: date | PartialDate | None) -> PartialDate | None:
+    if value is None or isinstance(value, PartialDate):
+        return value
+    return PartialDate.from_date(value)

@@ -20,6 +20,7 @@ from desktop.core.records import AnnotationFilter, AnnotationRow, ArticleSummary
 from desktop.core.store import Store
 
 if TYPE_CHECKING:
+    from desktop.core.pages import SavedPage
     from desktop.core.records import BlindState
 
 
@@ -191,6 +192,13 @@ class ProjectReader:
         if self._quick is not None:
             return list(self._quick.live_rows(article_id))
         return self.rows(article_ids=[article_id], include_deleted=False)
+
+    def saved_page(self, page_id: str, *, with_text: bool = True) -> SavedPage:
+        """A fetched page kept in the project: an evidence link's saved copy."""
+        from desktop.core import pages
+
+        with self.project.read() as conn:
+            return pages.saved_page(conn, page_id, with_text=with_text)
 
 
 class ReaderQuery:

@@ -7,6 +7,7 @@ field loses focus, on Ctrl+Return, and before another annotation is shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from html import escape
 
@@ -14,6 +15,7 @@ from PySide6.QtCore import QEvent, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFocusEvent, QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -34,6 +36,7 @@ from desktop.ui import verdict_style
 from desktop.ui.models import local_time
 
 URL_ROLE = Qt.ItemDataRole.UserRole + 1
+COPY_SCHEME = "copy:"  # links in a row's label that open the saved copy of its page
 
 
 def open_link(url: str) -> None:
@@ -149,6 +152,10 @@ class AnnotationEditor(QWidget):
     """Restore this deleted annotation."""
     sig_annotation_shown = Signal(object)
     """The editor now shows another annotation (or none); carries its id or None."""
+    sig_copy_requested = Signal(str, str)
+    """Fetch an evidence link's page now and keep a copy: annotation id, URL."""
+    sig_copy_shown = Signal(str)
+    """Show the saved copy of a page: its id."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -156,6 +163,9 @@ class AnnotationEditor(QWidget):
         self._row: AnnotationRow | None = None
         self._editable = True
         self._empty_text = "Select an annotation, or select text in a pane and press 1, 2 or 3."
+        # Describes a saved copy beside its link ("copy of 12 Mar 2025 14:03"); set by the
+        # window, which can read the project.
+        self.copy_label: Callable[[str], str] | None = None
 
         # A fixed header: the quote in two lines at most, the details in one.
         self.quote = ElidedLabel(2)
@@ -202,6 +212,16 @@ class AnnotationEditor(QWidget):
         self.remove_button = QPushButton("Remove")
         self.remove_button.setObjectName("removeLink")
         self.remove_button.clicked.connect(self.remove_link)
+        self.save_copy = QCheckBox("Save a &copy")
+        self.save_copy.setObjectName("saveCopy")
+        self.save_copy.setToolTip(
+            "Fetch the page now and keep it in the project, so it can be shown as it was "
+            "even if it changes"
+        )
+        self.copy_button = QPushButton("Save Cop&y")
+        self.copy_button.setObjectName("saveCopyButton")
+        self.copy_button.setToolTip("Fetch the selected link's page now and keep a copy")
+        self.copy_button.clicked.connect(self.copy_selected)
         self.link_error = QLabel()
         self.link_error.setObjectName("linkError")
         self.link_error.setWordWrap(True)
@@ -219,6 +239,10 @@ class AnnotationEditor(QWidget):
         add_row.addWidget(self.link_edit, 1)
         add_row.addWidget(self.add_button)
         add_row.addWidget(self.remove_button)
+        copy_row = QHBoxLayout()
+        copy_row.addWidget(self.save_copy)
+        copy_row.addStretch(1)
+        copy_row.addWidget(self.copy_button)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.restore_button)
@@ -237,6 +261,7 @@ class AnnotationEditor(QWidget):
         layout.addWidget(self.links_label)
         layout.addWidget(self.links, 1)
         layout.addLayout(add_row)
+        layout.addLayout(copy_row)
         layout.addWidget(self.link_error)
         layout.addLayout(buttons)
         self.set_annotation(None)
@@ -329,9 +354,16 @@ class AnnotationEditor(QWidget):
             self.links.addItem(item)
             # A rich-text label makes the link itself clickable; the rest of the row selects.
             title = f"{escape(source.title)} — " if source.title else ""
-            label = QLabel(f'{title}<a href="{escape(source.url)}">{escape(source.url)}</a>')
+            copy = ""
+            if source.copy:
+                described = self.copy_label(source.copy) if self.copy_label else "saved copy"
+                # On a line of its own, so a long address does not push it out of sight.
+                href = f"{COPY_SCHEME}{escape(source.copy)}"
+                copy = f'<br><small>Saved: <a href="{href}">{escape(described)}</a></small>'
+            label = QLabel(f'{title}<a href="{escape(source.url)}">{escape(source.url)}</a>{copy}')
+            label.setObjectName("evidenceLabel")
             label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse)
-            label.linkActivated.connect(lambda url: open_link(url))
+            label.linkActivated.connect(self._on_link_activated)
             label.setContentsMargins(4, 1, 4, 1)
             item.setSizeHint(label.sizeHint())
             self.links.setItemWidget(item, label)
@@ -348,6 +380,8 @@ class AnnotationEditor(QWidget):
         self.link_edit.setEnabled(live)
         self.add_button.setEnabled(live)
         self.remove_button.setEnabled(live and self.links.currentItem() is not None)
+        self.save_copy.setEnabled(live)
+        self.copy_button.setEnabled(live and self.links.currentItem() is not None)
         self.delete_button.setVisible(row is None or not row.deleted)
         self.delete_button.setEnabled(live)
         self.restore_button.setVisible(row is not None and row.deleted)
@@ -362,6 +396,8 @@ class AnnotationEditor(QWidget):
             self.link_edit,
             self.add_button,
             self.remove_button,
+            self.save_copy,
+            self.copy_button,
             self.restore_button,
             self.delete_button,
         ]
@@ -406,6 +442,22 @@ class AnnotationEditor(QWidget):
             return
         self.link_edit.clear()
         self.sig_sources_requested.emit(row.id, row.sources, (*row.sources, source))
+        if self.save_copy.isChecked():
+            self.sig_copy_requested.emit(row.id, source.url)
+
+    def copy_selected(self) -> None:
+        """Save a copy of the selected link's page (again, if it has one: both are kept)."""
+        row = self._row
+        item = self.links.currentItem()
+        if row is None or item is None or not self.copy_button.isEnabled():
+            return
+        self.sig_copy_requested.emit(row.id, item.data(URL_ROLE))
+
+    def _on_link_activated(self, url: str) -> None:
+        if url.startswith(COPY_SCHEME):
+            self.sig_copy_shown.emit(url[len(COPY_SCHEME) :])
+        else:
+            open_link(url)
 
     def remove_link(self) -> None:
         row = self._row

@@ -32,23 +32,23 @@ from PySide6.QtWidgets import (
     QMenu,
     QMenuBar,
     QPlainTextEdit,
-    QProgressDialog,
     QToolBar,
     QWidget,
 )
 
 from desktop import __version__
 from desktop.core.changes import ChangeSet
-from desktop.core.errors import CrosscheckError, ImportFailed
+from desktop.core.errors import CrosscheckError
 from desktop.core.model import Source, Verdict
 from desktop.core.records import AnnotationRow, ArticleSummary
 from desktop.core.store import Store
 from desktop.ui import actions as act
 from desktop.ui import dialogs, verdict_style
 from desktop.ui.article_tools import ArticleTools
-from desktop.ui.controller import ChangeFeed, Presence, Runner, Task
+from desktop.ui.controller import ChangeFeed, Presence, Runner
 from desktop.ui.data import ProjectReader
 from desktop.ui.editor import AnnotationEditor
+from desktop.ui.import_ui import Importer, dropped_sources
 from desktop.ui.lists import AnnotationListPanel, ArticleListPanel
 from desktop.ui.panes import Pane, PaneArea
 from desktop.ui.project_tools import ProjectTools
@@ -61,8 +61,6 @@ if TYPE_CHECKING:
 
 APP_NAME = "Crosscheck"
 PROJECT_SUFFIX = ".crosscheck"
-IMPORT_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
-PROGRESS_FROM_FILES = 4  # fewer files import too fast for a progress dialog to help
 STATUS_MS = 6000
 PREFERRED_SIZE = (1400, 900)
 # Room left for the window manager's frame and title bar, which the window cannot measure
@@ -100,8 +98,6 @@ class MainWindow(QMainWindow):
         # Everything that reads or writes the project runs here, off this thread.
         self.runner = Runner(self)
         self._project_name = ""
-        self._import_job: object | None = None
-        self._progress: QProgressDialog | None = None
         self._reviewer_dialog: ReviewerDialog | None = None
         self._pages: dict[str, QWidget] = {}
         self.setAcceptDrops(True)
@@ -139,6 +135,7 @@ class MainWindow(QMainWindow):
         self.tools = ProjectTools(self)
         self.article_tools = ArticleTools(self)
         self.review = ReviewTools(self)
+        self.importer = Importer(self)
         self._fit_to_screen()
         self._restore_layout()
         self.panes.set_pane_count(2)
@@ -1031,94 +1028,33 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("Clear List", self.settings.clear_recent)
 
     def import_dialog(self) -> None:
-        if self.project is None:
-            return
-        paths = dialogs.import_paths(self, IMPORT_SUFFIXES, self._folder())
-        if paths:
-            self.import_files(paths)
+        """File ▸ Import Articles: files and web addresses."""
+        self.importer.import_dialog()
 
-    def import_files(self, paths: Sequence[Path]) -> object | None:
-        """Import article files in the background; returns the running job (or None)."""
-        if self.project is None:
-            self.statusBar().showMessage("Open a project before importing articles.", STATUS_MS)
-            return None
-        if self.project.read_only:
-            self._say_read_only()
-            return None
-        if self._import_job is not None:
-            self.statusBar().showMessage("An import is already running.", STATUS_MS)
-            return None
-        if not self.ensure_reviewer():
-            return None
-        assert self.editing is not None
-        paths = list(paths)
-        task = self.editing.perform(
-            f"Import {len(paths)} file(s)",
-            lambda task, reviewer: _import(task, self.project, paths, reviewer),
-            then=self._on_import_finished,
-            failed=lambda error: self._on_import_failed(str(error)),
-        )
-        if len(paths) >= PROGRESS_FROM_FILES:
-            progress = QProgressDialog("Reading files…", "Cancel", 0, len(paths) + 1, self)
-            progress.setWindowTitle("Importing articles")
-            progress.setWindowModality(Qt.WindowModality.WindowModal)
-            progress.setMinimumDuration(400)
-            progress.canceled.connect(task.cancel)
-            task.sig_progressed.connect(
-                lambda done, _total, name: (
-                    progress.setValue(done),
-                    progress.setLabelText(f"Reading {name}…" if name else "Saving…"),
-                )
-            )
-            self._progress = progress
-        self._import_job = task
-        self.statusBar().showMessage(f"Importing {len(paths)} file(s)…")
-        return task
-
-    def _on_import_finished(self, changes: ChangeSet) -> None:
-        self._end_import()
-        count = len(changes.ids("article"))
-        self.statusBar().showMessage(f"Imported {count} article(s).", STATUS_MS)
-        added = changes.ids("article")
-        pane = self.panes.active_pane()
-        if added and pane is not None and pane.article_id() is None:
-            self.panes.show_article(pane, added[0])
-
-    def _on_import_failed(self, message: str) -> None:
-        self._end_import()
-        self.statusBar().clearMessage()
-        dialogs.show_error(self, "Nothing was imported", message)
-
-    def _end_import(self) -> None:
-        self._import_job = None
-        if self._progress is not None:
-            self._progress.reset()
-            self._progress.deleteLater()
-            self._progress = None
+    def import_files(self, paths: Sequence[Path | str]) -> object | None:
+        """Import files or web pages in the background; returns the running job (or None)."""
+        return self.importer.import_sources(paths)
 
     def _finish_import_job(self) -> None:
         """Closing the project waits for a running import (after asking it to stop)."""
-        job = self._import_job
-        if job is not None:
-            job.cancel()  # type: ignore[attr-defined]
-            self.runner.wait()
-            self._end_import()
+        self.importer.finish()
 
     # --- drag and drop --------------------------------------------------------------------
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _local_files(event.mimeData()):
+        if any(dropped_sources(event.mimeData())):
             event.acceptProposedAction()
         else:
             super().dragEnterEvent(event)
 
     def dragMoveEvent(self, event: QDragEnterEvent) -> None:
-        if _local_files(event.mimeData()):
+        if any(dropped_sources(event.mimeData())):
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
-        paths = _local_files(event.mimeData())
-        if not paths:
+        """Files from a file manager, or links from a browser."""
+        paths, links = dropped_sources(event.mimeData())
+        if not paths and not links:
             super().dropEvent(event)
             return
         event.acceptProposedAction()
@@ -1127,7 +1063,7 @@ class MainWindow(QMainWindow):
         if projects:
             QTimer.singleShot(0, lambda: self.open_path(projects[0]))
         else:
-            QTimer.singleShot(0, lambda: self.import_files(paths))
+            QTimer.singleShot(0, lambda: self.import_files([*paths, *links]))
 
     # --- keys on panes of a read-only project ---------------------------------------------
 
@@ -1343,38 +1279,6 @@ def _available_geometry(widget: QWidget) -> QRect:
     """The part of the widget's screen that windows may use (without panels and docks)."""
     screen = widget.screen() or QGuiApplication.primaryScreen()
     return screen.availableGeometry() if screen is not None else QRect(0, 0, *PREFERRED_SIZE)
-
-
-def _import(task: Task, project: Store | None, paths: list[Path], reviewer: str) -> ChangeSet:
-    """Read article files and import them in one transaction: all or nothing. Runs off the
-    window's thread; stops (writing nothing) when the reviewer cancels."""
-    import os
-
-    from desktop.core import importers, operations
-
-    assert project is not None
-    seen: set[str] = set()
-    articles = []
-    for count, path in enumerate(paths):
-        if not task.progress(count, len(paths) + 1, path.name):
-            raise CrosscheckError("Import cancelled; nothing was imported.")
-        # Same check as importers.read_articles, done per file to report progress.
-        key = os.path.normcase(os.path.realpath(path))
-        if key in seen:
-            raise ImportFailed(os.fspath(path), "given more than once")
-        seen.add(key)
-        articles.append(importers.read_article(path))
-    if not task.progress(len(paths), len(paths) + 1, ""):
-        raise CrosscheckError("Import cancelled; nothing was imported.")
-    return operations.import_articles(project, articles, reviewer=reviewer)
-
-
-def _local_files(mime: object) -> list[Path]:
-    from PySide6.QtCore import QMimeData
-
-    if not isinstance(mime, QMimeData) or not mime.hasUrls():
-        return []
-    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
 
 
 def _choices(summaries: Sequence[ArticleSummary]) -> list[tuple[str, str, str]]:

@@ -130,7 +130,14 @@ def test_an_edit_that_changes_nothing_writes_nothing(project: Store) -> None:
         ({"title": "Two\nlines"}, "title contains line breaks or control characters"),
         ({"outlet": "O" * 201}, "outlet is longer than 200 characters"),
         ({"published": "2025-02-30"}, "published date '2025-02-30' is not a real date"),
-        ({"published": "30.06.2025"}, "published date '30.06.2025' must be written YYYY-MM-DD"),
+        (
+            {"published": "30.06.2025"},
+            "published date '30.06.2025' must be written YYYY-MM-DD "
+            "(or YYYY-MM or YYYY when only that is known)",
+        ),
+        ({"published": "2025-13"}, "published date '2025-13' is not a real date"),
+        ({"author": "A" * 501}, "author is longer than 500 characters"),
+        ({"author": "Two\nlines"}, "author contains line breaks or control characters"),
         (
             {"url": "ftp://example.org/x"},
             "article URL 'ftp://example.org/x' is not a web address "

@@ -622,7 +622,7 @@ TOMORROW_PLUS = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
 
 
 NOT_A_DATE = "is not a real date"
-NOT_ISO = "must be written YYYY-MM-DD"
+NOT_ISO = "must be written YYYY-MM-DD (or YYYY-MM or YYYY when only that is known)"
 
 
 @pytest.mark.parametrize(

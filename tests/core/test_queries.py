@@ -75,6 +75,7 @@ def test_articles_in_import_order_with_their_details(project: Store) -> None:
         "original_name": "b.txt",
         "characters": 32,
         "counts": {"supported": 0, "disputed": 0, "unverified": 0},
+        "author": "",
     }
     assert b.to_json()["imported_at"].endswith("Z")
 

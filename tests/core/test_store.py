@@ -331,8 +331,12 @@ def test_a_reader_far_behind_is_told_to_reload(demo_project: Store) -> None:
 # --- fast paths against the portable reads ------------------------------------------------
 
 
-@pytest.fixture
-def busy_project(demo_project: Store) -> Store:
+@pytest.fixture(params=["files", "pdf"])
+def busy_project(demo_project: Store, request: pytest.FixtureRequest) -> Store:
+    """The demo, tagged; with "pdf" also an article read from a two-page PDF (so exports
+    name pages) and one whose date is known only to the month, with an author."""
+    if request.param == "pdf":
+        _add_pdf_and_vague_articles(demo_project)
     with demo_project.read() as conn:
         summaries = reads.article_summaries(conn)
     for n, summary in enumerate(summaries):
@@ -358,6 +362,28 @@ def busy_project(demo_project: Store) -> Store:
         reviewer="Cy",
     )
     return demo_project
+
+
+def _add_pdf_and_vague_articles(store: Store) -> None:
+    from desktop.core import importers
+    from tests.support import pdf_samples
+
+    statement = importers.read_pasted(pdf_samples.statement().data, name="statement.pdf")
+    pasted = importers.read_pasted("Vague\n\nA story whose day nobody gave.")
+    changes = operations.import_articles(store, [statement, pasted], reviewer=REVIEWER)
+    pdf_id, vague_id = changes.ids("article")
+    operations.edit_article(
+        store, vague_id, reviewer=REVIEWER, published="2024-11", author="Ana Ruiz"
+    )
+    with store.read() as conn:
+        text = reads.article_text(conn, pdf_id)
+    # One span on each page, one across the break, one at the very start.
+    for quote in ("24 patients", "patient advice service", "regional government office"):
+        start = text.index(quote)
+        operations.annotate(
+            store, pdf_id, start, start + len(quote), "supported", reviewer=REVIEWER
+        )
+    operations.annotate(store, pdf_id, 0, 4, "disputed", reviewer=REVIEWER)
 
 
 def test_the_quick_reader_gives_what_the_store_reads_give(busy_project: Store) -> None:
@@ -409,7 +435,10 @@ def test_the_quick_reader_says_when_blind_review_is_on(demo_file_project: Store)
     ids=["safe", "raw", "deleted", "reviewer", "no-verdict"],
 )
 def test_the_fast_csv_is_byte_for_byte_the_portable_csv(
-    busy_project: Store, options: ExportOptions, monkeypatch: pytest.MonkeyPatch
+    busy_project: Store,
+    options: ExportOptions,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     fast = io.BytesIO()
     export_to_stream(busy_project, "csv", fast, options)
@@ -422,6 +451,13 @@ def test_the_fast_csv_is_byte_for_byte_the_portable_csv(
     carried = [r for r in rows if r["claim_id"] != r["annotation_id"]]
     # The carried rows (by Cy) are in every export that does not filter them out.
     assert len(carried) == (0 if options.filter.verdicts == () or options.filter.reviewers else 2)
+    # The page is the last column: named for spans of the PDF, empty for every other.
+    assert fast.getvalue().decode("utf-8-sig").split("\r\n", 1)[0].endswith(",claim_id,page")
+    named = {r["page"] for r in rows} - {""}
+    if "files" in request.node.callspec.id:
+        assert named == set()  # no article was read from a PDF
+    elif options.filter.reviewers is None and options.filter.verdicts != ():
+        assert named == {"1", "2"}
 
 
 @pytest.fixture

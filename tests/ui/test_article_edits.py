@@ -108,6 +108,31 @@ def test_edit_article_from_the_keyboard_with_a_mistake_on_the_way(window, qtbot)
     assert _titles(window)[0] == "Two citizens died"
 
 
+def test_author_and_a_date_known_only_to_the_month_from_the_keyboard(window, qtbot) -> None:
+    first = window.article_panel.model.summary(0)
+    dialog = window.article_tools.edit_article()
+    qtbot.waitExposed(dialog)
+    assert dialog.edits["author"].text() == ""
+    dialog.edits["published"].setFocus()
+    dialog.edits["published"].selectAll()
+    qtbot.keyClicks(dialog.edits["published"], "2025-06")
+    qtbot.keyClick(dialog.edits["published"], Qt.Key.Key_Tab)
+    assert dialog.focusWidget() is dialog.edits["author"]  # the field after the date
+    qtbot.keyClicks(dialog.edits["author"], "Olena Petrenko")
+    qtbot.keyClick(dialog.edits["author"], Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.article_tools.dialog is None)
+    edited = window.article_panel.model.summary(0)
+    assert (edited.published.isoformat(), edited.author) == ("2025-06", "Olena Petrenko")
+    assert window.panes.panes()[0].outlet.text() == "Kyiv Independent · 2025-06"
+    window.undo()
+    restored = window.article_panel.model.summary(0)
+    assert (restored.published, restored.author) == (first.published, "")
+    # The dialog opens again with the details as they are now.
+    dialog = window.article_tools.edit_article()
+    assert dialog.edits["published"].text() == "2025-06-29"
+    dialog.reject()
+
+
 def test_a_dialog_that_changes_nothing_writes_nothing(window, qtbot) -> None:
     events = audit_actions(window.project.path)
     dialog = window.article_tools.edit_article()
@@ -270,7 +295,7 @@ def test_an_import_is_one_undo_step(window, qtbot, tmp_path: Path) -> None:
         path.write_text(f"Story {n}\n\nBody of story {n}.\n", encoding="utf-8")
         files.append(path)
     window.import_files(files)
-    qtbot.waitUntil(lambda: window._import_job is None, timeout=10_000)
+    qtbot.waitUntil(lambda: not (window.importer.busy or window.runner.busy), timeout=10_000)
     assert window.article_panel.model.rowCount() == 8
     assert _undo_text(window) == "Import 3 articles"
 

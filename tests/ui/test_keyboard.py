@@ -79,6 +79,7 @@ def test_tab_reaches_every_control_in_reading_order(open_window, demo_path, revi
         "evidenceLinks",
         "linkEdit",
         "addLink",
+        "saveCopy",  # Save Copy and Remove wait for a link to be selected
         "deleteAnnotation",
         "QTabBar",  # the tabs of the docks under the panes: Annotations, Audit Trail
     ]

@@ -3,8 +3,9 @@
 ``start``/``end`` are code points of the stored text and ``quote`` is ``text[start:end]``.
 With ``include_deleted`` a ``deleted_at`` column tells deleted annotations apart; with
 ``final_only`` (adjudicated final verdicts only) a ``settles`` column lists the reviewers'
-annotations each one settles; the last column is always ``claim_id`` (see ``header``). UTF-8,
-CRLF rows, RFC 4180 quoting.
+annotations each one settles; then always ``claim_id``, and last ``page``, the page of a PDF
+article on which the span begins (empty for other articles); see ``header``. UTF-8, CRLF rows,
+RFC 4180 quoting.
 
 The rows are defined here (``_cells``); a backend may write the same bytes faster
 (``Store.write_verdicts_csv``), and a test holds the two to the same output.
@@ -26,6 +27,7 @@ from desktop.core.exports.common import (
     safe_cell,
 )
 from desktop.core.model import iso_utc
+from desktop.core.pages import PageFinder
 from desktop.core.records import AnnotationRow
 from desktop.core.store import Store, reads
 from desktop.core.store.base import CsvSpec
@@ -53,6 +55,8 @@ SETTLES_COLUMN = "settles"
 # Added after the first release, so it comes last: consumers reading columns by position
 # keep working.
 CLAIM_COLUMN = "claim_id"
+# Added after ``claim_id``, so after it.
+PAGE_COLUMN = "page"
 BOM = "\ufeff".encode()
 
 
@@ -61,7 +65,7 @@ def header(include_deleted: bool, final_only: bool = False) -> tuple[str, ...]:
         HEADER
         + ((DELETED_COLUMN,) if include_deleted else ())
         + ((SETTLES_COLUMN,) if final_only else ())
-        + (CLAIM_COLUMN,)
+        + (CLAIM_COLUMN, PAGE_COLUMN)
     )
 
 
@@ -69,10 +73,11 @@ def _cells(
     row: AnnotationRow,
     safe: bool,
     include_deleted: bool,
+    pages: PageFinder,
     settles: dict[str, tuple[str, ...]] | None = None,
 ) -> list[object]:
-    """The row's cells; ``settles`` (final verdicts only) maps a final annotation to the
-    annotations it settles."""
+    """The row's cells; ``pages`` finds the PDF page of its span; ``settles`` (final verdicts
+    only) maps a final annotation to the annotations it settles."""
 
     def cell(value: str) -> str:
         return safe_cell(value) if safe else value
@@ -98,6 +103,8 @@ def _cells(
     if settles is not None:
         cells.append(" ".join(settles.get(row.id, ())))
     cells.append(row.claim)
+    page = pages.page(row.article_id, row.start)
+    cells.append("" if page is None else page)
     return cells
 
 
@@ -124,10 +131,11 @@ def write_csv(
     with project.read() as conn:
         ticker.total = reads.count_annotations(conn, flt)
         ticker.report()
+        pages = PageFinder(conn)
         settles = review_state.settled_by_final(conn) if flt.final_only else None
         batch: list[list[object]] = []
         for row in reads.iter_annotation_rows(conn, flt):
-            batch.append(_cells(row, options.spreadsheet_safe, flt.include_deleted, settles))
+            batch.append(_cells(row, options.spreadsheet_safe, flt.include_deleted, pages, settles))
             if len(batch) == BATCH_ROWS:
                 _write_batch(out, batch, ticker)
                 batch = []

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from desktop.core.errors import InvalidInput, NotFound
-from desktop.core.model import Verdict, sources_from_json
+from desktop.core.model import PartialDate, Verdict, sources_from_json
 from desktop.core.records import (
     AnnotationFilter,
     AnnotationRow,
@@ -89,6 +89,8 @@ def _summaries_select() -> Any:
             Article.original_name,
             Article.text_length,
             Article.deleted_at,
+            Article.published_precision,
+            Article.author,
             *[func.coalesce(counts.c[f"n_{v.value}"], 0) for v in Verdict],
         )
         .outerjoin(counts, counts.c.article_id == Article.id)
@@ -122,11 +124,21 @@ def article_summaries(
 
 
 def _summary(r: Any) -> ArticleSummary:
-    aid, title, outlet, url, published, imported_at, original, length, removed, *nums = r
+    (aid, title, outlet, url, published, imported_at, original, length, removed, precision,
+     author, *nums) = r  # fmt: skip
     return ArticleSummary(
-        aid, title, outlet, url, published, _utc(imported_at), original, length,
-        dict(zip(Verdict, nums, strict=True)), None if removed is None else _utc(removed),
+        aid, title, outlet, url, published_date(published, precision), _utc(imported_at),
+        original, length, dict(zip(Verdict, nums, strict=True)),
+        None if removed is None else _utc(removed), author or "",
     )  # fmt: skip
+
+
+def published_date(value: date | str | None, precision: str | None) -> date | PartialDate | None:
+    """A stored publication date; a PartialDate when only its month or year is known."""
+    if value is None:
+        return None
+    day = value if isinstance(value, date) else date.fromisoformat(value)
+    return PartialDate.from_stored(day, precision) if precision else day
 
 
 def article_order(conn: Connection) -> list[str]:

@@ -15,7 +15,9 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     TypeDecorator,
@@ -80,6 +82,33 @@ class Reviewer(Base):
     created_at: Mapped[datetime]
 
 
+class FetchedPage(Base):
+    """A web page as it was fetched: the exact bytes, when, and by which way of redirects.
+
+    Kept for an article imported from a URL and for each saved copy of an evidence link, so
+    what was read survives the page changing. Its audit event holds ``sha256``, not the bytes.
+    """
+
+    __tablename__ = "fetched_pages"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))  # as asked for
+    final_url: Mapped[str] = mapped_column(String(2048))  # after redirects
+    # Each redirect followed, in order: [{"url": ..., "status": 301}, ...]
+    redirects: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(200))
+    fetched_at: Mapped[datetime]
+    fetched_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # Deferred like article texts: listings must not load pages.
+    body: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # The readable text and title found in the page (what an evidence copy shows).
+    title: Mapped[str] = mapped_column(String(500), default="")
+    text: Mapped[str | None] = mapped_column(Text, deferred=True)
+
+
 class Article(Base):
     """An imported article. Its text never changes after import; annotations point into it.
 
@@ -93,6 +122,11 @@ class Article(Base):
     outlet: Mapped[str] = mapped_column(String(200), default="")
     url: Mapped[str | None] = mapped_column(String(2048))
     published: Mapped[date | None]
+    # NULL: ``published`` is exact to the day; "month" or "year": only that much is known and
+    # ``published`` holds its first day.
+    published_precision: Mapped[str | None] = mapped_column(String(5))
+    author: Mapped[str | None] = mapped_column(String(500))
+    fetched_page_id: Mapped[str | None] = mapped_column(ForeignKey("fetched_pages.id"))
     imported_at: Mapped[datetime]
     imported_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
     original_name: Mapped[str] = mapped_column(String(500))
@@ -103,6 +137,20 @@ class Article(Base):
     text_sha256: Mapped[str] = mapped_column(String(64))
     deleted_at: Mapped[datetime | None]
     deleted_by: Mapped[str | None] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class ArticlePage(Base):
+    """Where each page of an article read from a PDF starts in its text (code points)."""
+
+    __tablename__ = "article_pages"
+    __table_args__ = (
+        PrimaryKeyConstraint("article_id", "page"),
+        Index("ix_article_pages_article_start", "article_id", "start", "page"),
+    )
+
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"))
+    page: Mapped[int] = mapped_column(Integer)  # 1 for the first page
+    start: Mapped[int] = mapped_column(Integer)
 
 
 class Annotation(Base):

@@ -34,7 +34,7 @@ from contextlib import closing
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from desktop.core.model import Verdict, sources_from_json
+from desktop.core.model import PartialDate, Verdict, sources_from_json
 
 if TYPE_CHECKING:
     from desktop.core.records import AnnotationRow, ArticleSummary, BlindState
@@ -93,6 +93,15 @@ def _sources(safe: bool) -> str:
     )
 
 
+# The page of a PDF article holding the span's first character, as ``pages.page_of`` finds
+# it: the last page starting at or before it (one index seek), else 1 for an article with
+# pages, else empty.
+_PAGE = (
+    "coalesce((SELECT p.page FROM article_pages p WHERE p.article_id = annotations.article_id"
+    " AND p.start <= annotations.start ORDER BY p.start DESC, p.page DESC LIMIT 1),"
+    " (SELECT 1 FROM article_pages p WHERE p.article_id = annotations.article_id LIMIT 1), '')"
+)
+
 # How each column of the verdicts CSV is computed; the header names which are wanted.
 _ANNOTATION_CELLS: dict[str, Callable[[bool], str]] = {
     "start": lambda safe: "annotations.start",
@@ -104,6 +113,7 @@ _ANNOTATION_CELLS: dict[str, Callable[[bool], str]] = {
     "reviewer": lambda safe: _cell("updater.name", safe),
     "created_at": lambda safe: sql_iso("annotations.created_at"),
     "updated_at": lambda safe: sql_iso("annotations.updated_at"),
+    "page": lambda safe: _PAGE,
     "deleted_at": lambda safe: f"coalesce({sql_iso('annotations.deleted_at')}, '')",
     "claim_id": lambda safe: "coalesce(annotations.claim_id, annotations.id)",
 }
@@ -165,11 +175,21 @@ _JOINS = (
 )
 
 
-def select_sql(header: Sequence[str], *, safe: bool, where: str = "1") -> str:
+def _annotation_cells(columns: Sequence[str], safe: bool, pages: bool) -> list[str]:
+    """The cells of ``columns``. Without ``pages`` (no article of the project was read from
+    a PDF) the page cell is empty without being looked up."""
+    return ["''" if c == "page" and not pages else _ANNOTATION_CELLS[c](safe) for c in columns]
+
+
+def _has_pages(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM article_pages LIMIT 1").fetchone() is not None
+
+
+def select_sql(header: Sequence[str], *, safe: bool, where: str = "1", pages: bool = True) -> str:
     """One query whose rows are the CSV rows after the header (the benchmark's sqlite3-shell
     baseline uses it)."""
     cells = ["annotations.id", *_article_cells(safe)]
-    cells += [_ANNOTATION_CELLS[c](safe) for c in _check_header(header)]
+    cells += _annotation_cells(_check_header(header), safe, pages)
     return (
         f"SELECT {', '.join(cells)} FROM annotations{_JOINS} WHERE {where}"
         " ORDER BY articles.imported_at, articles.original_name, articles.id,"
@@ -177,13 +197,13 @@ def select_sql(header: Sequence[str], *, safe: bool, where: str = "1") -> str:
     )
 
 
-def _group_sql(columns: list[str], safe: bool, where: str) -> str:
+def _group_sql(columns: list[str], safe: bool, where: str, pages: bool) -> str:
     """Rows for the articles listed in JSON parameter ``:articles``, in that order; the
     article's cells are a placeholder naming its index in the list."""
     cells = [
         "annotations.id",
         "char(1) || o.key || char(2)",
-        *[_ANNOTATION_CELLS[c](safe) for c in columns],
+        *_annotation_cells(columns, safe, pages),
     ]
     return (
         f"SELECT {', '.join(cells)} FROM json_each(:articles) o"
@@ -245,7 +265,7 @@ def write_verdicts_csv(store: SqliteStore, out: BinaryIO, spec: CsvSpec, progres
         writer = csv.writer(buffer)
         cells = [a[0] for a in articles]
         encoded = [_encode_row(writer, buffer, c) for c in cells]
-        sql = _group_sql(columns, safe, where)
+        sql = _group_sql(columns, safe, where, _has_pages(conn))
 
         def run(connection: sqlite3.Connection, group: list[int]) -> sqlite3.Cursor:
             ids = json.dumps([cells[i][0] for i in group])
@@ -424,7 +444,8 @@ def _utc(value: Any) -> datetime:
 
 _SUMMARIES_SQL = f"""
 SELECT a.id, a.title, a.outlet, a.url, a.published, a.imported_at, a.original_name,
-       a.text_length, a.deleted_at, {", ".join(f"coalesce(c.n_{v.value}, 0)" for v in Verdict)}
+       a.text_length, a.deleted_at, a.published_precision, a.author,
+       {", ".join(f"coalesce(c.n_{v.value}, 0)" for v in Verdict)}
 FROM articles a
 LEFT JOIN (
     SELECT article_id, {
@@ -515,19 +536,23 @@ class QuickReader:
             original,
             length,
             _removed,
+            precision,
+            author,
             *nums,
         ) in self._rows(_SUMMARIES_SQL):
+            day = date.fromisoformat(published) if published else None
             out.append(
                 ArticleSummary(
                     aid,
                     title,
                     outlet,
                     url,
-                    date.fromisoformat(published) if published else None,
+                    PartialDate.from_stored(day, precision) if day and precision else day,
                     _utc(imported_at),
                     original,
                     length,
                     dict(zip(Verdict, nums, strict=True)),
+                    author=author or "",
                 )
             )
         return out
