@@ -307,11 +307,11 @@ def bench_held_lock(folder: Path) -> bool:
 
 def bench_idle(folder: Path, seconds: float) -> bool:
     path = _make_project(folder / "idle")
+    command = [sys.executable, __file__, "--role", "idle", "--path", str(path)]
+    command += ["--seconds", str(seconds)]
     out = subprocess.run(
-        [sys.executable, __file__, "--role", "idle", "--path", str(path)]
-        + ["--seconds", str(seconds)],
-        env=_env(folder), capture_output=True, text=True, timeout=600,
-    ).stdout  # fmt: skip
+        command, env=_env(folder), capture_output=True, text=True, timeout=600
+    ).stdout
     share = json.loads(out.strip().splitlines()[-1])["cpu_share"]
     print(f"idle window watching for changes: {share * 100:.2f} % of one core over {seconds:.0f} s "
           f"(target < {MAX_CPU * 100:.0f} %)")  # fmt: skip
