@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -117,6 +119,12 @@ class ConflictDialog(QDialog):
         self.overwrite_button.clicked.connect(lambda: self._choose(OVERWRITE))
         self.keep_button.setDefault(True)
         layout.addWidget(buttons)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # The reviewer answers from the keyboard too: the dialog takes the focus at once.
+        self.activateWindow()
+        self.keep_button.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _choose(self, choice: str) -> None:
         self.choice = choice

@@ -447,6 +447,7 @@ class MainWindow(QMainWindow):
         dialog.exec()
         chosen = dialog.resolved_edit()
         dialog.deleteLater()
+        self._note_in_flight = None
         entity_id = str(getattr(conflict, "entity_id", ""))
         if chosen is not None:
             again(chosen, lambda _changes: self._show_saved(entity_id))  # type: ignore[operator]
@@ -459,6 +460,8 @@ class MainWindow(QMainWindow):
     def _show_saved(self, annotation_id: str) -> None:
         """Show the annotation as saved now in the editor, dropping any typing over it (the
         reviewer has decided about it)."""
+        if "not saved yet" in self.statusBar().currentMessage():
+            self.statusBar().showMessage("Saved as you chose.", STATUS_MS)
         shown = self.editor.annotation()
         if self.reader is None or shown is None or shown.id != annotation_id:
             return
@@ -698,10 +701,24 @@ class MainWindow(QMainWindow):
         self._reshow_editor(annotation_id)
 
     def _on_note_requested(self, annotation_id: str, old: str, new: str) -> None:
+        # The same note asked for again while it is being saved (the field lost focus to a
+        # dialog, say) is the same edit, not a second one.
+        if self._note_in_flight == (annotation_id, new):
+            return
         row = self._row_shown(annotation_id)
         if self._can_edit() and row is not None:
             assert self.editing is not None
-            self.editing.set_note(row, new)
+            self._note_in_flight = (annotation_id, new)
+            self.editing.set_note(row, new, then=self._note_landed, failed=self._note_refused)
+
+    _note_in_flight: tuple[str, str] | None = None
+
+    def _note_landed(self, _changes: ChangeSet) -> None:
+        self._note_in_flight = None
+
+    def _note_refused(self, error: CrosscheckError) -> None:
+        self._note_in_flight = None
+        self._on_edit_failed(str(error))
 
     def _on_sources_requested(
         self, annotation_id: str, old: Sequence[Source], new: Sequence[Source]

@@ -184,19 +184,34 @@ class Editing(QObject):
         )
         return self.apply(edit, f"Tag '{verdict.value.capitalize()}'", then=then)
 
-    def update(self, row: AnnotationRow, label: str, **fields: Any) -> Task:
+    def update(
+        self,
+        row: AnnotationRow,
+        label: str,
+        *,
+        then: Done | None = None,
+        failed: Callable[[CrosscheckError], None] | None = None,
+        **fields: Any,
+    ) -> Task:
         """Change fields of the annotation as ``row`` shows it (its version is the basis)."""
         edit = Edit(
             "update_annotation",
             {"annotation_id": row.id, **fields, "expected_version": row.version},
         )
-        return self.apply(edit, label)
+        return self.apply(edit, label, then=then, failed=failed)
 
     def set_verdict(self, row: AnnotationRow, new: Verdict) -> Task:
         return self.update(row, f"Change verdict to '{new.value.capitalize()}'", verdict=new.value)
 
-    def set_note(self, row: AnnotationRow, new: str) -> Task:
-        return self.update(row, "Edit note", note=new)
+    def set_note(
+        self,
+        row: AnnotationRow,
+        new: str,
+        *,
+        then: Done | None = None,
+        failed: Callable[[CrosscheckError], None] | None = None,
+    ) -> Task:
+        return self.update(row, "Edit note", then=then, failed=failed, note=new)
 
     def set_sources(self, row: AnnotationRow, new: Sequence[Source]) -> Task:
         return self.update(row, "Change evidence links", sources=[s.to_json() for s in new])
