@@ -38,7 +38,9 @@ def add_verify_commands(subparsers: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.set_defaults(func=cmd_verify)
-    p.add_argument("project", metavar="PROJECT", help="project file, or an audit export")
+    p.add_argument(
+        "project", metavar="PROJECT", help="project file or server URL, or an audit export"
+    )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--expect-head", metavar="HASH", help="a head the log must still hold")
     p.add_argument("--expect-seq", metavar="N", type=_positive, help="the event that head must be")
@@ -58,7 +60,7 @@ def add_verify_commands(subparsers: Any) -> None:
     help_text = "sign the current head of the audit log with an Ed25519 key (a checkpoint)"
     p = subparsers.add_parser("sign", help=help_text, description=help_text)
     p.set_defaults(func=cmd_sign)
-    p.add_argument("project", metavar="PROJECT", help="project file (.crosscheck)")
+    p.add_argument("project", metavar="PROJECT", help="project file or server URL")
     p.add_argument(
         "--key", required=True, metavar="KEYFILE", help="private key (crosscheck keygen)"
     )
@@ -74,14 +76,20 @@ def add_verify_commands(subparsers: Any) -> None:
     p.add_argument("--comment", default="", help="a note kept in the public key line")
 
 
+def is_audit_export(target: str) -> bool:
+    """A file name of an audit export rather than a project (file or server URL)."""
+    from desktop.core.store import is_server_url
+
+    return not is_server_url(target) and Path(target).suffix.lower() in AUDIT_EXPORT_SUFFIXES
+
+
 def check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Usage mistakes of ``verify``, reported like argparse's own (exit 2)."""
     if args.command != "verify":
         return
     if args.expect_seq is not None and args.expect_head is None:
         parser.error("--expect-seq goes with --expect-head")
-    is_export = Path(args.project).suffix.lower() in AUDIT_EXPORT_SUFFIXES
-    if is_export and (args.expect_head or args.against or args.trusted_key):
+    if is_audit_export(args.project) and (args.expect_head or args.against or args.trusted_key):
         parser.error(
             "--expect-head, --against and --trusted-key check a project, not an export: "
             "give the project first and the export with --against"
@@ -89,12 +97,12 @@ def check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from desktop.cli import _open
     from desktop.core.anchors import ExpectedHead, parse_head
     from desktop.core.signing import read_public_key
-    from desktop.core.storage import open_project
     from desktop.core.verify import VerifyRequest, verify_project
 
-    if Path(args.project).suffix.lower() in AUDIT_EXPORT_SUFFIXES:
+    if is_audit_export(args.project):
         return _verify_audit_export(args)
     expected = (
         (ExpectedHead(parse_head(args.expect_head), args.expect_seq),) if args.expect_head else ()
@@ -104,11 +112,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
         exports=tuple(Path(p).expanduser() for p in args.against or ()),
         trusted_keys=tuple(read_public_key(Path(k).expanduser()) for k in args.trusted_key or ()),
     )
-    with open_project(args.project) as project:
-        for message in project.messages:
-            print(f"{PROG}: {shown(project.path.name)}: {message}", file=sys.stderr)
+    with _open(args) as project:
         report = verify_project(project, request)
-    name = shown(project.path)
+    name = shown(project.location)
     if args.json:
         _print_json(report.to_json())
     elif report.ok:
@@ -150,18 +156,17 @@ def _verify_audit_export(args: argparse.Namespace) -> int:
 
 
 def cmd_sign(args: argparse.Namespace) -> int:
-    from desktop.cli import _reviewer
+    from desktop.cli import _open, _reviewer
     from desktop.core import operations
     from desktop.core.signing import PASSPHRASE_ENV, load_private_key
-    from desktop.core.storage import open_project
 
     reviewer = _reviewer(args)
     key = load_private_key(Path(args.key).expanduser(), os.environ.get(PASSPHRASE_ENV) or None)
-    with open_project(args.project) as project:
+    with _open(args, writes=True) as project:
         changes = operations.sign_checkpoint(project, key, reviewer=reviewer)
     checkpoint = changes.changes[-1].after or {}
     print(
-        f"{shown(project.path)}: signed event {checkpoint.get('seq')} "
+        f"{shown(project.location)}: signed event {checkpoint.get('seq')} "
         f"(head {checkpoint.get('head_hash')}) with {checkpoint.get('fingerprint')}; "
         f"checkpoint is event {changes.changes[-1].seq}"
     )

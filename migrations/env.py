@@ -1,11 +1,11 @@
-"""Alembic environment. Migrations run only through desktop.core.storage.migrate, which passes
+"""Alembic environment. Migrations run only through desktop.core.store, which passes
 an open connection (already inside a transaction) in ``config.attributes``."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from desktop.core.storage.schema import Base
+from desktop.core.store.schema import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:

@@ -11,9 +11,13 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop.core import demo, operations
-from desktop.core.storage import Project, new_project_file, open_project
+from desktop.core.store import Store, create_store, open_store
+from tests.pg import Server, start_server
+
+Target = str | Path
 
 REVIEWER = "Test Reviewer"
+BACKENDS = ["sqlite"]
 
 
 @pytest.fixture(autouse=True)
@@ -28,12 +32,41 @@ def _isolated_home(
     monkeypatch.delenv("CROSSCHECK_REVIEWER", raising=False)
 
 
-def make_project(path: Path, *, with_demo: bool = True, reviewer: str = REVIEWER) -> Path:
-    with new_project_file(path) as project:
-        operations.record_project_created(project, name=path.stem, reviewer=reviewer)
+def make_project(path: Target, *, with_demo: bool = True, reviewer: str = REVIEWER) -> Target:
+    """A project (a file, or a server database given by URL) named after its file or database."""
+    name = Path(path).stem if isinstance(path, Path) else str(path).rsplit("/", 1)[-1].split("?")[0]
+    with create_store(path) as project:
+        operations.record_project_created(project, name=name, reviewer=reviewer)
         if with_demo:
             demo.add_demo_articles(project, reviewer=reviewer)
     return path
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Server]:
+    with start_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server: Server) -> Iterator[str]:
+    """A fresh, empty database on the test server."""
+    with pg_server.database() as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Each backend in turn: a test taking this runs on a project file and on a server."""
+    return str(request.param)
+
+
+@pytest.fixture
+def new_target(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str | Path:
+    """Where a new project goes on this backend: a file's path, or an empty database's URL."""
+    if backend == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
+    return tmp_path / "demo.crosscheck"
 
 
 @pytest.fixture
@@ -43,7 +76,33 @@ def demo_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def demo_project(demo_path: Path) -> Iterator[Project]:
-    project = open_project(demo_path)
+def demo_project(new_target: str | Path) -> Iterator[Store]:
+    """The demo project, open, on each backend in turn."""
+    project = open_store(make_project(new_target))
     yield project
     project.close()
+
+
+@pytest.fixture
+def demo_file_project(demo_path: Path) -> Iterator[Store]:
+    """The demo project in a file: for what only a file has (its path, its pages, sqlite3)."""
+    project = open_store(demo_path)
+    yield project
+    project.close()
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """Test web servers listen on the loopback address only, on a free port."""
+    return ("127.0.0.1", 0)
+
+
+# Figures that tests measure (extraction quality, hostile files), printed after the run.
+MEASURED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if MEASURED:
+        terminalreporter.section("measured")
+        for line in MEASURED:
+            terminalreporter.write_line(line)

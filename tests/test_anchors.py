@@ -1,104 +1,80 @@
 """Anchors and signed checkpoints, as a user drives them: ``verify --expect-head``,
 ``verify --against EXPORT``, ``keygen``, ``sign`` and ``verify --trusted-key`` - and a forger
-who rewrites the whole log and hashes it all again."""
+who rewrites the whole log and hashes it all again. On every backend."""
 
 from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 import stat
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from desktop.core import audit
-from desktop.core.storage.schema import AUDIT_TRIGGERS
 from tests.conftest import REVIEWER
-from tests.test_tamper import attack, problems, run, verify_json
+from tests.support.tampering import Database
+from tests.test_tamper import new_demo, problems, run, verify_json
 
 
 @pytest.fixture
-def desk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """The demo project (7 events) with one annotation (event 8)."""
-    path = tmp_path / "desk.crosscheck"
-    assert run(capsys, "new", path, "--demo", "--reviewer", REVIEWER)[0] == 0
-    article = json.loads(run(capsys, "articles", path, "--json")[1])[0]["id"]
+def desk(new_target: str | Path, capsys: pytest.CaptureFixture[str]) -> Database:
+    """The demo project (7 events) with one annotation (event 8): a file or a database."""
+    if isinstance(new_target, Path):
+        new_target = new_target.with_name("desk.crosscheck")
+    db = new_demo(capsys, new_target)
+    article = json.loads(run(capsys, "articles", db.argument, "--json")[1])[0]["id"]
     code, _out, err = run(
-        capsys, "annotate", path, article, "--quote", "Azerbaijan", "--verdict", "disputed",
-        "--reviewer", REVIEWER,
+        capsys, "annotate", db.argument, article, "--quote", "Azerbaijan", "--verdict",
+        "disputed", "--reviewer", REVIEWER,
     )  # fmt: skip
     assert code == 0, err
-    return path
+    return db
 
 
-def head(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[str, int]:
-    report = verify_json(capsys, path)
+def head(capsys: pytest.CaptureFixture[str], db: Database) -> tuple[str, int]:
+    report = verify_json(capsys, db)
     assert report["ok"], report["problems"]
     return report["head_hash"], report["head_seq"]
 
 
-def rehash(path: Path, statement: str) -> None:
-    """What a forger with the file does: change something, then recompute every hash after
-    it so that the chain is intact again."""
-    attack(path, statement)
-    conn = sqlite3.connect(path)
-    for name in AUDIT_TRIGGERS:
-        conn.execute(f"DROP TRIGGER {name}")
-    prev = audit.GENESIS_HASH
-    for row in conn.execute("SELECT * FROM audit_events ORDER BY seq").fetchall():
-        seq, eid, at, rid, name, action, etype, entity, before, after, _prev, _hash = row
-        digest = audit.chain_hash(
-            prev,
-            audit.event_bytes(
-                seq=seq, event_id=eid, at=at, reviewer_id=rid, reviewer=name, action=action,
-                entity_type=etype, entity_id=entity, before=before, after=after,
-            ),
-        )  # fmt: skip
-        conn.execute(
-            "UPDATE audit_events SET prev_hash = ?, hash = ? WHERE seq = ?", (prev, digest, seq)
-        )
-        prev = digest
-    for sql in AUDIT_TRIGGERS.values():
-        conn.execute(sql)
-    conn.commit()
-    conn.close()
-
-
-def forge_verdict(path: Path) -> None:
+def forge_verdict(db: Database) -> None:
     """Turn the annotation's 'disputed' into 'supported' in the row and in every event."""
-    rehash(
-        path,
+    db.rehash(
         "UPDATE audit_events SET after = replace(after, '\"disputed\"', '\"supported\"'), "
         "before = replace(before, '\"disputed\"', '\"supported\"')",
     )
-    attack(path, "UPDATE annotations SET verdict = 'supported'")
+    db.attack("UPDATE annotations SET verdict = 'supported'")
 
 
 # --- expected heads -------------------------------------------------------------------------
 
 
-def test_expect_head_holds_while_the_log_grows(desk: Path, capsys) -> None:
+def test_expect_head_holds_while_the_log_grows(desk: Database, capsys) -> None:
     published, seq = head(capsys, desk)
-    code, out, err = run(capsys, "verify", desk, "--expect-head", published, "--expect-seq", seq)
+    code, out, err = run(
+        capsys, "verify", desk.argument, "--expect-head", published, "--expect-seq", seq
+    )
     assert (code, err) == (0, "")
     assert out.splitlines()[1] == (
-        f"{desk}: the log still holds the expected head {published[:12]}… at event 8 "
+        f"{desk.location}: the log still holds the expected head {published[:12]}… at event 8 "
         "(0 events since)"
     )
-    article = json.loads(run(capsys, "articles", desk, "--json")[1])[1]["id"]
-    assert run(capsys, "annotate", desk, article, "--start", "0", "--end", "5", "--verdict",
-               "supported", "--reviewer", REVIEWER)[0] == 0  # fmt: skip
-    code, out, err = run(capsys, "verify", desk, "--expect-head", published.upper())
+    article = json.loads(run(capsys, "articles", desk.argument, "--json")[1])[1]["id"]
+    code, _out, err = run(
+        capsys, "annotate", desk.argument, article, "--start", "0", "--end", "5", "--verdict",
+        "supported", "--reviewer", REVIEWER,
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(capsys, "verify", desk.argument, "--expect-head", published.upper())
     assert (code, err) == (0, "")
     assert "at event 8 (1 event since)" in out
 
 
-def test_a_rewritten_log_is_found_by_the_head_published_before(desk: Path, capsys) -> None:
+def test_a_rewritten_log_is_found_by_the_head_published_before(desk: Database, capsys) -> None:
     published, seq = head(capsys, desk)
     forge_verdict(desk)
-    code, _out, err = run(capsys, "verify", desk)
+    code, _out, err = run(capsys, "verify", desk.argument)
     assert (code, err) == (0, ""), "re-hashed whole, the file agrees with itself"
     forged = head(capsys, desk)[0]
     assert problems(capsys, desk, "--expect-head", published, "--expect-seq", str(seq)) == [
@@ -111,7 +87,7 @@ def test_a_rewritten_log_is_found_by_the_head_published_before(desk: Path, capsy
     ]
 
 
-def test_an_expected_head_at_the_wrong_event(desk: Path, capsys) -> None:
+def test_an_expected_head_at_the_wrong_event(desk: Database, capsys) -> None:
     published, _seq = head(capsys, desk)
     assert problems(capsys, desk, "--expect-head", published, "--expect-seq", "3") == [
         f"the expected head {published[:12]}… is event 8 of the log, not event 3"
@@ -125,15 +101,15 @@ def test_an_expected_head_at_the_wrong_event(desk: Path, capsys) -> None:
         (["--expect-head", "abc", "--expect-seq", "0"], "is not an event number (1 or more)"),
     ],
 )
-def test_anchor_usage_errors(desk: Path, capsys, argv: list[str], message: str) -> None:
+def test_anchor_usage_errors(desk: Database, capsys, argv: list[str], message: str) -> None:
     with pytest.raises(SystemExit) as caught:
-        run(capsys, "verify", desk, *argv)
+        run(capsys, "verify", desk.argument, *argv)
     assert caught.value.code == 2
     assert message in capsys.readouterr().err
 
 
-def test_a_malformed_head_is_refused(desk: Path, capsys) -> None:
-    code, out, err = run(capsys, "verify", desk, "--expect-head", "abc\ndef")
+def test_a_malformed_head_is_refused(desk: Database, capsys) -> None:
+    code, out, err = run(capsys, "verify", desk.argument, "--expect-head", "abc\ndef")
     assert (code, out) == (1, "")
     assert err == ("crosscheck: error: 'abc\\ndef' is not a head hash (64 hexadecimal digits)\n")
 
@@ -142,11 +118,13 @@ def test_a_malformed_head_is_refused(desk: Path, capsys) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["audit-jsonl", "audit-csv"])
-def test_the_project_still_extends_its_export(desk: Path, capsys, fmt: str) -> None:
-    export = desk.with_name("kept." + ("jsonl" if fmt == "audit-jsonl" else "csv"))
-    assert run(capsys, "export", desk, "-f", fmt, "-o", export)[0] == 0
+def test_the_project_still_extends_its_export(
+    desk: Database, capsys, fmt: str, tmp_path: Path
+) -> None:
+    export = tmp_path / ("kept." + ("jsonl" if fmt == "audit-jsonl" else "csv"))
+    assert run(capsys, "export", desk.argument, "-f", fmt, "-o", export)[0] == 0
     published, _seq = head(capsys, desk)
-    code, out, err = run(capsys, "verify", desk, "--against", export)
+    code, out, err = run(capsys, "verify", desk.argument, "--against", export)
     assert (code, err) == (0, "")
     assert f"the log still holds the export {export.name} {published[:12]}… at event 8" in out
     forge_verdict(desk)
@@ -158,7 +136,7 @@ def test_the_project_still_extends_its_export(desk: Path, capsys, fmt: str) -> N
     )
 
 
-def test_an_export_of_another_project(desk: Path, tmp_path: Path, capsys) -> None:
+def test_an_export_of_another_project(desk: Database, tmp_path: Path, capsys) -> None:
     other = tmp_path / "other.crosscheck"
     assert run(capsys, "new", other, "--demo", "--reviewer", REVIEWER)[0] == 0
     export = tmp_path / "other.jsonl"
@@ -167,17 +145,17 @@ def test_an_export_of_another_project(desk: Path, tmp_path: Path, capsys) -> Non
     assert problem.startswith("the export other.jsonl comes from another project (id ")
 
 
-def test_an_edited_export_vouches_for_nothing(desk: Path, capsys) -> None:
-    export = desk.with_name("kept.jsonl")
-    assert run(capsys, "export", desk, "-f", "audit-jsonl", "-o", export)[0] == 0
+def test_an_edited_export_vouches_for_nothing(desk: Database, capsys, tmp_path: Path) -> None:
+    export = tmp_path / "kept.jsonl"
+    assert run(capsys, "export", desk.argument, "-f", "audit-jsonl", "-o", export)[0] == 0
     export.write_text(export.read_text().replace("disputed", "supported"))
     [problem] = problems(capsys, desk, "--against", export)
     assert problem.startswith("the export kept.jsonl is not sound itself (event 8 (")
 
 
-def test_anchors_apply_to_a_project_not_an_export(desk: Path, capsys) -> None:
-    export = desk.with_name("kept.jsonl")
-    assert run(capsys, "export", desk, "-f", "audit-jsonl", "-o", export)[0] == 0
+def test_anchors_apply_to_a_project_not_an_export(desk: Database, capsys, tmp_path: Path) -> None:
+    export = tmp_path / "kept.jsonl"
+    assert run(capsys, "export", desk.argument, "-f", "audit-jsonl", "-o", export)[0] == 0
     with pytest.raises(SystemExit) as caught:
         run(capsys, "verify", export, "--against", export)
     assert caught.value.code == 2
@@ -206,34 +184,38 @@ def test_keygen_writes_a_private_and_a_public_key(tmp_path: Path, capsys) -> Non
         assert listed.stdout.split()[1] == fingerprint
 
 
-def test_sign_and_verify_every_signature(desk: Path, tmp_path: Path, capsys) -> None:
+def test_sign_and_verify_every_signature(desk: Database, tmp_path: Path, capsys) -> None:
     fingerprint = keygen(capsys, tmp_path / "me")
-    code, out, err = run(capsys, "sign", desk, "--key", tmp_path / "me", "--reviewer", REVIEWER)
+    code, out, err = run(
+        capsys, "sign", desk.argument, "--key", tmp_path / "me", "--reviewer", REVIEWER
+    )
     assert code == 0, err
     # The key is logged first (event 9), then the checkpoint signs that head (event 10).
-    assert out.startswith(f"{desk}: signed event 9 (head ")
+    assert out.startswith(f"{desk.location}: signed event 9 (head ")
     assert out.endswith(f") with {fingerprint}; checkpoint is event 10\n")
-    assert run(capsys, "sign", desk, "--key", tmp_path / "me", "--reviewer", REVIEWER)[0] == 0
-    code, out, err = run(capsys, "verify", desk, "--trusted-key", tmp_path / "me.pub")
+    assert (
+        run(capsys, "sign", desk.argument, "--key", tmp_path / "me", "--reviewer", REVIEWER)[0] == 0
+    )
+    code, out, err = run(capsys, "verify", desk.argument, "--trusted-key", tmp_path / "me.pub")
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0].startswith(f"{desk}: OK: 11 audit events")
+    assert lines[0].startswith(f"{desk.location}: OK: 11 audit events")
     assert lines[1:] == [
-        f"{desk}: checkpoint at event 10: event 9 signed by {fingerprint} ({REVIEWER}), "
+        f"{desk.location}: checkpoint at event 10: event 9 signed by {fingerprint} ({REVIEWER}), "
         "signature valid",
-        f"{desk}: checkpoint at event 11: event 10 signed by {fingerprint} ({REVIEWER}), "
+        f"{desk.location}: checkpoint at event 11: event 10 signed by {fingerprint} ({REVIEWER}), "
         "signature valid",
-        f"{desk}: the trusted key {fingerprint} vouches for the log up to event 10",
+        f"{desk.location}: the trusted key {fingerprint} vouches for the log up to event 10",
     ]
 
 
-def test_a_rewritten_log_breaks_its_checkpoints(desk: Path, tmp_path: Path, capsys) -> None:
+def test_a_rewritten_log_breaks_its_checkpoints(desk: Database, tmp_path: Path, capsys) -> None:
     keygen(capsys, tmp_path / "me")
-    assert run(capsys, "sign", desk, "--key", tmp_path / "me", "--reviewer", REVIEWER)[0] == 0
+    assert (
+        run(capsys, "sign", desk.argument, "--key", tmp_path / "me", "--reviewer", REVIEWER)[0] == 0
+    )
     forge_verdict(desk)
-    conn = sqlite3.connect(desk)
-    rewritten = conn.execute("SELECT hash FROM audit_events WHERE seq = 9").fetchone()[0]
-    conn.close()
+    rewritten = desk.scalar("SELECT hash FROM audit_events WHERE seq = 9")
     [problem] = problems(capsys, desk)
     assert problem.startswith("checkpoint at event 10: signs head ")
     assert problem.endswith(
@@ -242,62 +224,70 @@ def test_a_rewritten_log_breaks_its_checkpoints(desk: Path, tmp_path: Path, caps
     )
 
 
-def test_a_forger_who_signs_with_their_own_key(desk: Path, tmp_path: Path, capsys) -> None:
+def test_a_forger_who_signs_with_their_own_key(desk: Database, tmp_path: Path, capsys) -> None:
     """Rewritten, with the checkpoint dropped and re-signed by another key, the file agrees
     with itself; only the reviewer's own public key, kept outside it, shows the forgery."""
     mine, theirs = tmp_path / "mine", tmp_path / "theirs"
     keygen(capsys, mine)
     keygen(capsys, theirs)
-    assert run(capsys, "sign", desk, "--key", mine, "--reviewer", REVIEWER)[0] == 0
-    assert run(capsys, "verify", desk, "--trusted-key", f"{mine}.pub")[0] == 0
-    rehash(desk, "DELETE FROM audit_events WHERE seq >= 9")
+    assert run(capsys, "sign", desk.argument, "--key", mine, "--reviewer", REVIEWER)[0] == 0
+    assert run(capsys, "verify", desk.argument, "--trusted-key", f"{mine}.pub")[0] == 0
+    desk.rehash("DELETE FROM audit_events WHERE seq >= 9")
     forge_verdict(desk)
-    assert run(capsys, "sign", desk, "--key", theirs, "--reviewer", "Mallory")[0] == 0
-    assert run(capsys, "verify", desk)[0] == 0
+    assert run(capsys, "sign", desk.argument, "--key", theirs, "--reviewer", "Mallory")[0] == 0
+    assert run(capsys, "verify", desk.argument)[0] == 0
     theirs_fp = (tmp_path / "theirs.pub").read_text().split()[1]
     assert theirs_fp
     [problem] = problems(capsys, desk, "--trusted-key", f"{mine}.pub")
     assert problem.startswith("no valid checkpoint is signed by the trusted key SHA256:")
 
 
-def test_a_forged_signature(desk: Path, tmp_path: Path, capsys) -> None:
+def test_a_forged_signature(desk: Database, tmp_path: Path, capsys) -> None:
     keygen(capsys, tmp_path / "me")
-    assert run(capsys, "sign", desk, "--key", tmp_path / "me", "--reviewer", REVIEWER)[0] == 0
-    signature = json.loads(
-        sqlite3.connect(desk).execute("SELECT after FROM audit_events WHERE seq = 10").fetchone()[0]
-    )["signature"]
+    assert (
+        run(capsys, "sign", desk.argument, "--key", tmp_path / "me", "--reviewer", REVIEWER)[0] == 0
+    )
+    signature = json.loads(desk.scalar("SELECT after FROM audit_events WHERE seq = 10"))[
+        "signature"
+    ]
     forged = ("A" if signature[0] != "A" else "B") + signature[1:]
-    rehash(desk, f"UPDATE audit_events SET after = replace(after, '{signature}', '{forged}')")
+    desk.rehash(f"UPDATE audit_events SET after = replace(after, '{signature}', '{forged}')")
     [problem] = problems(capsys, desk)
     assert problem.startswith("checkpoint at event 10: the signature does not verify with key ")
 
 
-def test_a_passphrase_protects_the_key(desk: Path, tmp_path: Path, capsys, monkeypatch) -> None:
+def test_a_passphrase_protects_the_key(desk: Database, tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setenv("CROSSCHECK_KEY_PASSPHRASE", "correct horse")
     code, out, err = run(capsys, "keygen", tmp_path / "me")
     assert code == 0 and "protected by the passphrase" in out, err
     assert b"ENCRYPTED" in (tmp_path / "me").read_bytes()
     monkeypatch.delenv("CROSSCHECK_KEY_PASSPHRASE")
-    code, _out, err = run(capsys, "sign", desk, "--key", tmp_path / "me", "--reviewer", REVIEWER)
+    code, _out, err = run(
+        capsys, "sign", desk.argument, "--key", tmp_path / "me", "--reviewer", REVIEWER
+    )
     assert (code, err) == (
         1,
         f"crosscheck: error: {tmp_path / 'me'}: the key is protected by a passphrase; set "
         "CROSSCHECK_KEY_PASSPHRASE\n",
     )
     monkeypatch.setenv("CROSSCHECK_KEY_PASSPHRASE", "wrong")
-    code, _out, err = run(capsys, "sign", desk, "--key", tmp_path / "me", "--reviewer", REVIEWER)
+    code, _out, err = run(
+        capsys, "sign", desk.argument, "--key", tmp_path / "me", "--reviewer", REVIEWER
+    )
     assert code == 1 and "not a private key, or the passphrase is wrong" in err
     monkeypatch.setenv("CROSSCHECK_KEY_PASSPHRASE", "correct horse")
-    assert run(capsys, "sign", desk, "--key", tmp_path / "me", "--reviewer", REVIEWER)[0] == 0
+    assert (
+        run(capsys, "sign", desk.argument, "--key", tmp_path / "me", "--reviewer", REVIEWER)[0] == 0
+    )
     assert verify_json(capsys, desk)["checkpoints"][0]["ok"] is True
 
 
 @pytest.mark.skipif(not shutil.which("ssh-keygen"), reason="needs ssh-keygen")
-def test_an_openssh_key_signs_too(desk: Path, tmp_path: Path, capsys) -> None:
+def test_an_openssh_key_signs_too(desk: Database, tmp_path: Path, capsys) -> None:
     key = tmp_path / "id_ed25519"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
-    assert run(capsys, "sign", desk, "--key", key, "--reviewer", REVIEWER)[0] == 0
-    assert run(capsys, "verify", desk, "--trusted-key", f"{key}.pub")[0] == 0
+    assert run(capsys, "sign", desk.argument, "--key", key, "--reviewer", REVIEWER)[0] == 0
+    assert run(capsys, "verify", desk.argument, "--trusted-key", f"{key}.pub")[0] == 0
 
 
 @pytest.mark.parametrize(
@@ -308,9 +298,9 @@ def test_an_openssh_key_signs_too(desk: Path, tmp_path: Path, capsys) -> None:
          "not a private key file"),
     ],
 )  # fmt: skip
-def test_a_file_that_is_no_key(desk: Path, tmp_path: Path, capsys, content, message) -> None:
+def test_a_file_that_is_no_key(desk: Database, tmp_path: Path, capsys, content, message) -> None:
     bad = tmp_path / "bad"
     bad.write_bytes(content)
-    code, _out, err = run(capsys, "sign", desk, "--key", bad, "--reviewer", REVIEWER)
+    code, _out, err = run(capsys, "sign", desk.argument, "--key", bad, "--reviewer", REVIEWER)
     assert code == 1 and message in err and err.count("\n") == 1
     assert verify_json(capsys, desk)["events"] == 8  # nothing was written

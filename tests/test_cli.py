@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from desktop import cli
-from desktop.core import demo, queries
-from desktop.core.storage import open_project
+from desktop.core import demo
+from desktop.core.store import open_store, reads
 from desktop.paths import data_dir
 from tests.conftest import REVIEWER
 
@@ -33,6 +33,8 @@ ANNOTATION_KEYS = [
     "reviewer",
     "created_at",
     "updated_at",
+    "claim_id",
+    "page",
 ]
 ARTICLE_KEYS = [
     "id",
@@ -44,6 +46,7 @@ ARTICLE_KEYS = [
     "original_name",
     "characters",
     "counts",
+    "author",
 ]
 
 
@@ -113,9 +116,9 @@ def test_new_demo_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     first = listed[0]
     assert (first["outlet"], first["published"]) == ("Kyiv Independent", "2025-06-29")
     assert first["counts"] == {"supported": 0, "disputed": 0, "unverified": 0}
-    with open_project(path) as project, project.read() as session:
-        assert queries.project_info(session).name == demo.demo_name()  # type: ignore[union-attr]
-        texts = [queries.article_text(session, str(a["id"])) for a in listed]
+    with open_store(path) as project, project.read() as session:
+        assert reads.project_info(session).name == demo.demo_name()  # type: ignore[union-attr]
+        texts = [reads.article_text(session, str(a["id"])) for a in listed]
     seeds = [
         (data_dir("seeds") / e["file"]).read_text(encoding="utf-8") for e in manifest["articles"]
     ]
@@ -140,8 +143,8 @@ def test_new_empty_and_with_files(tmp_path: Path, capsys: pytest.CaptureFixture[
     code, out, _ = run(capsys, "new", path, one, two, "--reviewer", REVIEWER, "--name", "Mine")
     assert (code, out) == (0, f"Created {path} with 2 article(s).\n")
     assert [a["title"] for a in articles_json(capsys, path)] == ["First story", "Second story"]
-    with open_project(path) as project, project.read() as session:
-        assert queries.project_info(session).name == "Mine"  # type: ignore[union-attr]
+    with open_store(path) as project, project.read() as session:
+        assert reads.project_info(session).name == "Mine"  # type: ignore[union-attr]
 
 
 def test_new_refuses_an_existing_file(demo_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -149,11 +152,16 @@ def test_new_refuses_an_existing_file(demo_file: Path, capsys: pytest.CaptureFix
     assert failed(capsys, "new", demo_file, "--demo", "--reviewer", REVIEWER) == (
         f"{demo_file}: already exists; choose another name"
     )
+    # Without its extension the name means the same file.
+    assert failed(capsys, "new", demo_file.with_suffix(""), "--reviewer", REVIEWER) == (
+        f"{demo_file}: already exists; choose another name"
+    )
+    # Another extension is kept and .crosscheck added: the other file is never touched.
     other = demo_file.with_name("notes.txt")
     other.write_text("keep me")
-    assert failed(capsys, "new", other, "--reviewer", REVIEWER).endswith(
-        "already exists; choose another name"
-    )
+    code, out, err = run(capsys, "new", other, "--reviewer", REVIEWER)
+    created = demo_file.with_name("notes.txt.crosscheck")
+    assert (code, out, err) == (0, f"Created {created} with 0 article(s).\n", "")
     assert demo_file.read_bytes() == before and other.read_text() == "keep me"
 
 
@@ -282,10 +290,9 @@ def test_import_with_details(
         "published": "2025-06-30",
         "original_name": "story.txt",
     }
-    with open_project(demo_file) as project, project.read() as session:
+    with open_store(demo_file) as project, project.read() as session:
         assert (
-            queries.article_text(session, article_id)
-            == "Original headline\n\nBody with\u00a0NBSP.\n"
+            reads.article_text(session, article_id) == "Original headline\n\nBody with\u00a0NBSP.\n"
         )
 
 
@@ -311,15 +318,19 @@ def test_import_errors_change_nothing(
     before = demo_file.read_bytes()
     cases = [
         (["--published", "2025-13-01"], "published date '2025-13-01' is not a real date"),
-        (["--published", "2025/06/29"], "published date '2025/06/29' must be written YYYY-MM-DD"),
+        (
+            ["--published", "2025/06/29"],
+            "published date '2025/06/29' must be written YYYY-MM-DD "
+            "(or YYYY-MM or YYYY when only that is known)",
+        ),
         (["--published", "2999-01-01"], "published date 2999-01-01 is in the future"),
         (
             ["--url", "javascript:alert(1)"],
-            f"evidence link 'javascript:alert(1)' {NOT_WEB}",
+            f"article URL 'javascript:alert(1)' {NOT_WEB}",
         ),
         (
             ["--url", "http://"],
-            f"evidence link 'http://' {NOT_WEB}",
+            f"article URL 'http://' {NOT_WEB}",
         ),
     ]
     for extra, message in cases:
@@ -406,8 +417,8 @@ def test_annotate_by_quote_id_prefix_and_title(
         REVIEWER,
     )
     assert (code, err) == (0, "")
-    with open_project(demo_file) as project, project.read() as session:
-        text = queries.article_text(session, first_id)
+    with open_store(demo_file) as project, project.read() as session:
+        text = reads.article_text(session, first_id)
     first_at = text.index("Azerbaijan")
     second_at = text.index("Azerbaijan", first_at + 1)
     annotation_id, verdict, span, quote = out.rstrip("\n").split("  ")
@@ -430,6 +441,8 @@ def test_annotate_by_quote_id_prefix_and_title(
         "reviewer": REVIEWER,
         "created_at": row["created_at"],
         "updated_at": row["created_at"],
+        "claim_id": annotation_id,
+        "page": None,  # not a PDF
     }
     # By id prefix and by full id, with --start/--end, and --json output.
     code, out, _ = run(

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -23,18 +25,32 @@ def test_core_never_imports_qt() -> None:
     result = run(str(BIN / "lint-imports"), "--no-cache")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "The core never imports Qt KEPT" in result.stdout
+    assert "Only the SQLite backend touches sqlite3 KEPT" in result.stdout
+    assert "Exports read, never write KEPT" in result.stdout
+    assert "BROKEN" not in result.stdout
 
 
-def test_contract_catches_a_qt_import(tmp_path: Path) -> None:
-    """The contract is live: a core module importing PySide6 breaks it."""
-    offender = ROOT / "desktop" / "core" / "_contract_probe.py"
-    offender.write_text("import PySide6.QtCore  # noqa: F401\n", encoding="utf-8")
+@pytest.mark.parametrize(
+    ("where", "line", "contract"),
+    [
+        ("core", "import PySide6.QtCore", "The core never imports Qt"),
+        ("core/exports", "import desktop.core.operations", "Exports read, never write"),
+        ("core", "import sqlite3", "Only the SQLite backend touches sqlite3"),
+        ("ui", "import sqlite3", "Only the SQLite backend touches sqlite3"),
+        ("core", "import desktop.ui.models", "Layers"),
+    ],
+)
+def test_contracts_catch_a_breach(where: str, line: str, contract: str) -> None:
+    """The contracts are live: a module breaking one makes the run fail, naming it."""
+    offender = ROOT / "desktop" / where / "_contract_probe.py"
+    offender.write_text(f"{line}  # noqa: F401\n", encoding="utf-8")
     try:
         result = run(str(BIN / "lint-imports"), "--no-cache")
     finally:
         offender.unlink()
     assert result.returncode != 0
-    assert "BROKEN" in result.stdout
+    broken = [ln for ln in result.stdout.splitlines() if " BROKEN" in ln]
+    assert any(ln.startswith(contract) for ln in broken), result.stdout
 
 
 def test_core_type_checks() -> None:

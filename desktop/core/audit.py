@@ -9,24 +9,21 @@ canonical JSON text, so an export of the rows is enough to re-check the chain an
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import os
-import queue
-import sqlite3
-from collections import deque
-from collections.abc import Generator, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
-from urllib.request import pathname2url
+from typing import TYPE_CHECKING, Any
 
 import rfc8785
 from sqlalchemy import Connection, insert, select
 
 from desktop.core.model import iso_utc, new_id
-from desktop.core.storage.schema import AuditEvent
+from desktop.core.store import reads
+from desktop.core.store.schema import AuditEvent
+
+if TYPE_CHECKING:
+    from desktop.core.store import Store
 
 GENESIS_HASH = "0" * 64
 
@@ -175,38 +172,6 @@ class ChainReport:
         return self.problem is None
 
 
-_CHAIN_SQL = (
-    "SELECT seq, id, at, reviewer_id, reviewer, action, entity_type, entity_id, before, after, "
-    "prev_hash, hash FROM audit_events WHERE seq BETWEEN ? AND ? ORDER BY seq"
-)
-
-# What is hashed, prev_hash + canonical JSON of the event, built by SQLite for speed. SQLite's
-# json_quote escapes a string exactly as RFC 8785 (and ``_quote``) does - a property test
-# compares them on arbitrary text - and before/after are stored canonical already.
-_PAYLOAD_SQL = (
-    'printf(\'%s{"action":%s,"after":%s,"at":%s,"before":%s,"entity_id":%s,'
-    '"entity_type":%s,"id":%s,"reviewer":%s,"reviewer_id":%s,"seq":%d}\', '
-    "prev_hash, json_quote(action), coalesce(after, 'null'), json_quote(at), "
-    "coalesce(before, 'null'), json_quote(entity_id), json_quote(entity_type), json_quote(id), "
-    "json_quote(reviewer), json_quote(reviewer_id), seq)"
-)
-# One row per chunk of events. Canonical JSON never holds a raw newline (RFC 8785 escapes
-# control characters), so newline separates the payloads; anything irregular sends the chunk
-# to the per-event check.
-_CHUNK_SQL = (
-    "SELECT count(*), min(seq), max(seq), sum(length(prev_hash) != 64 OR length(hash) != 64), "
-    "group_concat(prev_hash, ''), group_concat(hash, ''), "
-    f"CAST(group_concat({_PAYLOAD_SQL}, char(10)) AS BLOB) "
-    # A range of the rowid (seq) is scanned in seq order; a chunk whose links do not follow
-    # one another in that order fails the checks below and goes to the per-event check.
-    "FROM audit_events WHERE seq BETWEEN ? AND ?"
-)
-CHUNK_EVENTS = 8192
-# Chunks assembled at once by SQLite, outside the GIL, while this thread hashes: one per spare
-# core (at least one), at most three.
-_READERS = max(1, min(3, (os.cpu_count() or 1) - 1))
-
-
 @dataclass
 class _Walk:
     """How far the check has got: the next expected event and the last good hash."""
@@ -219,37 +184,40 @@ class _Walk:
         return ChainReport(self.count, self.prev, bad_seq, problem)
 
 
-def verify_chain(conn: sqlite3.Connection) -> ChainReport:
+CHUNK_EVENTS = 8192
+
+
+def verify_chain(store: Store) -> ChainReport:
     """Walk every event in order; stop at the first gap, broken link or wrong hash.
 
-    Events are checked a chunk at a time from bytes SQLite assembles, on extra read-only
-    connections in parallel when the log is long. A chunk with anything irregular is checked
-    again event by event (``_walk_rows``), and only that check decides what is reported.
+    A backend may hand over the hashed bytes of many events at once (``chain_payload_chunks``);
+    a chunk with anything irregular is checked again event by event (``_walk_rows``), and only
+    that check decides what is reported.
     """
-    first, last = conn.execute("SELECT min(seq), max(seq) FROM audit_events").fetchone()
     walk = _Walk()
-    if first is None:
-        return walk.report()
-    ranges = [
-        (start, min(start + CHUNK_EVENTS - 1, last))
-        for start in range(first, last + 1, CHUNK_EVENTS)
-    ]
-    chunks = _chunks(conn, ranges)
-    try:
-        for (start, end), chunk in zip(ranges, chunks, strict=True):
-            if not _walk_chunk(chunk, walk):
-                cursor = conn.execute(_CHAIN_SQL, (start, end))
-                cursor.arraysize = 2048
-                report = _walk_rows(cursor, walk)
-                if report is not None:
-                    return report
-    finally:
-        chunks.close()
+    with store.translate_errors():
+        chunks = store.chain_payload_chunks(CHUNK_EVENTS)
+        if chunks is None:
+            with store.read() as conn:
+                report = _walk_rows(reads.event_rows(conn), walk)
+            return report if report is not None else walk.report()
+        try:
+            for start, end, chunk in chunks:
+                if not _walk_chunk(chunk, walk):
+                    with store.read() as conn:
+                        report = _walk_rows(reads.event_rows(conn, start, end), walk)
+                    if report is not None:
+                        return report
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
     return walk.report()
 
 
 def _walk_chunk(chunk: tuple[Any, ...] | None, walk: _Walk) -> bool:
-    """Check a chunk from _CHUNK_SQL; False if it must be checked event by event."""
+    """Check a backend's chunk (count, first and last seq, bad hash lengths, the prev hashes, the
+    hashes, the payloads); False if it must be checked event by event."""
     if chunk is None:
         return False
     n, first, last, bad_lengths, prevs, hashes, payloads = chunk
@@ -273,7 +241,7 @@ def _walk_chunk(chunk: tuple[Any, ...] | None, walk: _Walk) -> bool:
 
 def _walk_rows(rows: Iterable[tuple[Any, ...]], walk: _Walk) -> ChainReport | None:
     """The definition of a valid chain, event by event; None if every row is good."""
-    for seq, eid, at, rid, rname, action, etype, entity, before, after, prev, digest in rows:
+    for seq, at, rname, action, etype, entity, before, after, prev, digest, eid, rid in rows:
         if seq != walk.seq:
             return walk.report(seq, f"sequence gap: event {seq} follows event {walk.seq - 1}")
         if prev != walk.prev:
@@ -295,60 +263,4 @@ def _walk_rows(rows: Iterable[tuple[Any, ...]], walk: _Walk) -> ChainReport | No
                 seq, f"event {seq} ({action} {etype} {entity}): hash does not match its content"
             )
         walk.seq, walk.prev, walk.count = seq + 1, digest, walk.count + 1
-    return None
-
-
-def _chunks(
-    conn: sqlite3.Connection, ranges: list[tuple[int, int]]
-) -> Generator[tuple[Any, ...] | None, None, None]:
-    """_CHUNK_SQL's row for each range, in order."""
-    path = _database_file(conn) if len(ranges) > 2 else None
-    if path is None:
-        for start, end in ranges:
-            yield _chunk_row(conn, start, end)
-        return
-    readers: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
-    opened = []
-    for _ in range(_READERS):
-        reader = sqlite3.connect(
-            f"file:{pathname2url(path)}?mode=ro", uri=True, check_same_thread=False, timeout=5.0
-        )
-        opened.append(reader)
-        readers.put(reader)
-
-    def fetch(start: int, end: int) -> tuple[Any, ...] | None:
-        reader = readers.get()
-        try:
-            return _chunk_row(reader, start, end)
-        finally:
-            readers.put(reader)
-
-    pool = ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="verify-chain")
-    try:
-        pending = iter(ranges)
-        window = deque(pool.submit(fetch, *r) for r in itertools.islice(pending, 2 * _READERS))
-        while window:
-            row = window.popleft().result()
-            upcoming = next(pending, None)
-            if upcoming is not None:
-                window.append(pool.submit(fetch, *upcoming))
-            yield row
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        for reader in opened:
-            reader.close()
-
-
-def _chunk_row(conn: sqlite3.Connection, start: int, end: int) -> tuple[Any, ...] | None:
-    try:
-        return conn.execute(_CHUNK_SQL, (start, end)).fetchone()  # type: ignore[no-any-return]
-    except sqlite3.Error:
-        return None  # the per-event check of this range says what is wrong
-
-
-def _database_file(conn: sqlite3.Connection) -> str | None:
-    """The main database's file, or None (in memory, temporary)."""
-    for _seq, name, file in conn.execute("PRAGMA database_list"):
-        if name == "main":
-            return str(file) or None
     return None

@@ -9,7 +9,7 @@ from typing import Any
 from desktop.core import operations
 from desktop.core.changes import ChangeSet
 from desktop.core.importers import read_articles
-from desktop.core.storage.project import Project
+from desktop.core.store import Store
 from desktop.paths import data_dir
 
 
@@ -20,7 +20,7 @@ def seed_manifest() -> dict[str, Any]:
     return manifest
 
 
-def add_demo_articles(project: Project, *, reviewer: str) -> ChangeSet:
+def add_demo_articles(project: Store, *, reviewer: str) -> ChangeSet:
     folder = data_dir("seeds")
     entries = seed_manifest()["articles"]
     assert isinstance(entries, list)

@@ -60,3 +60,33 @@ class NotFound(CrosscheckError):
 
 class InvalidInput(CrosscheckError):
     """A value given by the user is out of range or malformed."""
+
+
+class ImportCancelled(CrosscheckError):
+    """The user stopped an import; nothing was imported."""
+
+
+class NoTextFound(ImportFailed):
+    """The source was read but holds no text to import (a scan, a page of navigation only)."""
+
+
+class ProjectBusy(CrosscheckError):
+    """Another program held the project's write lock for longer than we could wait."""
+
+
+class StoreUnavailable(CrosscheckError):
+    """The project cannot be reached right now: its file went away, or its server did."""
+
+
+class Conflict(CrosscheckError):
+    """Someone else changed an annotation after this reviewer last saw it; nothing was changed.
+
+    ``theirs`` is the annotation as it is now (None if it no longer exists); ``expected`` the
+    version the reviewer saw.
+    """
+
+    def __init__(self, message: str, *, entity_id: str, expected: int, theirs: object) -> None:
+        super().__init__(message)
+        self.entity_id = entity_id
+        self.expected = expected
+        self.theirs = theirs

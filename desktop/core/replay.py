@@ -7,7 +7,9 @@ Replaying the log in order therefore says what each row must hold now, and this 
 - every entity the log says exists has its row, and the log removed none that is still there;
 - no row exists without events;
 - each event's ``before`` is the state its previous event left (nothing changed in between);
-- an article's text hashes to the ``text_sha256`` its import recorded.
+- an article's text (a fetched page's bytes) hashes to what its import (fetch) recorded;
+- rows of a table the log keeps inside their parent's state (an article's PDF page starts, a
+  settlement's links) are exactly the list the parent's last event holds.
 
 It knows no database: events and rows come in as plain iterables, so any storage backend can
 feed it. ``ENTITIES`` declares, per entity type, its table and how each column reads in the
@@ -37,6 +39,7 @@ class Kind(Enum):
     DATE = "date"  # YYYY-MM-DD
     JSON = "json"  # JSON text in the row, the decoded value in the log
     REVIEWER = "reviewer"  # a reviewer's id in the row, their name (as logged) in the log
+    BOOL = "bool"  # true/false (SQLite keeps 1/0)
 
 
 class _Absent:
@@ -44,7 +47,15 @@ class _Absent:
         return "<absent>"
 
 
+class _EventCount:
+    def __repr__(self) -> str:
+        return "<number of events>"
+
+
 ABSENT: Any = _Absent()
+# For ``Field.absent``: the number of events the entity has had (an annotation's version was
+# counted so when versions were introduced).
+EVENTS: Any = _EventCount()
 
 
 @dataclass(frozen=True)
@@ -52,13 +63,15 @@ class Field:
     """One column of a table and the key of the logged state that must equal it.
 
     ``absent`` is what an older event that lacks the key means (a column added later);
-    without it a missing key is a mismatch.
+    without it a missing key is a mismatch. ``omitted``: the program itself leaves the key out
+    while the value is ``absent`` (an annotation is marked ``final`` only when it is one).
     """
 
     column: str
     key: str = ""
     kind: Kind = Kind.PLAIN
     absent: Any = ABSENT
+    omitted: bool = False
 
     @property
     def log_key(self) -> str:
@@ -66,12 +79,46 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Hashed:
+    """A column the log holds only as its SHA-256 (hex) under ``key``: an article's text, a
+    fetched page's bytes. ``made_by`` names the event that recorded it, for messages."""
+
+    column: str
+    key: str
+    made_by: str
+
+
+@dataclass(frozen=True)
+class Child:
+    """Rows of another table that the log keeps inside their parent's state as one list:
+    ``key`` holds the ``value`` column of the parent's rows (those whose ``role_column`` is
+    ``role``, when given) in the order of the ``order`` column. ``numbered``: that column
+    counts 1, 2, 3 … (PDF pages). ``empty``: what the log holds when there are no rows;
+    ``absent``: what an older event without the key means."""
+
+    table: str
+    parent: str
+    key: str
+    value: str
+    order: str
+    role_column: str | None = None
+    role: str | None = None
+    numbered: bool = False
+    empty: Any = None
+    absent: Any = ABSENT
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        names = [self.parent, self.value, self.order, self.role_column]
+        return tuple(dict.fromkeys(c for c in names if c))
+
+
+@dataclass(frozen=True)
 class Entity:
     """An entity type of the log and the table holding its current state (None: log only).
 
     ``first_at`` / ``first_reviewer``: columns that hold the time / the reviewer's id of the
-    entity's first event rather than a logged key. ``text``: a column whose SHA-256 and length
-    the log holds as ``text_sha256`` and ``text_length``.
+    event that created the entity (its latest ``before``-less event) rather than a logged key.
     """
 
     entity_type: str
@@ -79,35 +126,67 @@ class Entity:
     fields: tuple[Field, ...] = ()
     first_at: str | None = None
     first_reviewer: str | None = None
-    text: str | None = None
+    hashed: tuple[Hashed, ...] = ()
+    children: tuple[Child, ...] = ()
     id_column: str = "id"
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """Every column this declaration checks."""
-        extra = (self.first_at, self.first_reviewer, self.text)
-        return tuple(dict.fromkeys([f.column for f in self.fields] + [c for c in extra if c]))
+        """Every column of its own table this declaration checks."""
+        extra = (self.first_at, self.first_reviewer, *(h.column for h in self.hashed))
+        return tuple(
+            dict.fromkeys(
+                [self.id_column, *(f.column for f in self.fields), *(c for c in extra if c)]
+            )
+        )
 
     @property
     def bulk_comparable(self) -> bool:
         """True if a row can be compared by building its canonical JSON from its columns
         alone (what a database can do in bulk); otherwise only this module compares it."""
-        return self.table is not None and not (self.first_at or self.first_reviewer or self.text)
+        return self.table is not None and not (
+            self.first_at or self.first_reviewer or self.hashed or self.children
+        )
+
+
+def _reviewer(column: str, key: str = "", absent: Any = ABSENT) -> Field:
+    return Field(column, key, Kind.REVIEWER, absent)
+
+
+def _time(column: str, absent: Any = ABSENT) -> Field:
+    return Field(column, kind=Kind.TIME, absent=absent)
 
 
 ENTITIES: dict[str, Entity] = {
     e.entity_type: e
     for e in (
-        Entity(
-            "project",
-            "project",
-            (Field("id"), Field("name"), Field("created_at", kind=Kind.TIME)),
-        ),
+        Entity("project", "project", (Field("id"), Field("name"), _time("created_at"))),
         Entity(
             "reviewer",
             "reviewers",
             (Field("id"), Field("name"), Field("email", absent=None)),
             first_at="created_at",
+        ),
+        Entity(
+            "page",
+            "fetched_pages",
+            (
+                Field("id"),
+                Field("url"),
+                Field("final_url"),
+                Field("redirects", kind=Kind.JSON),
+                Field("status"),
+                Field("content_type"),
+                _time("fetched_at"),
+                Field("size"),
+                Field("sha256"),
+                Field("title"),
+            ),
+            first_reviewer="fetched_by",
+            hashed=(
+                Hashed("body", "sha256", "the fetch"),
+                Hashed("text", "text_sha256", "the fetch"),
+            ),
         ),
         Entity(
             "article",
@@ -118,14 +197,32 @@ ENTITIES: dict[str, Entity] = {
                 Field("outlet"),
                 Field("url"),
                 Field("published", kind=Kind.DATE),
-                Field("imported_at", kind=Kind.TIME),
+                # Keys added by later versions: older events lack them.
+                Field("published_precision", absent=None),
+                Field("author", absent=None),
+                Field("fetched_page_id", absent=None),
+                _time("imported_at"),
                 Field("original_name"),
                 Field("source_format"),
                 Field("text_length"),
                 Field("text_sha256"),
+                _time("deleted_at", absent=None),
+                _reviewer("deleted_by", absent=None),
             ),
             first_reviewer="imported_by",
-            text="text",
+            hashed=(Hashed("text", "text_sha256", "the import"),),
+            children=(
+                Child(
+                    "article_pages",
+                    "article_id",
+                    "page_starts",
+                    "start",
+                    "page",
+                    numbered=True,
+                    empty=None,
+                    absent=None,
+                ),
+            ),
         ),
         Entity(
             "annotation",
@@ -141,12 +238,70 @@ ENTITIES: dict[str, Entity] = {
                 Field("verdict"),
                 Field("note"),
                 Field("sources", kind=Kind.JSON),
-                Field("created_at", kind=Kind.TIME),
-                Field("created_by", kind=Kind.REVIEWER),
-                Field("updated_at", kind=Kind.TIME),
-                Field("updated_by", kind=Kind.REVIEWER),
-                Field("deleted_at", kind=Kind.TIME),
-                Field("deleted_by", kind=Kind.REVIEWER),
+                _time("created_at"),
+                _reviewer("created_by"),
+                _time("updated_at"),
+                _reviewer("updated_by"),
+                _time("deleted_at"),
+                _reviewer("deleted_by"),
+                # Counted from the log when versions came in; older events lack the key.
+                Field("version", absent=EVENTS),
+                Field("final", kind=Kind.BOOL, absent=False, omitted=True),
+                Field("claim_id", absent=None),
+            ),
+        ),
+        Entity(
+            "blinding",
+            "blinding",
+            (
+                Field("id"),
+                Field("article_id"),
+                _time("started_at"),
+                _reviewer("started_by"),
+            ),
+        ),
+        Entity(
+            "done_mark",
+            "done_marks",
+            (
+                Field("id"),
+                Field("article_id"),
+                _reviewer("reviewer_id", "reviewer"),
+                _time("done_at"),
+            ),
+        ),
+        Entity(
+            "adjudicator",
+            "adjudicators",
+            (Field("reviewer_id"), _reviewer("reviewer_id", "name"), _time("added_at")),
+            first_reviewer="added_by",
+            id_column="reviewer_id",
+        ),
+        Entity(
+            "settlement",
+            "settlements",
+            (
+                Field("id"),
+                Field("article_id"),
+                Field("outcome"),
+                Field("note"),
+                _time("created_at"),
+                _reviewer("created_by"),
+                _time("withdrawn_at"),
+                _reviewer("withdrawn_by"),
+            ),
+            children=tuple(
+                Child(
+                    "settlement_links",
+                    "settlement_id",
+                    key,
+                    "annotation_id",
+                    "annotation_id",
+                    role_column="role",
+                    role=role,
+                    empty=[],
+                )
+                for key, role in (("settles", "settled"), ("finals", "final"))
             ),
         ),
         # Kept in the log alone: signing keys and the checkpoints signed with them.
@@ -159,7 +314,18 @@ ENTITIES: dict[str, Entity] = {
 # Tables that hold no entity of the log, and why; every other table needs its Entity above.
 NOT_LOGGED: dict[str, str] = {
     "audit_events": "the log itself",
+    "presence": "who has the project open right now: refreshed by each open window, never "
+    "part of the record",
 }
+
+
+def child_tables() -> dict[str, list[Child]]:
+    """Each table kept inside its parents' states, with its declarations."""
+    found: dict[str, list[Child]] = {}
+    for entity in ENTITIES.values():
+        for child in entity.children:
+            found.setdefault(child.table, []).append(child)
+    return found
 
 
 class Event(NamedTuple):
@@ -203,9 +369,37 @@ class Problem:
         }
 
 
+# Problems kept for a report; a file changed wholesale would otherwise list millions.
+MAX_PROBLEMS = 1_000
+
+
+@dataclass
+class ReplayReport:
+    """What replaying the log found: ``rows`` checked per table, ``events`` replayed."""
+
+    events: int = 0
+    # Every table of ENTITIES, in their order, whichever order a backend checks them in.
+    rows: dict[str, int] = field(
+        default_factory=lambda: {e.table: 0 for e in ENTITIES.values() if e.table}
+    )
+    problems: list[Problem] = field(default_factory=list)
+    more: int = 0  # problems found beyond MAX_PROBLEMS
+    # Entities kept in the log alone (signing keys, checkpoints): (id, seq, state) by type.
+    states: dict[str, list[tuple[str, int, dict[str, Any]]]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, problems: list[Problem]) -> None:
+        room = max(MAX_PROBLEMS - len(self.problems), 0)
+        self.problems.extend(problems[:room])
+        self.more += max(len(problems) - room, 0)
+
+
 @dataclass
 class _State:
-    """What the log says of one entity so far."""
+    """What the log says of one entity so far. ``first_*``: the event that created it."""
 
     first_seq: int
     first_at: str
@@ -213,6 +407,7 @@ class _State:
     last_seq: int
     last_action: str
     after: str | None
+    count: int = 1
     parsed: dict[str, Any] | None = None
 
 
@@ -228,8 +423,8 @@ class _Unreadable:
 
 @dataclass
 class Replay:
-    """Feed it every event in order (``add``), then the rows of each table (``check_rows``);
-    ``problems`` lists what disagrees.
+    """Feed it every event of some entities in order (``add``), then their rows
+    (``check_rows``); ``problems`` lists what disagrees.
 
     Checking part of a project is allowed: give the complete history of some entities and
     their rows, and ``only`` the ids whose rows are given.
@@ -246,7 +441,7 @@ class Replay:
     # --- the log ----------------------------------------------------------------------------
 
     def add(self, events: Iterable[Event | tuple[Any, ...]]) -> None:
-        """Replay events in ascending ``seq`` order."""
+        """Replay events; each entity's in ascending ``seq`` order."""
         for raw in events:
             event = raw if isinstance(raw, Event) else Event(*raw)
             self.events += 1
@@ -257,7 +452,7 @@ class Replay:
                 self.problems.append(
                     Problem(
                         f"event {event.seq} ({event.action}): entity type "
-                        f"{event.entity_type!r} is unknown to this version",
+                        f"{_show(event.entity_type)} is unknown to this version",
                         seq=event.seq,
                     )
                 )
@@ -268,20 +463,25 @@ class Replay:
                 self._states[key] = _State(
                     event.seq, event.at, event.reviewer_id, event.seq, event.action, event.after
                 )
-            else:
-                state.last_seq, state.last_action = event.seq, event.action
-                state.after, state.parsed = event.after, None
+                continue
+            if event.before is None:  # made anew (an adjudicator named again)
+                state.first_seq, state.first_at = event.seq, event.at
+                state.first_reviewer_id = event.reviewer_id
+            state.last_seq, state.last_action = event.seq, event.action
+            state.after, state.parsed = event.after, None
+            state.count += 1
 
     def _changed_between(self, event: Event, state: _State | None) -> None:
         """``event.before`` is not what the previous event left: the row changed between."""
         entity = self.entities.get(event.entity_type)
         where = _where(entity, event.entity_type, event.entity_id)
+        table = entity.table if entity else None
         if state is None:
             self.problems.append(
                 Problem(
                     f"{where}: event {event.seq} ({event.action}) changes a state no earlier "
                     "event records",
-                    entity.table if entity else None,
+                    table,
                     event.entity_id,
                     seq=event.seq,
                 )
@@ -294,21 +494,27 @@ class Replay:
                 Problem(
                     f"{where}: event {event.seq} ({event.action}) starts from another state "
                     f"than event {state.last_seq} left",
-                    entity.table if entity else None,
+                    table,
                     event.entity_id,
                     seq=event.seq,
                 )
             )
             return
+        defaults = _defaults(entity, state)
         for key in sorted(set(before) | set(after)):
             was, found = after.get(key, ABSENT), before.get(key, ABSENT)
+            # A key added by a later version: an older event without it meant its default.
+            if was is ABSENT:
+                was = defaults.get(key, ABSENT)
+            if found is ABSENT:
+                found = defaults.get(key, ABSENT)
             if not _same(was, found):
                 self.problems.append(
                     Problem(
                         f"{where}: {key} changed outside the log before event {event.seq} "
                         f"({event.action}): {_show(was)} after event {state.last_seq}, "
                         f"{_show(found)} when event {event.seq} was recorded",
-                        entity.table if entity else None,
+                        table,
                         event.entity_id,
                         key,
                         found,
@@ -357,13 +563,17 @@ class Replay:
         rows: Iterable[Mapping[str, Any]],
         *,
         only: Iterable[str] | None = None,
+        children: Mapping[str, Iterable[Mapping[str, Any]]] | None = None,
     ) -> None:
         """Compare every row of ``entity``'s table with the log. ``only``: the rows given
-        are these ids' (checking part of a table); entities outside it are not looked for."""
+        are these ids' (checking part of a table); entities outside it are not looked for.
+        ``children``: by table, the rows of its child tables whose parents are among
+        ``rows`` (or would be)."""
         assert entity.table is not None
         table = entity.table
         seen: set[str] = set()
         names = self.reviewer_names()
+        kids = _group_children(entity, children or {})
         count = 0
         for row in rows:
             count += 1
@@ -411,7 +621,10 @@ class Replay:
                 )
                 continue
             self._compare(entity, row, state, logged, names)
+            for child in entity.children:
+                self._compare_child(entity, child, row_id, kids, state, logged)
         self.rows_checked[table] = self.rows_checked.get(table, 0) + count
+        self._orphans(entity, kids, seen)
         wanted = None if only is None else set(only)
         for (etype, eid), state in self._states.items():
             if etype != entity.entity_type or eid in seen or state.after is None:
@@ -440,6 +653,8 @@ class Replay:
         table, row_id = entity.table, row[entity.id_column]
         for f in entity.fields:
             expected = logged.get(f.log_key, f.absent)
+            if expected is EVENTS:
+                expected = state.count
             if expected is ABSENT:
                 self.problems.append(
                     Problem(
@@ -474,34 +689,135 @@ class Replay:
                     _reads(Kind.REVIEWER, state.first_reviewer_id, names),
                     state.first_seq,
                 )
-        if entity.text:
-            self._check_text(entity, row, state, logged)
+        for hashed in entity.hashed:
+            self._check_hash(entity, hashed, row, state, logged)
 
-    def _check_text(
-        self, entity: Entity, row: Mapping[str, Any], state: _State, logged: dict[str, Any]
+    def _check_hash(
+        self,
+        entity: Entity,
+        hashed: Hashed,
+        row: Mapping[str, Any],
+        state: _State,
+        logged: dict[str, Any],
     ) -> None:
-        assert entity.text is not None
-        text = row.get(entity.text)
-        expected = logged.get("text_sha256")
-        if isinstance(text, str):
-            digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        value = row.get(hashed.column)
+        expected = logged.get(hashed.key)
+        if value is None:
+            digest: str | None = None
+        elif isinstance(value, str):
+            digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+        elif isinstance(value, bytes | bytearray | memoryview):
+            digest = hashlib.sha256(value).hexdigest()
         else:
-            digest = f"not text ({type(text).__name__})"
+            digest = f"not text ({type(value).__name__})"
         if digest != expected:
             table, row_id = entity.table, row[entity.id_column]
             self.problems.append(
                 Problem(
-                    f"{table} {shown(row_id)}: text differs from the import (event "
-                    f"{state.first_seq}): the stored text hashes to {_short(digest)}, the log "
-                    f"gives {_short(expected)}",
+                    f"{table} {shown(row_id)}: {hashed.column} differs from {hashed.made_by} "
+                    f"(event {state.first_seq}): the stored {hashed.column} hashes to "
+                    f"{_short(digest)}, the log gives {_short(expected)}",
                     table,
                     row_id,
-                    entity.text,
+                    hashed.column,
                     digest,
                     expected,
                     state.last_seq,
                 )
             )
+
+    def _compare_child(
+        self,
+        entity: Entity,
+        child: Child,
+        row_id: str,
+        kids: dict[str, dict[Any, list[Mapping[str, Any]]]],
+        state: _State,
+        logged: dict[str, Any],
+    ) -> None:
+        items = [
+            r
+            for r in kids.get(child.table, {}).get(row_id, [])
+            if child.role_column is None or r.get(child.role_column) == child.role
+        ]
+        items.sort(key=lambda r: _order_key(r.get(child.order)))
+        table = entity.table
+        where = f"{table} {shown(row_id)}: {child.key} (from {child.table})"
+        if child.numbered:
+            numbers = [r.get(child.order) for r in items]
+            if numbers != list(range(1, len(items) + 1)):
+                self.problems.append(
+                    Problem(
+                        f"{where}: its {child.order} numbers are {_show(numbers)}, not 1 to "
+                        f"{len(items)}",
+                        table,
+                        row_id,
+                        child.key,
+                        numbers,
+                        None,
+                        state.last_seq,
+                    )
+                )
+        stored = [r.get(child.value) for r in items] if items else child.empty
+        expected = logged.get(child.key, child.absent)
+        if expected is ABSENT:
+            self.problems.append(
+                Problem(
+                    f"{where}: not recorded in the log (event {state.last_seq})",
+                    table,
+                    row_id,
+                    child.key,
+                    stored,
+                    None,
+                    state.last_seq,
+                )
+            )
+        elif not _same(stored, expected):
+            self.problems.append(
+                Problem(
+                    f"{where}: is {_show(stored)} in the table but {_show(expected)} in the "
+                    f"log (event {state.last_seq})",
+                    table,
+                    row_id,
+                    child.key,
+                    stored,
+                    expected,
+                    state.last_seq,
+                )
+            )
+
+    def _orphans(
+        self, entity: Entity, kids: dict[str, dict[Any, list[Mapping[str, Any]]]], seen: set[str]
+    ) -> None:
+        """Child rows whose parent is not in the table, or that no declaration accounts for."""
+        for child_table, by_parent in kids.items():
+            decls = [c for c in entity.children if c.table == child_table]
+            for parent, found in by_parent.items():
+                if parent not in seen:
+                    self.problems.append(
+                        Problem(
+                            f"{child_table}: {len(found)} row(s) belong to {entity.table} "
+                            f"{shown(parent)}, which the table does not hold",
+                            child_table,
+                            parent,
+                        )
+                    )
+                    continue
+                for r in found:
+                    if not any(
+                        c.role_column is None or r.get(c.role_column) == c.role for c in decls
+                    ):
+                        column = decls[0].role_column or ""
+                        self.problems.append(
+                            Problem(
+                                f"{child_table}: a row of {entity.table} {shown(parent)} has "
+                                f"{column} {_show(r.get(column))}, which the log never records",
+                                child_table,
+                                parent,
+                                column,
+                                r.get(column),
+                            )
+                        )
 
     def _mismatch(
         self, table: str | None, row_id: str, column: str, stored: Any, logged: Any, seq: int
@@ -526,6 +842,38 @@ class Replay:
         return state.parsed
 
 
+def _defaults(entity: Entity | None, state: _State) -> dict[str, Any]:
+    """What a missing key of a logged state means, by key (``Field.absent``)."""
+    if entity is None:
+        return {}
+    found: dict[str, Any] = {c.key: c.absent for c in entity.children if c.absent is not ABSENT}
+    for f in entity.fields:
+        if f.absent is not ABSENT:
+            found[f.log_key] = state.count if f.absent is EVENTS else f.absent
+    return found
+
+
+def _group_children(
+    entity: Entity, children: Mapping[str, Iterable[Mapping[str, Any]]]
+) -> dict[str, dict[Any, list[Mapping[str, Any]]]]:
+    grouped: dict[str, dict[Any, list[Mapping[str, Any]]]] = {}
+    for child in entity.children:
+        if child.table in grouped or child.table not in children:
+            continue
+        by_parent: dict[Any, list[Mapping[str, Any]]] = {}
+        for r in children[child.table]:
+            by_parent.setdefault(r.get(child.parent), []).append(r)
+        grouped[child.table] = by_parent
+    return grouped
+
+
+def _order_key(value: Any) -> tuple[int, Any]:
+    """Numbers before text, each in its own order (a tampered cell may hold either)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return (0, value)
+    return (1, str(value))
+
+
 # --- reading values -------------------------------------------------------------------------
 
 
@@ -540,7 +888,7 @@ def _parse(text: str | bytes | None) -> Any:
 
 def _reads(kind: Kind, value: Any, names: Mapping[str, str]) -> Any:
     """A stored value as the log writes it. The same rules as the bulk comparison of
-    ``storage.replay_sqlite`` (which may only ever find fewer rows equal, never more)."""
+    ``store.sqlite.replay`` (which may only ever find fewer rows equal, never more)."""
     if value is None:
         return None
     if kind is Kind.TIME:
@@ -558,6 +906,12 @@ def _reads(kind: Kind, value: Any, names: Mapping[str, str]) -> Any:
     if kind is Kind.REVIEWER:
         name = names.get(value) if isinstance(value, str) else None
         return name if name is not None else _Unreadable(f"reviewer id {value!r} (not in the log)")
+    if kind is Kind.BOOL:
+        if isinstance(value, bool):
+            return value
+        if type(value) is int and value in (0, 1):
+            return bool(value)
+        return _Unreadable(f"{value!r} (not true or false)")
     return value
 
 
@@ -596,9 +950,9 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
-        return _clip(json.dumps(value, ensure_ascii=False))
-    if isinstance(value, bytes):
-        return f"bytes {_clip(value.hex())}"
+        return _clip(json.dumps(value, ensure_ascii=False, default=repr))
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"bytes {_clip(bytes(value).hex())}"
     return repr(value)
 
 
@@ -609,12 +963,14 @@ def _short(digest: Any) -> str:
 
 
 def _jsonable(value: Any) -> Any:
-    if value is ABSENT or isinstance(value, _Unreadable | bytes):
+    if value is ABSENT or isinstance(value, _Unreadable | bytes | bytearray | memoryview):
         return _show(value)
+    if isinstance(value, list | dict):
+        return json.loads(json.dumps(value, default=repr))
     return value
 
 
 def _where(entity: Entity | None, entity_type: str, entity_id: str) -> str:
     if entity is not None and entity.table is not None:
         return f"{entity.table} {shown(entity_id)}"
-    return f"{entity_type} {shown(entity_id)}"
+    return f"{shown(entity_type)} {shown(entity_id)}"

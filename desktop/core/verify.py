@@ -1,6 +1,9 @@
-"""Checking a whole project: SQLite's own checks, the audit triggers, the hash chain, every
+"""Checking a whole project: the database's own checks, the audit guards, the hash chain, every
 row against the log (``core.replay``), every quote against its text, signed checkpoints, and
-the heads the user kept outside the file (``core.anchors``)."""
+the heads the user kept outside the project (``core.anchors``).
+
+Every backend gets the same checks: a backend may answer the heavy ones faster (the SQLite
+file compares its rows in bulk), and the portable path (``store.replay``) does the rest."""
 
 from __future__ import annotations
 
@@ -11,12 +14,9 @@ from typing import Any
 
 from desktop.core.anchors import AnchorResult, ExpectedHead, check_anchor, export_anchor
 from desktop.core.audit import ChainReport, verify_chain
-from desktop.core.replay import Problem
+from desktop.core.replay import Problem, ReplayReport
 from desktop.core.signing import CheckpointResult, check_checkpoints, trusted_key_problems
-from desktop.core.storage import replay_sqlite as reads
-from desktop.core.storage.migrate import check_database
-from desktop.core.storage.project import Project, translate_errors
-from desktop.core.storage.replay_sqlite import ReplayReport, replay_file
+from desktop.core.store import Store, reads
 
 
 @dataclass(frozen=True)
@@ -83,8 +83,8 @@ class VerifyReport:
         }
 
 
-def verify_project(project: Project, request: VerifyRequest = VerifyRequest()) -> VerifyReport:
-    """Check everything; a file too damaged to read raises a one-line CrosscheckError.
+def verify_project(store: Store, request: VerifyRequest = VerifyRequest()) -> VerifyReport:
+    """Check everything; a project too damaged to read raises a one-line CrosscheckError.
 
     Exports named in ``request`` are read first, so a missing one costs nothing.
     """
@@ -96,40 +96,39 @@ def verify_project(project: Project, request: VerifyRequest = VerifyRequest()) -
             problems.append(unsound)
         else:
             expected.append(head)
-    with translate_errors(project):
-        return _verify_project(project, expected, list(request.trusted_keys), problems)
+    with store.translate_errors():
+        return _verify(store, expected, list(request.trusted_keys), problems)
 
 
-def check_log_and_rows(project: Project) -> tuple[ChainReport, ReplayReport]:
-    """The hash chain and the replay of every row, side by side: both spend their time inside
-    SQLite, which lets the other thread run."""
+def check_log_and_rows(store: Store) -> tuple[ChainReport, ReplayReport]:
+    """The hash chain and the replay of every row, side by side: both spend most of their
+    time in the database or in hashing, which lets the other thread run."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="verify-replay") as pool:
-        replaying = pool.submit(_replay, project)
-        conn = project.raw_connection()
-        try:
-            chain = verify_chain(conn)
-        finally:
-            conn.close()
+        replaying = pool.submit(replay_rows, store)
+        chain = verify_chain(store)
         return chain, replaying.result()
 
 
-def _replay(project: Project) -> ReplayReport:
-    conn = project.raw_connection()
-    try:
-        return replay_file(conn)
-    finally:
-        conn.close()
+def replay_rows(store: Store) -> ReplayReport:
+    """Every row against the log: the backend's fast path, or the portable replay."""
+    from desktop.core.store.replay import replay_store
+
+    with store.translate_errors():
+        report = store.replay_log()
+        if report is not None:
+            return report
+        with store.read() as conn:
+            return replay_store(conn)
 
 
-def _verify_project(
-    project: Project, expected: list[ExpectedHead], trusted: list[str], problems: list[str]
+def _verify(
+    store: Store, expected: list[ExpectedHead], trusted: list[str], problems: list[str]
 ) -> VerifyReport:
-    conn = project.raw_connection()
-    try:
-        problems += check_database(conn).problems
-        chain, replay = check_log_and_rows(project)
-        if not chain.ok:
-            problems.append(f"audit chain broken at {chain.problem}")
+    problems += store.check_database()
+    chain, replay = check_log_and_rows(store)
+    if not chain.ok:
+        problems.append(f"audit chain broken at {chain.problem}")
+    with store.read() as conn:
         misplaced = reads.first_misplaced_quote(conn)
         if misplaced:
             problems.append(f"annotation {misplaced}: its quote no longer matches the article text")
@@ -141,25 +140,23 @@ def _verify_project(
             project_id,
             replay.states.get("signing_key", []),
             replay.states.get("checkpoint", []),
-            lambda seq: reads.hash_at(conn, seq),
+            lambda seq: reads.event_hash(conn, seq),
             chain.events,
         )
         problems += [c.describe() for c in checkpoints if not c.ok]
         notes, key_problems = trusted_key_problems(checkpoints, trusted)
         problems += key_problems
-        last = reads.last_seq(conn)
+        last = reads.chain_bounds(conn)[1] or 0
         anchors = [
             check_anchor(
                 e,
                 verified_events=chain.events,
                 last_seq=last,
-                seq_of=lambda digest: reads.seq_of(conn, digest),
-                hash_at=lambda seq: reads.hash_at(conn, seq),
+                seq_of=lambda digest: reads.event_seq(conn, digest),
+                hash_at=lambda seq: reads.event_hash(conn, seq),
                 project_id=project_id,
             )
             for e in expected
         ]
-        problems += [a.message for a in anchors if not a.ok]
-    finally:
-        conn.close()
+    problems += [a.message for a in anchors if not a.ok]
     return VerifyReport(chain, problems, replay, anchors, checkpoints, notes)

@@ -1,5 +1,5 @@
 """The window's tools over a whole project: the Audit trail dock, File ▸ Export… and
-Tools ▸ Verify Project.
+Tools ▸ Verify Project….
 
 Their views are built on first use: they bring in the exporters and SQLAlchemy, which the
 window does not need to show a project, and start-up time counts.
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QThreadPool
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.core.changes import ChangeSet
-from desktop.core.storage import Project
+from desktop.core.store import Store
 from desktop.ui import actions as act
 
 if TYPE_CHECKING:
@@ -45,29 +44,19 @@ class ProjectTools(QObject):
         window.annotations_dock.raise_()
         self.dock.visibilityChanged.connect(self._on_dock_visible)
 
-        self.export_action = QAction("&Export…", window)
-        self.export_action.setObjectName("file.export")
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setStatusTip(
-            "Export verdicts, the audit log or a report (CSV, JSON-LD, HTML)"
-        )
+        self.export_action = window.action(act.EXPORT)
         self.export_action.triggered.connect(self.export)
         file_menu = window.menu("File")
         close = window.action(act.CLOSE)
         file_menu.insertAction(close, self.export_action)
         file_menu.insertSeparator(close)
 
-        self.verify_action = QAction("&Verify Project…", window)
-        self.verify_action.setObjectName("tools.verify")
-        self.verify_action.setStatusTip(
-            "Check the file, every link of the audit trail's hash chain and every row against "
-            "the trail, optionally against a head or an export kept elsewhere"
-        )
+        self.verify_action = window.action(act.VERIFY)
         self.verify_action.triggered.connect(self.verify)
+        # The Audit Trail is listed once, in the View menu with the other panels.
         tools = window.menu("Tools")
         first = tools.actions()[0] if tools.actions() else None
         tools.insertAction(first, self.verify_action)
-        tools.insertAction(first, self.dock.toggleViewAction())
         tools.insertSeparator(first)
 
         window.sig_project_opened.connect(self._on_project_opened)
@@ -83,10 +72,19 @@ class ProjectTools(QObject):
             return
         from desktop.ui.export_ui import export_with_dialog
 
-        self.export_dialog = export_with_dialog(self.window, project, project.path.parent)
+        settings = self.window.settings
+        dialog = export_with_dialog(self.window, project, settings.export_folder, settings.reviewer)
+
+        def remember_folder() -> None:
+            _fmt, path, _options = dialog.choice()
+            if path.parent.is_dir():
+                settings.export_folder = path.parent
+
+        dialog.accepted.connect(remember_folder)
+        self.export_dialog = dialog
 
     def verify(self) -> VerifyDialog | None:
-        """Open the Verify dialog (one per window); checks run in the background from it."""
+        """Open the Verify dialog (one per window); its checks run on the window's runner."""
         project = self.window.project
         if project is None:
             return None
@@ -95,7 +93,7 @@ class ProjectTools(QObject):
         if self.verify_dialog is None or self.verify_dialog.project is not project:
             if self.verify_dialog is not None:
                 self.verify_dialog.close()
-            self.verify_dialog = VerifyDialog(project, self.window)
+            self.verify_dialog = VerifyDialog(project, self.window.runner, self.window)
             self.verify_dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.verify_dialog.open()
         self.verify_dialog.head_edit.setFocus()
@@ -123,7 +121,7 @@ class ProjectTools(QObject):
         if visible:
             self._ensure_trail()
 
-    def _on_project_opened(self, project: Project) -> None:
+    def _on_project_opened(self, project: Store) -> None:
         self._enable(True)
         if self.trail is not None:
             self.trail.set_project(project)
@@ -134,12 +132,12 @@ class ProjectTools(QObject):
             if self.verify_dialog.running():
                 # The check reads through its own connections; let it finish before the
                 # file may be moved or reopened.
-                QThreadPool.globalInstance().waitForDone()
+                self.window.runner.wait()
             self.verify_dialog.close()
             self.verify_dialog.deleteLater()
             self.verify_dialog = None
         job = getattr(self.export_dialog, "job", None)
-        if job is not None and job.running():
+        if job is not None and job.running:
             job.cancel()
             job.wait()
         if self.trail is not None:
@@ -152,3 +150,4 @@ class ProjectTools(QObject):
     def _enable(self, has_project: bool) -> None:
         self.export_action.setEnabled(has_project)
         self.verify_action.setEnabled(has_project)
+        self._holder.setEnabled(has_project)

@@ -1,11 +1,13 @@
-"""Tools ▸ Verify Project: check the file, optionally against a head or an audit export kept
-elsewhere, and show what was checked and what was found."""
+"""Tools ▸ Verify Project: check the project, optionally against a head or an audit export
+kept elsewhere, and show what was checked and what was found. The check runs on the window's
+runner, off the window's thread."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (
     QDialog,
@@ -25,9 +27,11 @@ from PySide6.QtWidgets import (
 
 from desktop.core.anchors import ExpectedHead, parse_head
 from desktop.core.errors import CrosscheckError
-from desktop.core.storage import Project
+from desktop.core.store import Store
 from desktop.core.verify import VerifyReport, VerifyRequest
-from desktop.ui.workers import VerifyJob
+
+if TYPE_CHECKING:
+    from desktop.ui.controller import Runner, Task
 
 EXPORT_FILTER = "Audit exports (*.jsonl *.csv);;All files (*)"
 
@@ -38,12 +42,14 @@ class VerifyDialog(QDialog):
     sig_verified = Signal(object)
     """A check finished; carries the VerifyReport."""
 
-    def __init__(self, project: Project, parent: QWidget | None = None) -> None:
+    def __init__(self, project: Store, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("verifyDialog")
-        self.setWindowTitle(f"Verify {project.path.name}")
         self.project = project
-        self.job: VerifyJob | None = None
+        self.runner = runner
+        self.name = project.path.name if project.path is not None else project.display_name
+        self.setWindowTitle(f"Verify {self.name}")
+        self.job: Task | None = None
         self.report: VerifyReport | None = None
 
         self.head_edit = QLineEdit()
@@ -79,7 +85,7 @@ class VerifyDialog(QDialog):
         form.addRow(seq_label, self.seq_box)
         form.addRow(export_label, export_row)
         hint = QLabel(
-            "A file cut short or re-hashed whole agrees with itself; only a head published "
+            "A log cut short or re-hashed whole agrees with itself; only a head published "
             "before, or an export kept elsewhere, shows it."
         )
         hint.setWordWrap(True)
@@ -138,12 +144,19 @@ class VerifyDialog(QDialog):
         except CrosscheckError as exc:
             self._show_failure(str(exc))
             return
-        self.job = VerifyJob(self.project, request)
+        project = self.project
+
+        def work(_task: Task) -> VerifyReport:
+            from desktop.ui.audit_view import verify_quietly
+
+            return verify_quietly(project, request)
+
         self.verify_button.setEnabled(False)
-        self.status_label.setText(f"Verifying {self.project.path.name}…")
+        self.status_label.setText(f"Verifying {self.name}…")
         self.result_view.clear()
-        self.job.signals.sig_finished.connect(self._done, Qt.ConnectionType.QueuedConnection)
-        QThreadPool.globalInstance().start(self.job)
+        self.job = self.runner.run(
+            f"Verify {self.name}", work, writes=False, done=self._done, failed=self._failed
+        )
 
     def running(self) -> bool:
         return self.job is not None
@@ -153,7 +166,7 @@ class VerifyDialog(QDialog):
         self.report = report
         self.verify_button.setEnabled(True)
         self.status_label.setText(
-            f"✓ {self.project.path.name} is intact."
+            f"✓ {self.name} is intact."
             if report.ok
             else f"✗ {len(report.problems)} problem{'s' if len(report.problems) != 1 else ''} "
             "found."
@@ -161,12 +174,18 @@ class VerifyDialog(QDialog):
         self.result_view.setPlainText("\n".join(report_lines(report)))
         self.sig_verified.emit(report)
 
+    def _failed(self, error: CrosscheckError) -> None:
+        self.job = None
+        self.verify_button.setEnabled(True)
+        self._show_failure(str(error))
+
     def _show_failure(self, message: str) -> None:
         self.status_label.setText(f"✗ {message}")
         self.result_view.clear()
 
     def _browse(self) -> None:
-        start = self.export_edit.text() or str(self.project.path.parent)
+        folder = self.project.path.parent if self.project.path is not None else Path.home()
+        start = self.export_edit.text() or str(folder)
         path, _ = QFileDialog.getOpenFileName(self, "Audit export", start, EXPORT_FILTER)
         if path:
             self.export_edit.setText(path)
@@ -180,13 +199,21 @@ def report_lines(report: VerifyReport) -> list[str]:
         + (f", head {chain.head_hash} at event {chain.events}" if chain.ok else ", broken"),
     ]
     if report.replay is not None:
-        tables = ", ".join(f"{table} {count:,}" for table, count in report.replay.rows.items())
+        counts = report.replay.rows.items()
+        tables = ", ".join(f"{table} {count:,}" for table, count in counts if count) or "none"
         found = len(report.replay.problems) + report.replay.more
         lines.append(
             f"Rows replayed from the log: {tables}"
-            + (" — every one matches" if not found else f" — {found:,} differences")
+            + (
+                " — every one matches"
+                if not found
+                else f" — {found:,} difference{'s' if found != 1 else ''}"
+            )
         )
-    lines.append("SQLite integrity and foreign keys, the audit triggers and every quote checked.")
+    lines.append(
+        "The database's own checks (SQLite: integrity and foreign keys), the audit guards "
+        "and every quote checked."
+    )
     details = report.details()
     if details:
         lines += ["", *details]

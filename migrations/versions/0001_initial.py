@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from desktop.core.store.migrate import create_audit_guards, set_schema_version
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -109,15 +111,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("hash", name=op.f("uq_audit_events_hash")),
     )
     # The log is append-only; the database itself refuses changes to it.
-    op.execute(
-        "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
-        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
-    )
-    op.execute(
-        "CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events "
-        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
-    )
-    op.execute("PRAGMA user_version = 1")
+    create_audit_guards(op)
+    set_schema_version(op, 1)
 
 
 def downgrade() -> None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from desktop.core.store.migrate import set_schema_version
+
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -21,7 +23,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("email", sa.String(320), nullable=True))
     with op.batch_alter_table("annotations") as batch:
         batch.create_index("ix_annotations_article_verdict", ["article_id", "verdict"])
-    op.execute("PRAGMA user_version = 2")
+    set_schema_version(op, 2)
 
 
 def downgrade() -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from alembic import op
 
+from desktop.core.store.migrate import set_schema_version
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -18,7 +20,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("annotations") as batch:
         batch.create_index("ix_annotations_article_span", ["article_id", "start", "end"])
-    op.execute("PRAGMA user_version = 3")
+    set_schema_version(op, 3)
 
 
 def downgrade() -> None:

@@ -4,7 +4,7 @@ Verifying replays every entity's events against its row; this index spares sorti
 log to find each entity's history.
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0008
 Create Date: 2026-11-29
 """
 
@@ -12,15 +12,17 @@ from __future__ import annotations
 
 from alembic import op
 
+from desktop.core.store.migrate import set_schema_version
+
 revision = "0009"
-down_revision = "0003"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
     op.create_index("ix_audit_events_entity", "audit_events", ["entity_type", "entity_id", "seq"])
-    op.execute("PRAGMA user_version = 9")
+    set_schema_version(op, 9)
 
 
 def downgrade() -> None:

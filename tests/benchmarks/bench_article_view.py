@@ -67,7 +67,7 @@ def make_text(rng: random.Random) -> str:
 
 def make_rows(text: str, rng: random.Random) -> list:
     from desktop.core.model import Verdict
-    from desktop.core.queries import AnnotationRow
+    from desktop.core.records import AnnotationRow
 
     when = datetime(2025, 6, 30, 9, 15, tzinfo=UTC)
     verdicts = list(Verdict)

@@ -3,7 +3,7 @@
 1. One ``operations.annotate`` call (annotation + audit event, committed) against a raw
    ``sqlite3`` insert of two comparable rows + commit, on the same kind of file, with the same
    pragmas, in the same folder. Target: the ratio of the medians is at most 2.
-2. Listing the articles with their verdict counts (``queries.article_summaries`` in a fresh
+2. Listing the articles with their verdict counts (``reads.article_summaries`` in a fresh
    read session) for a project of 1,000 articles and 100,000 annotations. Target: 1 s.
 
 Run: ``.venv/bin/python tests/benchmarks/bench_core.py [--dir FOLDER]``; exits 1 if a target is
@@ -30,9 +30,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from desktop.core import demo, operations, queries  # noqa: E402
+from desktop.core import demo, operations  # noqa: E402
 from desktop.core.model import Verdict  # noqa: E402
-from desktop.core.storage import new_project_file, open_project  # noqa: E402
+from desktop.core.store import (  # noqa: E402
+    create_store,
+    open_store,
+    reads,
+)
 
 REVIEWER = "Benchmark Reviewer"
 ANNOTATE_CALLS = 300
@@ -59,7 +63,7 @@ def db_time(moment: datetime) -> str:
 
 
 def make_demo(path: Path) -> Path:
-    with new_project_file(path) as project:
+    with create_store(path) as project:
         operations.record_project_created(project, name="bench", reviewer=REVIEWER)
         demo.add_demo_articles(project, reviewer=REVIEWER)
     return path
@@ -75,9 +79,9 @@ def bench_annotate(folder: Path) -> tuple[float, float]:
     """
     project_path = make_demo(folder / "annotate.crosscheck")
     raw_path = make_demo(folder / "raw.crosscheck")
-    project = open_project(project_path)
+    project = open_store(project_path)
     with project.read() as session:
-        articles = [(s.id, s.text_length) for s in queries.article_summaries(session)]
+        articles = [(s.id, s.text_length) for s in reads.article_summaries(session)]
     rng = random.Random(1)
     spans = []
     for i in range(ANNOTATE_CALLS + WARMUP):
@@ -182,7 +186,7 @@ def _timed(func: Callable[[int], None], i: int) -> float:
 def build_large_project(path: Path) -> None:
     """1,000 articles of 5-20 KB made from the seed texts, and 100,000 annotations on them
     (all three verdicts, some deleted), inserted in bulk."""
-    with new_project_file(path) as project:
+    with create_store(path) as project:
         operations.record_project_created(project, name="large", reviewer=REVIEWER)
     rng = random.Random(7)
     seeds_dir = ROOT / "seeds"
@@ -275,10 +279,10 @@ def bench_listing(folder: Path) -> tuple[float, float, int]:
     times = []
     listed = 0
     for _ in range(LIST_RUNS):
-        with open_project(path, read_only=True) as project:
+        with open_store(path, read_only=True) as project:
             started = time.perf_counter()
             with project.read() as session:
-                summaries = queries.article_summaries(session)
+                summaries = reads.article_summaries(session)
             times.append(time.perf_counter() - started)
         listed = len(summaries)
         assert sum(s.total for s in summaries) > 0.9 * LIST_ANNOTATIONS

@@ -2,7 +2,7 @@
 
 Run: ``python tests/benchmarks/make_screenshots.py [OUT_DIR]`` (default /tmp). Writes
 shot-light-2.png, shot-light-4.png, shot-dark-2.png, shot-dark-4.png and, with ``--readme``,
-``resources/screenshots/main-window.png`` (light, 2 panes, 1400×860).
+``resources/screenshots/main-window.png`` (light, 2 panes, 1366×768: a laptop screen).
 Runs offscreen in a throwaway home, so the user's settings are untouched.
 """
 
@@ -31,9 +31,10 @@ from PySide6.QtGui import QColor, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from desktop import app as desktop_app  # noqa: E402
-from desktop.core import operations, queries  # noqa: E402
+from desktop.core import operations  # noqa: E402
 from desktop.core.anchoring import find_quote  # noqa: E402
-from desktop.core.storage import open_project  # noqa: E402
+from desktop.core.store import open_store, reads  # noqa: E402
+from desktop.ui import demo_project  # noqa: E402
 
 # (article index, quote, verdict, note, sources, reviewer)
 TAGS = [
@@ -87,11 +88,11 @@ def dark_palette() -> QPalette:
 
 
 def tag_demo(path: Path) -> None:
-    project = open_project(path)
+    project = open_store(path)
     try:
         with project.read() as session:
-            summaries = queries.article_summaries(session)
-            texts = [queries.article_text(session, s.id) for s in summaries]
+            summaries = reads.article_summaries(session)
+            texts = [reads.article_text(session, s.id) for s in summaries]
         for index, quote, verdict, note, sources, reviewer in TAGS:
             start, end = find_quote(texts[index], quote)
             operations.annotate(
@@ -110,7 +111,7 @@ def shoot(window, out: Path, panes: int) -> None:
     articles = window.article_panel.model.summaries()
     for pane, summary in zip(window.panes.panes(), articles, strict=False):
         window.panes.show_article(pane, summary.id)
-    window.resize(1400, 860)
+    window.resize(1366, 768)
     app = QApplication.instance()
     for _ in range(3):
         app.processEvents()
@@ -131,7 +132,7 @@ def main() -> int:
     out_dir = Path(args[0]) if args else Path("/tmp")
     app = desktop_app.application()
     app.setStyle("Fusion")
-    path = desktop_app.create_demo(desktop_app.demo_path(), "Maria Lopez")
+    path = demo_project.create_demo(demo_project.demo_path(), "Maria Lopez")
     tag_demo(path)
     window = desktop_app.open_window(path)
     shoot(window, out_dir / "shot-light-2.png", 2)

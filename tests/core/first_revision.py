@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.core import audit
-from desktop.core.storage import migrate
-from desktop.core.storage.engine import APPLICATION_ID, make_engine
+from desktop.core.store.sqlite import APPLICATION_ID, SqliteStore, upgrade_schema
 
 TEXT = "Baku says two citizens died in Yekaterinburg.\nMoscow denies it.\n"
 QUOTE_START, QUOTE_END = 10, 28  # "two citizens died "
@@ -28,14 +27,15 @@ class FirstRevisionProject:
 
 
 def make_first_revision_project(path: Path) -> FirstRevisionProject:
-    """Build a file the way ``new_project_file`` does, stopped at revision 0001, and fill it."""
+    """Build a file the way ``create_store`` does, stopped at revision 0001, and fill it."""
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.close()
-    engine = make_engine(path, read_only=False, busy_timeout_ms=5_000)
+    store = SqliteStore(path)
+    engine = store.engine
     try:
-        migrate.upgrade(engine, "0001")
+        upgrade_schema(store, "0001")
     finally:
         engine.dispose()
     made = FirstRevisionProject(path)

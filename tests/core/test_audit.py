@@ -14,16 +14,16 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core import audit, operations, queries
+from desktop.core import audit, operations
 from desktop.core.errors import CrosscheckError
 from desktop.core.importers import ImportedArticle
-from desktop.core.storage import Project, open_project
-from desktop.core.storage.schema import AUDIT_TRIGGERS
+from desktop.core.store import Store, open_store, reads
+from desktop.core.store.sqlite import AUDIT_TRIGGERS
 from desktop.core.verify import verify_project
 from tests.conftest import REVIEWER, make_project
 
 
-def events(project: Project) -> list[tuple[Any, ...]]:
+def events(project: Store) -> list[tuple[Any, ...]]:
     conn = project.raw_connection()
     try:
         return conn.execute(
@@ -34,7 +34,7 @@ def events(project: Project) -> list[tuple[Any, ...]]:
         conn.close()
 
 
-def count(project: Project, table: str) -> int:
+def count(project: Store, table: str) -> int:
     conn = project.raw_connection()
     try:
         return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
@@ -42,9 +42,9 @@ def count(project: Project, table: str) -> int:
         conn.close()
 
 
-def article_ids(project: Project) -> list[str]:
+def article_ids(project: Store) -> list[str]:
     with project.read() as session:
-        return [s.id for s in queries.article_summaries(session)]
+        return [s.id for s in reads.article_summaries(session)]
 
 
 def tamper(path: Path, *statements: str, keep_triggers: bool = True) -> Path:
@@ -65,7 +65,7 @@ def tamper(path: Path, *statements: str, keep_triggers: bool = True) -> Path:
 
 
 @pytest.fixture
-def tagged(demo_project: Project) -> Project:
+def tagged(demo_project: Store) -> Store:
     """The demo project with three annotations (events 8, 9, 10)."""
     first = article_ids(demo_project)[0]
     for start, verdict in ((0, "supported"), (20, "disputed"), (40, "unverified")):
@@ -76,7 +76,7 @@ def tagged(demo_project: Project) -> Project:
 # --- what each operation records -----------------------------------------------------------
 
 
-def test_a_new_project_records_its_creation(demo_project: Project) -> None:
+def test_a_new_project_records_its_creation(demo_project: Store) -> None:
     logged = events(demo_project)
     assert [(e[0], e[1], e[2], e[4]) for e in logged] == [
         (1, "reviewer.added", "reviewer", REVIEWER),
@@ -94,7 +94,7 @@ def test_a_new_project_records_its_creation(demo_project: Project) -> None:
     assert "text" not in imported and len(imported["text_sha256"]) == 64
 
 
-def test_every_operation_records_exactly_its_events(demo_project: Project) -> None:
+def test_every_operation_records_exactly_its_events(demo_project: Store) -> None:
     first = article_ids(demo_project)[0]
     seen = len(events(demo_project))
 
@@ -162,7 +162,7 @@ def _fail_after_change(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(audit, "append_event", append_then_fail)
 
 
-OPERATIONS: dict[str, Callable[[Project, str, str], object]] = {
+OPERATIONS: dict[str, Callable[[Store, str, str], object]] = {
     "annotate": lambda p, art, ann: operations.annotate(p, art, 50, 60, "disputed", reviewer="Bo"),
     "retag": lambda p, art, ann: operations.annotate(p, art, 0, 10, "disputed", reviewer=REVIEWER),
     "update": lambda p, art, ann: operations.update_annotation(
@@ -180,11 +180,11 @@ OPERATIONS: dict[str, Callable[[Project, str, str], object]] = {
 
 @pytest.mark.parametrize("name", list(OPERATIONS))
 def test_a_failure_after_the_change_keeps_neither_change_nor_event(
-    tagged: Project, monkeypatch: pytest.MonkeyPatch, name: str
+    tagged: Store, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
     first = article_ids(tagged)[0]
     with tagged.read() as session:
-        annotation = queries.annotation_rows(session)[0].id
+        annotation = reads.annotation_rows(session)[0].id
     conn = tagged.raw_connection()
     before = list(conn.iterdump())
     conn.close()
@@ -200,7 +200,7 @@ def test_a_failure_after_the_change_keeps_neither_change_nor_event(
 
 
 def test_a_constraint_failure_writes_nothing(
-    tagged: Project, monkeypatch: pytest.MonkeyPatch
+    tagged: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If the event cannot be stored (here: a hash clash), the change is not stored either."""
     first = article_ids(tagged)[0]
@@ -240,14 +240,11 @@ def test_the_database_refuses_to_change_events(demo_path: Path, sql: str) -> Non
 
 
 def _chain(path: Path) -> audit.ChainReport:
-    conn = sqlite3.connect(path)
-    try:
-        return audit.verify_chain(conn)
-    finally:
-        conn.close()
+    with open_store(path, read_only=True) as store:
+        return audit.verify_chain(store)
 
 
-def test_intact_chain(tagged: Project) -> None:
+def test_intact_chain(tagged: Store) -> None:
     report = _chain(tagged.path)
     assert report.ok and report.events == 10 and report.first_bad_seq is None
     conn = tagged.raw_connection()
@@ -259,14 +256,14 @@ def test_intact_chain(tagged: Project) -> None:
 
 
 def test_empty_chain_is_intact(tmp_path: Path) -> None:
-    from desktop.core.storage import new_project_file
+    from desktop.core.store import create_store
 
-    with new_project_file(tmp_path / "p.crosscheck") as project:
+    with create_store(tmp_path / "p.crosscheck") as project:
         report = verify_project(project)
     assert report.ok and report.chain.events == 0 and report.chain.head_hash == audit.GENESIS_HASH
 
 
-def test_changed_event_content_is_found(tagged: Project) -> None:
+def test_changed_event_content_is_found(tagged: Store) -> None:
     copy = tamper(
         tagged.path,
         "UPDATE audit_events SET after = replace(after, '\"disputed\"', '\"supported\"') "
@@ -277,7 +274,7 @@ def test_changed_event_content_is_found(tagged: Project) -> None:
     assert report.events == 8
     assert report.problem is not None and report.problem.startswith("event 9 (annotation.created")
     assert report.problem.endswith("hash does not match its content")
-    with open_project(copy) as project:
+    with open_store(copy) as project:
         result = verify_project(project)
     assert not result.ok
     # The replay, reading the changed event, finds the row no longer matches it either.
@@ -289,7 +286,7 @@ def test_changed_event_content_is_found(tagged: Project) -> None:
     )
 
 
-def test_changed_reviewer_or_time_is_found(tagged: Project) -> None:
+def test_changed_reviewer_or_time_is_found(tagged: Store) -> None:
     copy = tamper(tagged.path, "UPDATE audit_events SET reviewer = 'Mallory' WHERE seq = 3")
     assert _chain(copy).first_bad_seq == 3
     copy.unlink()
@@ -299,13 +296,13 @@ def test_changed_reviewer_or_time_is_found(tagged: Project) -> None:
     assert _chain(copy).first_bad_seq == 10
 
 
-def test_missing_event_is_found(tagged: Project) -> None:
+def test_missing_event_is_found(tagged: Store) -> None:
     copy = tamper(tagged.path, "DELETE FROM audit_events WHERE seq = 5")
     report = _chain(copy)
     assert (report.first_bad_seq, report.problem) == (6, "sequence gap: event 6 follows event 4")
 
 
-def test_broken_link_is_found(tagged: Project) -> None:
+def test_broken_link_is_found(tagged: Store) -> None:
     copy = tamper(tagged.path, f"UPDATE audit_events SET prev_hash = '{'a' * 64}' WHERE seq = 4")
     report = _chain(copy)
     assert (report.first_bad_seq, report.problem) == (
@@ -314,7 +311,7 @@ def test_broken_link_is_found(tagged: Project) -> None:
     )
 
 
-def test_rewritten_tail_is_found(tagged: Project) -> None:
+def test_rewritten_tail_is_found(tagged: Store) -> None:
     """Recomputing one event's hash is not enough: the next event's link breaks."""
     conn = sqlite3.connect(tagged.path)
     seq, eid, at, rid, rname, action, etype, entity, before, after, prev, _ = conn.execute(
@@ -350,7 +347,7 @@ def test_rewritten_tail_is_found(tagged: Project) -> None:
 
 def test_verify_reports_missing_triggers(demo_path: Path) -> None:
     copy = tamper(demo_path, keep_triggers=False)
-    with open_project(copy) as project:
+    with open_store(copy) as project:
         report = verify_project(project)
     assert report.problems == [
         "audit triggers missing: audit_events_no_update, audit_events_no_delete"
@@ -358,13 +355,13 @@ def test_verify_reports_missing_triggers(demo_path: Path) -> None:
     assert report.summary() == report.problems[0]
 
 
-def test_verify_reports_a_changed_article_text(tagged: Project) -> None:
+def test_verify_reports_a_changed_article_text(tagged: Store) -> None:
     (first, title) = _first_article(tagged)
     copy = tamper(
         tagged.path,
         f"UPDATE articles SET text = replace(text, 'Azerbaijan', 'Armenia') WHERE id = '{first}'",
     )
-    with open_project(copy) as project:
+    with open_store(copy) as project:
         report = verify_project(project)
     [problem] = report.problems
     assert problem.startswith(f"articles {first}: text differs from the import (event ")
@@ -372,13 +369,13 @@ def test_verify_reports_a_changed_article_text(tagged: Project) -> None:
     assert title
 
 
-def test_verify_reports_a_quote_that_no_longer_matches(tagged: Project) -> None:
+def test_verify_reports_a_quote_that_no_longer_matches(tagged: Store) -> None:
     with tagged.read() as session:
-        row = queries.annotation_rows(session)[1]
+        row = reads.annotation_rows(session)[1]
     copy = tamper(
         tagged.path, f"UPDATE annotations SET quote = 'something else' WHERE id = '{row.id}'"
     )
-    with open_project(copy) as project:
+    with open_store(copy) as project:
         report = verify_project(project)
     assert (
         report.problems[0] == f"annotation {row.id}: its quote no longer matches the article text"
@@ -386,13 +383,13 @@ def test_verify_reports_a_quote_that_no_longer_matches(tagged: Project) -> None:
     assert report.problems[1].startswith(f"annotations {row.id}: quote is 'something else' in the")
     copy.unlink()
     copy = tamper(tagged.path, f"UPDATE annotations SET \"end\" = 10000000 WHERE id = '{row.id}'")
-    with open_project(copy) as project:
+    with open_store(copy) as project:
         problems = verify_project(project).problems
     assert problems[0] == f"annotation {row.id}: its quote no longer matches the article text"
     assert problems[1].startswith(f"annotations {row.id}: end is 10000000 in the table but ")
 
 
-def test_verify_summary_when_all_is_well(tagged: Project) -> None:
+def test_verify_summary_when_all_is_well(tagged: Store) -> None:
     report = verify_project(tagged)
     assert report.ok
     assert report.summary() == (
@@ -401,9 +398,9 @@ def test_verify_summary_when_all_is_well(tagged: Project) -> None:
     )
 
 
-def _first_article(project: Project) -> tuple[str, str]:
+def _first_article(project: Store) -> tuple[str, str]:
     with project.read() as session:
-        s = queries.article_summaries(session)[0]
+        s = reads.article_summaries(session)[0]
     return s.id, s.title
 
 
@@ -488,7 +485,7 @@ def test_event_hash_is_sha256_of_prev_and_payload() -> None:
     )
 
 
-def test_stored_hashes_follow_the_documented_formula(tagged: Project) -> None:
+def test_stored_hashes_follow_the_documented_formula(tagged: Store) -> None:
     """Anyone can re-check the chain from the rows alone, with any RFC 8785 library."""
     import hashlib
 

@@ -16,7 +16,8 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from desktop.core import audit, operations, queries
+import desktop.core.store.sqlite.fast as fast
+from desktop.core import audit, operations
 from desktop.core.exports import ExportOptions, export_to_path, export_to_stream
 from desktop.core.exports.audit_log import (
     AUDIT_COLUMNS,
@@ -25,15 +26,15 @@ from desktop.core.exports.audit_log import (
     check_audit_jsonl,
     read_sidecar,
 )
-from desktop.core.storage import Project
-from desktop.core.storage.schema import AUDIT_TRIGGERS
+from desktop.core.store import Store, open_store, reads
+from desktop.core.store.sqlite import AUDIT_TRIGGERS
 
 
 @pytest.fixture
-def logged(demo_project: Project) -> Project:
+def logged(demo_project: Store) -> Store:
     """The demo project plus annotations by a reviewer whose name looks like a formula."""
     with demo_project.read() as session:
-        article = queries.article_summaries(session)[0].id
+        article = reads.article_summaries(session)[0].id
     ids = [
         operations.annotate(
             demo_project, article, s, s + 8, "disputed", reviewer=name, note=note
@@ -49,7 +50,7 @@ def logged(demo_project: Project) -> Project:
     return demo_project
 
 
-def db_events(project: Project) -> list[tuple]:
+def db_events(project: Store) -> list[tuple]:
     conn = project.raw_connection()
     try:
         return conn.execute(
@@ -63,7 +64,7 @@ def db_events(project: Project) -> list[tuple]:
 # --- JSON Lines -----------------------------------------------------------------------------
 
 
-def test_jsonl_has_every_event_then_a_summary(logged: Project, tmp_path: Path) -> None:
+def test_jsonl_has_every_event_then_a_summary(logged: Store, tmp_path: Path) -> None:
     result = export_to_path(logged, "audit-jsonl", tmp_path / "log.jsonl")
     lines = (tmp_path / "log.jsonl").read_text(encoding="utf-8").splitlines()
     objects = [json.loads(line) for line in lines]
@@ -75,7 +76,7 @@ def test_jsonl_has_every_event_then_a_summary(logged: Project, tmp_path: Path) -
     assert check_audit_jsonl(tmp_path / "log.jsonl").ok
 
 
-def test_jsonl_check_finds_a_tampered_line(logged: Project, tmp_path: Path) -> None:
+def test_jsonl_check_finds_a_tampered_line(logged: Store, tmp_path: Path) -> None:
     path = tmp_path / "log.jsonl"
     export_to_path(logged, "audit-jsonl", path)
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -89,7 +90,7 @@ def test_jsonl_check_finds_a_tampered_line(logged: Project, tmp_path: Path) -> N
     assert "hash does not match" in (report.problem or "")
 
 
-def test_jsonl_check_finds_a_removed_line_and_a_cut_file(logged: Project, tmp_path: Path) -> None:
+def test_jsonl_check_finds_a_removed_line_and_a_cut_file(logged: Store, tmp_path: Path) -> None:
     path = tmp_path / "log.jsonl"
     export_to_path(logged, "audit-jsonl", path)
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -113,7 +114,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
-def test_csv_has_every_event_and_a_sidecar(logged: Project, tmp_path: Path) -> None:
+def test_csv_has_every_event_and_a_sidecar(logged: Store, tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
     result = export_to_path(logged, "audit-csv", path, ExportOptions(spreadsheet_safe=False))
     rows = read_csv(path)
@@ -131,7 +132,7 @@ def test_csv_has_every_event_and_a_sidecar(logged: Project, tmp_path: Path) -> N
     assert check_audit_csv(path).ok
 
 
-def test_csv_cells_are_spreadsheet_safe_and_still_check(logged: Project, tmp_path: Path) -> None:
+def test_csv_cells_are_spreadsheet_safe_and_still_check(logged: Store, tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
     export_to_path(logged, "audit-csv", path)
     reviewers = {r["reviewer"] for r in read_csv(path)}
@@ -145,7 +146,7 @@ def test_csv_cells_are_spreadsheet_safe_and_still_check(logged: Project, tmp_pat
 
 
 @pytest.mark.skipif(shutil.which("sha256sum") is None, reason="sha256sum is not installed")
-def test_sha256sum_checks_the_copy(logged: Project, tmp_path: Path) -> None:
+def test_sha256sum_checks_the_copy(logged: Store, tmp_path: Path) -> None:
     export_to_path(logged, "audit-csv", tmp_path / "log.csv")
     ok = subprocess.run(
         ["sha256sum", "-c", "log.csv.sha256"], cwd=tmp_path, capture_output=True, text=True
@@ -157,7 +158,7 @@ def test_sha256sum_checks_the_copy(logged: Project, tmp_path: Path) -> None:
     assert bad.returncode != 0
 
 
-def test_csv_check_finds_an_edited_cell(logged: Project, tmp_path: Path) -> None:
+def test_csv_check_finds_an_edited_cell(logged: Store, tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
     export_to_path(logged, "audit-csv", path)
     rows = read_csv(path)
@@ -177,7 +178,7 @@ def test_csv_check_finds_an_edited_cell(logged: Project, tmp_path: Path) -> None
     assert report.first_bad_seq == 5 and "hash does not match" in (report.problem or "")
 
 
-def test_audit_csv_to_a_stream_has_no_sidecar(logged: Project) -> None:
+def test_audit_csv_to_a_stream_has_no_sidecar(logged: Store) -> None:
     out = io.BytesIO()
     result = export_to_stream(logged, "audit-csv", out, ExportOptions(bom=True))
     assert out.getvalue().startswith(b"\xef\xbb\xbf")
@@ -242,7 +243,7 @@ def test_sql_payload_is_the_python_payload(
             ),
         )
         built = conn.execute(
-            f"SELECT CAST({audit._PAYLOAD_SQL} AS BLOB) FROM audit_events"
+            f"SELECT CAST({fast._PAYLOAD_SQL} AS BLOB) FROM audit_events"
         ).fetchone()[0]
     finally:
         conn.close()
@@ -266,21 +267,22 @@ def test_sql_payload_is_the_python_payload(
 
 def per_event(path: Path) -> audit.ChainReport:
     """The reference: the per-event check over the whole table."""
-    conn = sqlite3.connect(path)
-    try:
+    with open_store(path, read_only=True) as store, store.read() as conn:
         walk = audit._Walk()
-        rows = conn.execute(audit._CHAIN_SQL, (-(2**62), 2**62))
+        rows = reads.event_rows(conn, -(2**62))
         return audit._walk_rows(rows, walk) or walk.report()
-    finally:
-        conn.close()
 
 
 def chunked(path: Path) -> audit.ChainReport:
-    conn = sqlite3.connect(path)
-    try:
-        return audit.verify_chain(conn)
-    finally:
-        conn.close()
+    with open_store(path, read_only=True) as store:
+        return audit.verify_chain(store)
+
+
+def portable(path: Path, monkeypatch: pytest.MonkeyPatch) -> audit.ChainReport:
+    """The check a backend without a fast path makes."""
+    with open_store(path, read_only=True) as store:
+        monkeypatch.setattr(store, "chain_payload_chunks", lambda size: None)
+        return audit.verify_chain(store)
 
 
 def tampered(path: Path, *statements: str) -> Path:
@@ -297,10 +299,10 @@ def tampered(path: Path, *statements: str) -> Path:
 
 
 @pytest.fixture
-def long_chain(logged: Project, monkeypatch: pytest.MonkeyPatch) -> Path:
+def long_chain(logged: Store, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project of 30-odd events checked in chunks of 4, so several readers are used."""
     with logged.read() as session:
-        article = queries.article_summaries(session)[1].id
+        article = reads.article_summaries(session)[1].id
     for i in range(20):
         operations.annotate(logged, article, i * 3, i * 3 + 2, "unverified", reviewer="Ann")
     monkeypatch.setattr(audit, "CHUNK_EVENTS", 4)
@@ -324,10 +326,10 @@ def long_chain(logged: Project, monkeypatch: pytest.MonkeyPatch) -> Path:
     ],
 )
 def test_chunks_report_exactly_what_the_per_event_check_does(
-    long_chain: Path, statements: tuple[str, ...]
+    long_chain: Path, statements: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tampered(long_chain, *statements) if statements else long_chain
-    assert chunked(path) == per_event(path)
+    assert chunked(path) == per_event(path) == portable(path, monkeypatch)
     if not statements:
         assert chunked(path).ok and chunked(path).events > 12
 

@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core import operations, queries
+import desktop.core.store.sqlite.fast as fast
+from desktop.core import operations
 from desktop.core.errors import CrosscheckError, InvalidInput, NotFound
 from desktop.core.exports import (
+    AnnotationFilter,
     ExportCancelled,
-    ExportFilter,
     ExportOptions,
     export_to_path,
     export_to_stream,
@@ -26,28 +27,28 @@ from desktop.core.exports import (
 )
 from desktop.core.exports.csv_verdicts import HEADER
 from desktop.core.model import Verdict, iso_utc, new_id
-from desktop.core.storage import Project, open_project
+from desktop.core.store import Store, open_store, reads
 
 TRICKY_NOTE = 'He said "38 dead", not 40,\nthen left; 😀 and, a comma\r\nend'
 
 
 @dataclass
 class Tagged:
-    project: Project
+    project: Store
     first: str  # article ids
     second: str
     ids: dict[str, str]  # name -> annotation id
 
 
-def _annotate(project: Project, article: str, start: int, end: int, verdict: str, **kw) -> str:
+def _annotate(project: Store, article: str, start: int, end: int, verdict: str, **kw) -> str:
     return operations.annotate(project, article, start, end, verdict, **kw).annotation_ids[0]
 
 
 @pytest.fixture
-def tagged(demo_project: Project) -> Tagged:
+def tagged(demo_project: Store) -> Tagged:
     """Six annotations on two demo articles, by three reviewers, one deleted, one changed."""
     with demo_project.read() as session:
-        first, second = [a.id for a in queries.article_summaries(session)][:2]
+        first, second = [a.id for a in reads.article_summaries(session)][:2]
     p = demo_project
     ids = {
         "tricky": _annotate(
@@ -73,7 +74,7 @@ def tagged(demo_project: Project) -> Tagged:
     return Tagged(p, first, second, ids)
 
 
-def export_csv(project: Project, options: ExportOptions | None = None) -> str:
+def export_csv(project: Store, options: ExportOptions | None = None) -> str:
     out = io.BytesIO()
     export_to_stream(project, "csv", out, options or ExportOptions())
     return out.getvalue().decode("utf-8")
@@ -85,11 +86,9 @@ def read_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
     return rows[0], [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
 
 
-def texts(project: Project) -> dict[str, str]:
+def texts(project: Store) -> dict[str, str]:
     with project.read() as session:
-        return {
-            a.id: queries.article_text(session, a.id) for a in queries.article_summaries(session)
-        }
+        return {a.id: reads.article_text(session, a.id) for a in reads.article_summaries(session)}
 
 
 # --- content --------------------------------------------------------------------------------
@@ -97,11 +96,13 @@ def texts(project: Project) -> dict[str, str]:
 
 def test_header_and_one_row_per_live_annotation(tagged: Tagged) -> None:
     header, rows = read_rows(export_csv(tagged.project))
-    assert header == list(HEADER)
+    assert header == [*HEADER, "claim_id", "page"]
     assert ",".join(header) == (
         "annotation_id,article_id,article_title,outlet,url,start,end,quote,verdict,note,"
-        "sources,reviewer,created_at,updated_at"
+        "sources,reviewer,created_at,updated_at,claim_id,page"
     )
+    # An annotation that was never carried is a claim of its own.
+    assert all(r["claim_id"] == r["annotation_id"] for r in rows)
     ids = {r["annotation_id"] for r in rows}
     assert ids == {v for k, v in tagged.ids.items() if k != "deleted"}
 
@@ -109,7 +110,7 @@ def test_header_and_one_row_per_live_annotation(tagged: Tagged) -> None:
 def test_cells_match_the_project_in_raw_mode(tagged: Tagged) -> None:
     _, rows = read_rows(export_csv(tagged.project, ExportOptions(spreadsheet_safe=False)))
     with tagged.project.read() as session:
-        expected = {r.id: r for r in queries.annotation_rows(session)}
+        expected = {r.id: r for r in reads.annotation_rows(session)}
     text = texts(tagged.project)
     for row in rows:
         want = expected[row["annotation_id"]]
@@ -126,6 +127,7 @@ def test_cells_match_the_project_in_raw_mode(tagged: Tagged) -> None:
         assert row["created_at"] == iso_utc(want.created_at)
         assert row["updated_at"] == iso_utc(want.updated_at)
         assert row["created_at"].endswith("Z") and "T" in row["created_at"]
+        assert row["page"] == ""  # no PDF articles here
 
 
 def test_tricky_notes_round_trip(tagged: Tagged) -> None:
@@ -159,9 +161,9 @@ def test_formula_like_cells_are_neutralised_by_default(tagged: Tagged) -> None:
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r", "\n")), value
 
 
-def test_a_leading_newline_or_plus_is_neutralised(demo_project: Project) -> None:
+def test_a_leading_newline_or_plus_is_neutralised(demo_project: Store) -> None:
     with demo_project.read() as session:
-        article = queries.article_summaries(session)[0].id
+        article = reads.article_summaries(session)[0].id
     _annotate(demo_project, article, 0, 5, "disputed", reviewer="Ann", note="\n=1+1")
     _annotate(demo_project, article, 6, 9, "disputed", reviewer="+Plus", note="@SUM(1)")
     _, rows = read_rows(export_csv(demo_project))
@@ -172,7 +174,7 @@ def test_a_leading_newline_or_plus_is_neutralised(demo_project: Project) -> None
 def test_rows_are_in_reading_order(tagged: Tagged) -> None:
     _, rows = read_rows(export_csv(tagged.project))
     with tagged.project.read() as session:
-        order = [a.id for a in queries.article_summaries(session)]
+        order = [a.id for a in reads.article_summaries(session)]
     keys = [(order.index(r["article_id"]), int(r["start"]), int(r["end"])) for r in rows]
     assert keys == sorted(keys)
 
@@ -183,13 +185,13 @@ def test_excel_gets_a_byte_order_mark(tagged: Tagged) -> None:
     data = out.getvalue()
     assert data.startswith(b"\xef\xbb\xbf")
     header, rows = read_rows(data.decode("utf-8-sig"))
-    assert header == list(HEADER) and len(rows) == 5
+    assert header == [*HEADER, "claim_id", "page"] and len(rows) == 5
     assert not export_csv(tagged.project).startswith("\ufeff")
 
 
 def test_rows_end_with_crlf(tagged: Tagged) -> None:
     text = export_csv(tagged.project)
-    assert text.startswith(",".join(HEADER) + "\r\n")
+    assert text.startswith(",".join([*HEADER, "claim_id", "page"]) + "\r\n")
     assert text.endswith("\r\n")
 
 
@@ -198,22 +200,24 @@ def test_rows_end_with_crlf(tagged: Tagged) -> None:
 
 def test_filter_by_article_verdict_and_reviewer(tagged: Tagged) -> None:
     p = tagged.project
-    _, rows = read_rows(export_csv(p, ExportOptions(ExportFilter(article_ids=(tagged.second,)))))
+    _, rows = read_rows(
+        export_csv(p, ExportOptions(AnnotationFilter(article_ids=(tagged.second,))))
+    )
     assert {r["article_id"] for r in rows} == {tagged.second} and len(rows) == 2
 
-    only = ExportFilter(verdicts=(Verdict.UNVERIFIED, Verdict.SUPPORTED))
+    only = AnnotationFilter(verdicts=(Verdict.UNVERIFIED, Verdict.SUPPORTED))
     _, rows = read_rows(export_csv(p, ExportOptions(only)))
     assert {r["verdict"] for r in rows} == {"unverified", "supported"} and len(rows) == 4
 
-    _, rows = read_rows(export_csv(p, ExportOptions(ExportFilter(reviewers=("Bob",)))))
+    _, rows = read_rows(export_csv(p, ExportOptions(AnnotationFilter(reviewers=("Bob",)))))
     assert [r["annotation_id"] for r in rows] == [tagged.ids["changed"]]
 
 
 def test_include_deleted_adds_them_with_a_deleted_at_column(tagged: Tagged) -> None:
     header, rows = read_rows(
-        export_csv(tagged.project, ExportOptions(ExportFilter(include_deleted=True)))
+        export_csv(tagged.project, ExportOptions(AnnotationFilter(include_deleted=True)))
     )
-    assert header == [*HEADER, "deleted_at"]
+    assert header == [*HEADER, "deleted_at", "claim_id", "page"]
     by_id = {r["annotation_id"]: r for r in rows}
     assert len(rows) == 6
     assert by_id[tagged.ids["deleted"]]["deleted_at"].endswith("Z")
@@ -222,7 +226,7 @@ def test_include_deleted_adds_them_with_a_deleted_at_column(tagged: Tagged) -> N
 
 def test_resolve_filter_takes_prefix_title_and_checks_reviewers(tagged: Tagged) -> None:
     with tagged.project.read() as session:
-        title = queries.article_summaries(session)[1].title
+        title = reads.article_summaries(session)[1].title
     flt = resolve_filter(
         tagged.project, articles=[tagged.first[:8], title], verdicts=["Disputed"], reviewers=["Ann"]
     )
@@ -243,7 +247,7 @@ def test_resolve_filter_takes_prefix_title_and_checks_reviewers(tagged: Tagged) 
 def test_read_only_project_exports(tagged: Tagged, tmp_path: Path) -> None:
     path = tagged.project.path
     tagged.project.close()
-    with open_project(path, read_only=True) as project:
+    with open_store(path, read_only=True) as project:
         result = export_to_path(project, "csv", tmp_path / "out.csv")
     assert result.count == 5
     assert len(read_rows(result.path.read_text(encoding="utf-8"))[1]) == 5
@@ -276,15 +280,14 @@ def test_progress_reaches_the_total(tagged: Tagged, tmp_path: Path) -> None:
 
 
 def test_a_failing_export_leaves_nothing(tagged: Tagged, tmp_path: Path, monkeypatch) -> None:
-    from desktop.core.exports import csv_verdicts
 
     def boom(*_a, **_k):
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(csv_verdicts, "_articles", boom)
+    monkeypatch.setattr(fast, "_articles", boom)
     folder = tmp_path / "exports"
     folder.mkdir()
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(CrosscheckError, match="disk I/O error"):
         export_to_path(tagged.project, "csv", folder / "o.csv")
     assert list(folder.iterdir()) == []
 
@@ -328,7 +331,7 @@ def test_options_that_do_not_apply_are_refused(tagged: Tagged) -> None:
             tagged.project,
             "audit-jsonl",
             io.BytesIO(),
-            ExportOptions(ExportFilter(include_deleted=True)),
+            ExportOptions(AnnotationFilter(include_deleted=True)),
         )
     with pytest.raises(InvalidInput, match="unknown export format"):
         export_to_stream(tagged.project, "xlsx", io.BytesIO())
@@ -337,7 +340,7 @@ def test_options_that_do_not_apply_are_refused(tagged: Tagged) -> None:
 # --- bulk data shared by other export tests ---------------------------------------------------
 
 
-def bulk_annotations(project: Project, count: int, *, seed_note: str = "note") -> int:
+def bulk_annotations(project: Store, count: int, *, seed_note: str = "note") -> int:
     """Add ``count`` annotations with raw SQL (no audit events): quick data for big exports."""
     conn = sqlite3.connect(project.path)
     try:
@@ -381,7 +384,7 @@ def bulk_annotations(project: Project, count: int, *, seed_note: str = "note") -
     return count
 
 
-def test_many_annotations_export_completely(demo_project: Project, tmp_path: Path) -> None:
+def test_many_annotations_export_completely(demo_project: Store, tmp_path: Path) -> None:
     bulk_annotations(demo_project, 5_000)
     calls: list[int] = []
     result = export_to_path(
@@ -402,36 +405,36 @@ def test_many_annotations_export_completely(demo_project: Project, tmp_path: Pat
 
 
 def test_groups_of_articles_give_the_same_file(
-    demo_project: Project, monkeypatch: pytest.MonkeyPatch
+    demo_project: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop.core.exports import csv_verdicts
 
     bulk_annotations(demo_project, 3_000)
     whole = export_csv(demo_project)
-    monkeypatch.setattr(csv_verdicts, "GROUP_ROWS", 500)
+    monkeypatch.setattr(fast, "GROUP_ROWS", 500)
     threads_before = threading.active_count()
     assert export_csv(demo_project) == whole
     assert threading.active_count() == threads_before
-    only = ExportFilter(verdicts=(Verdict.DISPUTED,), article_ids=(texts_order(demo_project)[3],))
-    monkeypatch.setattr(csv_verdicts, "GROUP_ROWS", 10**9)
+    only = AnnotationFilter(
+        verdicts=(Verdict.DISPUTED,), article_ids=(texts_order(demo_project)[3],)
+    )
+    monkeypatch.setattr(fast, "GROUP_ROWS", 10**9)
     single = export_csv(demo_project, ExportOptions(only))
-    monkeypatch.setattr(csv_verdicts, "GROUP_ROWS", 1)
+    monkeypatch.setattr(fast, "GROUP_ROWS", 1)
     assert export_csv(demo_project, ExportOptions(only)) == single
     assert len(read_rows(single)[1]) == 200
 
 
-def texts_order(project: Project) -> list[str]:
+def texts_order(project: Store) -> list[str]:
     with project.read() as session:
-        return [a.id for a in queries.article_summaries(session)]
+        return [a.id for a in reads.article_summaries(session)]
 
 
 def test_cancel_between_groups_stops_the_query_thread(
-    demo_project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_project: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from desktop.core.exports import csv_verdicts
 
     bulk_annotations(demo_project, 3_000)
-    monkeypatch.setattr(csv_verdicts, "GROUP_ROWS", 100)
+    monkeypatch.setattr(fast, "GROUP_ROWS", 100)
     threads_before = threading.active_count()
     seen: list[int] = []
 
@@ -446,13 +449,13 @@ def test_cancel_between_groups_stops_the_query_thread(
     assert 0 < max(seen) < 3_000
 
 
-def test_text_that_looks_like_a_placeholder_is_kept(demo_project: Project) -> None:
+def test_text_that_looks_like_a_placeholder_is_kept(demo_project: Store) -> None:
     with demo_project.read() as session:
-        article = queries.article_summaries(session)[0].id
+        article = reads.article_summaries(session)[0].id
     note = "odd \x010\x02 bytes"
     _annotate(demo_project, article, 0, 5, "disputed", reviewer="Ann", note=note)
     _annotate(demo_project, article, 6, 9, "supported", reviewer="Ann")
     header, rows = read_rows(export_csv(demo_project))
-    assert header == list(HEADER)
+    assert header == [*HEADER, "claim_id", "page"]
     assert [r["note"] for r in rows] == [note, ""]
     assert {r["article_id"] for r in rows} == {article}

@@ -10,24 +10,25 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core import operations, queries
-from desktop.core.exports import ExportFilter, ExportOptions, export_to_path, export_to_stream
+from desktop.core import operations
+from desktop.core.exports import AnnotationFilter, ExportOptions, export_to_path, export_to_stream
 from desktop.core.exports.html_report import highlighted_text
 from desktop.core.model import Verdict, iso_utc
-from desktop.core.storage import Project
+from desktop.core.records import AnnotationRow
+from desktop.core.store import Store, reads
 from tests.core.test_exports_csv import TRICKY_NOTE, Tagged, texts
 from tests.core.test_exports_csv import tagged as tagged
 
 
-def export_json(project: Project, fmt: str, options: ExportOptions | None = None) -> object:
+def export_json(project: Store, fmt: str, options: ExportOptions | None = None) -> object:
     out = io.BytesIO()
     export_to_stream(project, fmt, out, options or ExportOptions())
     return json.loads(out.getvalue().decode("utf-8"))
 
 
-def rows_by_id(project: Project, **kw: object) -> dict[str, queries.AnnotationRow]:
+def rows_by_id(project: Store, **kw: object) -> dict[str, AnnotationRow]:
     with project.read() as session:
-        return {r.id: r for r in queries.annotation_rows(session, **kw)}  # type: ignore[arg-type]
+        return {r.id: r for r in reads.annotation_rows(session, AnnotationFilter(**kw))}  # type: ignore[arg-type]
 
 
 # --- W3C Web Annotation ---------------------------------------------------------------------
@@ -94,7 +95,7 @@ def test_w3c_selectors_reselect_the_quote(tagged: Tagged) -> None:
         assert (pos_sel["start"], pos_sel["end"]) == (start, end) == (row.start, row.end)
 
 
-def test_w3c_positions_count_code_points(demo_project: Project) -> None:
+def test_w3c_positions_count_code_points(demo_project: Store) -> None:
     from desktop.core.importers import ImportedArticle
 
     text = "Emoji 😀😀 then the claim: 38 dead, then more 😀 text."
@@ -105,7 +106,7 @@ def test_w3c_positions_count_code_points(demo_project: Project) -> None:
     ).ids("article")[0]
     start = text.index("38 dead")
     operations.annotate(demo_project, article, start, start + 7, "disputed", reviewer="Ann")
-    doc = export_json(demo_project, "w3c", ExportOptions(ExportFilter(article_ids=(article,))))
+    doc = export_json(demo_project, "w3c", ExportOptions(AnnotationFilter(article_ids=(article,))))
     (item,) = doc["first"]["items"]  # type: ignore[index]
     quote_sel, pos_sel = item["target"]["selector"]
     assert (pos_sel["start"], pos_sel["end"]) == (start, start + 7) == (25, 32)
@@ -115,9 +116,11 @@ def test_w3c_positions_count_code_points(demo_project: Project) -> None:
 
 
 def test_w3c_filters_and_empty_collection(tagged: Tagged) -> None:
-    only = export_json(tagged.project, "w3c", ExportOptions(ExportFilter(reviewers=("Bob",))))
+    only = export_json(tagged.project, "w3c", ExportOptions(AnnotationFilter(reviewers=("Bob",))))
     assert only["total"] == 1  # type: ignore[index]
-    none = export_json(tagged.project, "w3c", ExportOptions(ExportFilter(reviewers=("Nobody",))))
+    none = export_json(
+        tagged.project, "w3c", ExportOptions(AnnotationFilter(reviewers=("Nobody",)))
+    )
     assert none["total"] == 0 and "first" not in none  # type: ignore[operator]
 
 
@@ -136,7 +139,7 @@ def test_claimreview_one_review_per_annotation(tagged: Tagged) -> None:
         "supported": (3, "Supported"),
     }
     with tagged.project.read() as session:
-        articles = {a.id: a for a in queries.article_summaries(session)}
+        articles = {a.id: a for a in reads.article_summaries(session)}
     for review in reviews:
         row = expected[review["@id"].removeprefix("urn:uuid:")]
         assert review["@type"] == "ClaimReview"
@@ -157,7 +160,7 @@ def test_claimreview_one_review_per_annotation(tagged: Tagged) -> None:
 
 def test_claimreview_honours_verdict_filter(tagged: Tagged) -> None:
     doc = export_json(
-        tagged.project, "claimreview", ExportOptions(ExportFilter(verdicts=(Verdict.DISPUTED,)))
+        tagged.project, "claimreview", ExportOptions(AnnotationFilter(verdicts=(Verdict.DISPUTED,)))
     )
     assert [r["reviewRating"]["ratingValue"] for r in doc["@graph"]] == [1]  # type: ignore[index]
 
@@ -194,7 +197,7 @@ class Page(HTMLParser):
         return [a for t, a in self.tags if t == tag]
 
 
-def html_page(project: Project, options: ExportOptions | None = None) -> tuple[str, Page]:
+def html_page(project: Store, options: ExportOptions | None = None) -> tuple[str, Page]:
     out = io.BytesIO()
     export_to_stream(project, "html", out, options or ExportOptions())
     html = out.getvalue().decode("utf-8")
@@ -224,9 +227,9 @@ def test_html_loads_nothing_from_anywhere(tagged: Tagged) -> None:
     assert sorted(external) == sorted(["https://example.org/a", "https://example.org/b?x=1,2"])
 
 
-def test_html_escapes_everything(demo_project: Project) -> None:
+def test_html_escapes_everything(demo_project: Store) -> None:
     with demo_project.read() as session:
-        article = queries.article_summaries(session)[0].id
+        article = reads.article_summaries(session)[0].id
     operations.annotate(
         demo_project,
         article,
@@ -276,7 +279,7 @@ def test_html_quotes_are_the_highlighted_text(tagged: Tagged) -> None:
 def test_html_deleted_only_when_asked(tagged: Tagged) -> None:
     _html, page = html_page(tagged.project)
     assert "(deleted)" not in "".join(page.text)
-    _html, page = html_page(tagged.project, ExportOptions(ExportFilter(include_deleted=True)))
+    _html, page = html_page(tagged.project, ExportOptions(AnnotationFilter(include_deleted=True)))
     assert "(deleted)" in "".join(page.text)
 
 

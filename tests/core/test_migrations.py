@@ -14,13 +14,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
+import desktop.core.store.sqlite as sqlite_store
 from desktop import cli
-from desktop.core import operations, queries
+from desktop.core import operations
 from desktop.core.errors import ProjectOpenError
 from desktop.core.model import Verdict
-from desktop.core.storage import migrate, open_project
-from desktop.core.storage.engine import make_engine
-from desktop.core.storage.schema import AUDIT_TRIGGERS, HEAD_REVISION, SCHEMA_VERSION, Base
+from desktop.core.store import migrate, open_store, reads
+from desktop.core.store.schema import HEAD_REVISION, SCHEMA_VERSION, Base
+from desktop.core.store.sqlite import AUDIT_TRIGGERS, SqliteStore, upgrade_schema
 from desktop.core.verify import verify_project
 from tests.conftest import REVIEWER
 from tests.core.first_revision import TEXT, dump, make_first_revision_project
@@ -72,9 +73,10 @@ def _structure(path: Path) -> dict[str, object]:
 
 def test_autogenerate_finds_no_difference(tmp_path: Path) -> None:
     path = _empty_file(tmp_path / "migrated.db")
-    engine = make_engine(path, read_only=False, busy_timeout_ms=1_000)
+    store = SqliteStore(path)
+    engine = store.engine
     try:
-        migrate.upgrade(engine)
+        upgrade_schema(store)
         with engine.connect() as conn:
             context = MigrationContext.configure(
                 conn, opts={"compare_type": True, "render_as_batch": True}
@@ -87,8 +89,9 @@ def test_autogenerate_finds_no_difference(tmp_path: Path) -> None:
 def test_migrated_schema_equals_the_models_schema(tmp_path: Path) -> None:
     """What autogenerate does not compare (check constraints, uniques) must agree too."""
     migrated = _empty_file(tmp_path / "migrated.db")
-    engine = make_engine(migrated, read_only=False, busy_timeout_ms=1_000)
-    migrate.upgrade(engine)
+    store = SqliteStore(migrated)
+    engine = store.engine
+    upgrade_schema(store)
     engine.dispose()
     created = tmp_path / "created.db"
     engine = create_engine(f"sqlite:///{created}")
@@ -105,13 +108,14 @@ def test_head_revision_and_schema_version_match_the_migrations(tmp_path: Path) -
     revisions = migrate.known_revisions()
     assert revisions[0] == "0001"
     assert migrate.head_revision() == HEAD_REVISION == revisions[-1]
-    # Each revision writes its own number to user_version.
-    assert int(HEAD_REVISION) == SCHEMA_VERSION
+    # A revision's number is the user_version it writes.
+    assert int(revisions[-1]) == SCHEMA_VERSION
     path = _empty_file(tmp_path / "stepwise.db")
-    engine = make_engine(path, read_only=False, busy_timeout_ms=1_000)
+    store = SqliteStore(path)
+    engine = store.engine
     try:
         for revision in revisions:
-            migrate.upgrade(engine, revision)
+            upgrade_schema(store, revision)
             with engine.connect() as conn:
                 assert migrate.current_revision(conn) == revision
                 assert conn.exec_driver_sql("PRAGMA user_version").scalar() == int(revision)
@@ -132,7 +136,7 @@ def test_new_project_is_at_head_with_triggers(demo_path: Path) -> None:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [
             (HEAD_REVISION,)
         ]
-        assert migrate.missing_triggers(conn) == []
+        assert sqlite_store.missing_triggers(conn) == []
     finally:
         conn.close()
 
@@ -149,7 +153,7 @@ def test_first_revision_file_upgrades_on_open(tmp_path: Path) -> None:
     before = dump(old.path)
     (reviewers_table,) = [s for s in before if s.startswith("CREATE TABLE reviewers")]
     assert "email" not in reviewers_table
-    with open_project(old.path) as project:
+    with open_store(old.path) as project:
         backups = _backups(old.path)
         assert len(backups) == 1
         backup = backups[0]
@@ -170,15 +174,15 @@ def test_first_revision_file_upgrades_on_open(tmp_path: Path) -> None:
             assert conn.execute("SELECT name, email FROM reviewers").fetchall() == [
                 (old.reviewer, None)
             ]
-            assert migrate.missing_triggers(conn) == []
+            assert sqlite_store.missing_triggers(conn) == []
             assert conn.execute("PRAGMA journal_mode").fetchone() == ("delete",)
         finally:
             conn.close()
         # The data is intact and readable through the current code.
         with project.read() as session:
-            (summary,) = queries.article_summaries(session)
-            (row,) = queries.annotation_rows(session)
-            assert queries.article_text(session, old.article_id) == TEXT
+            (summary,) = reads.article_summaries(session)
+            (row,) = reads.annotation_rows(session)
+            assert reads.article_text(session, old.article_id) == TEXT
         assert (summary.id, summary.title, summary.outlet) == (old.article_id, old.title, "Wire")
         assert summary.published is not None and summary.published.isoformat() == "2025-06-29"
         assert summary.counts == {Verdict.SUPPORTED: 0, Verdict.DISPUTED: 1, Verdict.UNVERIFIED: 0}
@@ -199,7 +203,7 @@ def test_first_revision_file_upgrades_on_open(tmp_path: Path) -> None:
         assert [c.seq for c in changes.changes] == [old.events + 1]
         assert verify_project(project).ok
     # Opening again does nothing more.
-    with open_project(old.path) as project:
+    with open_store(old.path) as project:
         assert project.messages == []
     assert len(_backups(old.path)) == 1
 
@@ -211,14 +215,14 @@ def test_upgrade_restores_dropped_audit_triggers(tmp_path: Path) -> None:
     for name in AUDIT_TRIGGERS:
         conn.execute(f"DROP TRIGGER {name}")
     conn.close()
-    with open_project(old.path) as project:
+    with open_store(old.path) as project:
         conn = project.raw_connection()
         try:
-            assert migrate.missing_triggers(conn) == []
+            assert sqlite_store.missing_triggers(conn) == []
         finally:
             conn.close()
         with pytest.raises(Exception, match="append-only"), project.write() as session:
-            session.connection().exec_driver_sql("UPDATE audit_events SET reviewer = 'x'")
+            session.exec_driver_sql("UPDATE audit_events SET reviewer = 'x'")
 
 
 def test_read_only_old_file_is_not_upgraded(tmp_path: Path) -> None:
@@ -227,12 +231,12 @@ def test_read_only_old_file_is_not_upgraded(tmp_path: Path) -> None:
     old.path.chmod(0o444)
     try:
         with pytest.raises(ProjectOpenError) as caught:
-            open_project(old.path)
+            open_store(old.path)
         assert caught.value.reason == (
             "uses an older file format and must be upgraded, but the file is read-only"
         )
         with pytest.raises(ProjectOpenError):
-            open_project(old.path, read_only=True)
+            open_store(old.path, read_only=True)
     finally:
         old.path.chmod(0o644)
     assert old.path.read_bytes() == before
@@ -252,9 +256,9 @@ def test_failed_migration_leaves_the_file_unchanged(
         applied.append(migrate.current_revision(conn))  # type: ignore[arg-type]
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(migrate, "ensure_audit_triggers", fail_after_migrating)
+    monkeypatch.setattr(sqlite_store, "ensure_audit_triggers", fail_after_migrating)
     with pytest.raises(ProjectOpenError) as caught:
-        open_project(old.path)
+        open_store(old.path)
     assert applied == [HEAD_REVISION]
     assert str(caught.value) == (
         f"{old.path}: upgrade from schema 0001 failed (disk full); the file is unchanged"
@@ -269,11 +273,9 @@ def test_upgrade_that_fails_its_checks_is_undone(
 ) -> None:
     old = make_first_revision_project(tmp_path / "old.crosscheck")
     before = dump(old.path)
-    monkeypatch.setattr(
-        migrate, "check_database", lambda conn: migrate.CheckResult(["foreign key check failed"])
-    )
+    monkeypatch.setattr(sqlite_store, "check_database", lambda conn: ["foreign key check failed"])
     with pytest.raises(ProjectOpenError) as caught:
-        open_project(old.path)
+        open_store(old.path)
     (backup,) = _backups(old.path)
     assert str(caught.value) == (
         f"{old.path}: upgrade failed its checks (foreign key check failed); "
@@ -282,17 +284,17 @@ def test_upgrade_that_fails_its_checks_is_undone(
     assert dump(old.path) == before
     assert dump(backup) == before
     monkeypatch.undo()
-    with open_project(old.path) as project:  # still upgradable afterwards
+    with open_store(old.path) as project:  # still upgradable afterwards
         assert verify_project(project).ok
 
 
 def test_backup_names_never_collide(tmp_path: Path) -> None:
     path = tmp_path / "p.crosscheck"
     moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    first = migrate.backup_path_for(path, moment)
+    first = sqlite_store.backup_path_for(path, moment)
     assert first.name == "p.backup-20260102T030405Z.crosscheck"
     first.write_bytes(b"")
-    second = migrate.backup_path_for(path, moment)
+    second = sqlite_store.backup_path_for(path, moment)
     assert second.name == "p.backup-20260102T030405Z-2.crosscheck"
 
 
@@ -304,10 +306,9 @@ def test_check_database_names_problems(demo_path: Path) -> None:
     conn.execute("DROP TRIGGER audit_events_no_delete")
     conn.execute("UPDATE articles SET imported_by = 'nobody'")
     conn.commit()
-    result = migrate.check_database(conn)
+    result = sqlite_store.check_database(conn)
     conn.close()
-    assert not result.ok
-    assert result.problems == [
+    assert result == [
         "foreign key check failed: 5 row(s), first articles row 1 -> reviewers",
         "audit triggers missing: audit_events_no_delete",
     ]
@@ -345,7 +346,48 @@ def test_other_commands_say_they_upgraded(
 
 def test_reviewer_added_after_upgrade_has_email_column(tmp_path: Path) -> None:
     old = make_first_revision_project(tmp_path / "old.crosscheck")
-    with open_project(old.path) as project:
+    with open_store(old.path) as project:
         changes = operations.annotate(project, old.article_id, 0, 4, "supported", reviewer=REVIEWER)
     assert [c.action for c in changes.changes] == ["reviewer.added", "annotation.created"]
     assert changes.changes[0].after is not None and changes.changes[0].after["email"] is None
+
+
+def test_a_file_from_before_article_removal_upgrades(tmp_path: Path) -> None:
+    """A file written at revision 0003 (no removal columns) opens, upgrades, and its
+    articles can then be edited, removed and restored with an intact chain."""
+    old = make_first_revision_project(tmp_path / "old.crosscheck")
+    store = SqliteStore(old.path)
+    try:
+        upgrade_schema(store, "0003")
+    finally:
+        store.close()
+    (articles_table,) = [s for s in dump(old.path) if s.startswith("CREATE TABLE articles")]
+    assert "deleted_at" not in articles_table
+    with open_store(old.path) as project:
+        (backup,) = _backups(old.path)
+        assert project.messages == [
+            f"Upgraded from schema 0003 to {HEAD_REVISION}; integrity and foreign keys "
+            f"checked; the original was saved as {backup.name}."
+        ]
+        conn = project.raw_connection()
+        try:
+            assert conn.execute("SELECT deleted_at, deleted_by FROM articles").fetchall() == [
+                (None, None)
+            ]
+            assert conn.execute("PRAGMA foreign_key_list('articles')").fetchall()
+            assert sqlite_store.missing_triggers(conn) == []
+        finally:
+            conn.close()
+        with project.read() as db:
+            assert [s.id for s in reads.article_summaries(db)] == [old.article_id]
+        changes = operations.remove_article(project, old.article_id, reviewer=old.reviewer)
+        assert [c.action for c in changes.changes] == ["article.removed", "annotation.deleted"]
+        with project.read() as db:
+            assert reads.article_summaries(db) == []
+        operations.restore_article(project, old.article_id, reviewer=old.reviewer)
+        with project.read() as db:
+            (row,) = reads.annotation_rows(db)
+        assert row.id == old.annotation_id
+        report = verify_project(project)
+        assert report.ok, report.summary()
+        assert report.chain.events == old.events + 4

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
-from desktop.core import operations, queries
+from desktop.core import operations
 from desktop.core.errors import CrosscheckError, InvalidInput, NotFound
 from desktop.core.importers import ImportedArticle, read_article
 from desktop.core.model import MAX_NOTE_CHARS, Source, Verdict
 from desktop.core.operations import ArticleMeta
-from desktop.core.storage import Project, new_project_file
-from desktop.core.storage.schema import Annotation
+from desktop.core.records import AnnotationFilter
+from desktop.core.store import Store, create_store, reads
 from desktop.core.verify import verify_project
 from tests.conftest import REVIEWER
 
@@ -32,11 +32,11 @@ UNICODE_TEXT = (
 )
 
 
-def _db(project: Project) -> sqlite3.Connection:
+def _db(project: Store) -> sqlite3.Connection:
     return project.raw_connection()
 
 
-def event_count(project: Project) -> int:
+def event_count(project: Store) -> int:
     conn = _db(project)
     try:
         return int(conn.execute("SELECT count(*) FROM audit_events").fetchone()[0])
@@ -44,7 +44,7 @@ def event_count(project: Project) -> int:
         conn.close()
 
 
-def annotation_count(project: Project) -> int:
+def annotation_count(project: Store) -> int:
     conn = _db(project)
     try:
         return int(conn.execute("SELECT count(*) FROM annotations").fetchone()[0])
@@ -52,7 +52,7 @@ def annotation_count(project: Project) -> int:
         conn.close()
 
 
-def article_count(project: Project) -> int:
+def article_count(project: Store) -> int:
     conn = _db(project)
     try:
         return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
@@ -60,7 +60,7 @@ def article_count(project: Project) -> int:
         conn.close()
 
 
-def stored_annotation(project: Project, annotation_id: str) -> dict[str, Any]:
+def stored_annotation(project: Store, annotation_id: str) -> dict[str, Any]:
     conn = _db(project)
     conn.row_factory = sqlite3.Row
     try:
@@ -75,25 +75,25 @@ def article(text: str, title: str = "Story", name: str = "story.txt") -> Importe
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
-    with new_project_file(tmp_path / "p.crosscheck") as made:
+def project(tmp_path: Path) -> Store:
+    with create_store(tmp_path / "p.crosscheck") as made:
         operations.record_project_created(made, name="p", reviewer=REVIEWER)
         operations.import_articles(made, [article(UNICODE_TEXT)], reviewer=REVIEWER)
-    from desktop.core.storage import open_project
+    from desktop.core.store import open_store
 
-    opened = open_project(tmp_path / "p.crosscheck")
+    opened = open_store(tmp_path / "p.crosscheck")
     yield opened
     opened.close()
 
 
 @pytest.fixture
-def article_id(project: Project) -> str:
+def article_id(project: Store) -> str:
     with project.read() as session:
-        return queries.article_summaries(session)[0].id
+        return reads.article_summaries(session)[0].id
 
 
 def refused(
-    project: Project, attempt: Callable[[], object], error: type[Exception], message: str
+    project: Store, attempt: Callable[[], object], error: type[Exception], message: str
 ) -> None:
     """The attempt fails with exactly this message and writes nothing."""
     events, annotations, articles = (
@@ -126,7 +126,7 @@ def refused(
         "2 citizens died",
     ],
 )
-def test_annotate_stores_code_point_offsets(project: Project, article_id: str, quote: str) -> None:
+def test_annotate_stores_code_point_offsets(project: Store, article_id: str, quote: str) -> None:
     start = UNICODE_TEXT.index(quote)
     end = start + len(quote)
     changes = operations.annotate(project, article_id, start, end, "disputed", reviewer=REVIEWER)
@@ -143,7 +143,7 @@ def test_annotate_stores_code_point_offsets(project: Project, article_id: str, q
     assert verify_project(project).ok
 
 
-def test_context_is_shorter_at_the_edges(project: Project, article_id: str) -> None:
+def test_context_is_shorter_at_the_edges(project: Store, article_id: str) -> None:
     n = len(UNICODE_TEXT)
     first = operations.annotate(project, article_id, 0, 5, "supported", reviewer=REVIEWER)
     near = operations.annotate(project, article_id, 3, 9, "supported", reviewer=REVIEWER)
@@ -161,7 +161,7 @@ def test_context_is_shorter_at_the_edges(project: Project, article_id: str) -> N
     )
 
 
-def test_annotation_state_and_changeset(project: Project, article_id: str) -> None:
+def test_annotation_state_and_changeset(project: Store, article_id: str) -> None:
     changes = operations.annotate(
         project,
         article_id,
@@ -185,6 +185,7 @@ def test_annotation_state_and_changeset(project: Project, article_id: str) -> No
     assert after is not None
     assert set(after) == {
         "id",
+        "version",
         "article_id",
         "start",
         "end",
@@ -200,6 +201,7 @@ def test_annotation_state_and_changeset(project: Project, article_id: str) -> No
         "updated_by",
         "deleted_at",
         "deleted_by",
+        "claim_id",
     }
     assert after["verdict"] == "supported"
     assert after["note"] == "Seen on the ministry site."
@@ -213,7 +215,7 @@ def test_annotation_state_and_changeset(project: Project, article_id: str) -> No
     stamp = datetime.strptime(after["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     assert abs(datetime.now(UTC) - stamp) < timedelta(minutes=1)
     with project.read() as session:
-        (row,) = queries.annotation_rows(session)
+        (row,) = reads.annotation_rows(session)
     assert row.created_at.tzinfo is UTC and row.updated_at.tzinfo is UTC
     assert row.created_at == stamp
     assert row.sources == (
@@ -221,12 +223,11 @@ def test_annotation_state_and_changeset(project: Project, article_id: str) -> No
         Source("https://example.org/b", "Ministry statement"),
     )
     # What the log says was created is exactly the row as stored.
-    with project.read() as session:
-        stored = session.get_one(Annotation, change.entity_id)
-        assert operations.annotation_state(session, stored) == after
+    with project.read() as conn:
+        assert operations.annotation_state(conn, change.entity_id) == after
 
 
-def test_tagging_the_same_span_changes_its_verdict(project: Project, article_id: str) -> None:
+def test_tagging_the_same_span_changes_its_verdict(project: Store, article_id: str) -> None:
     first = operations.annotate(
         project, article_id, 6, 10, "supported", reviewer=REVIEWER, note="n"
     )
@@ -249,7 +250,7 @@ def test_tagging_the_same_span_changes_its_verdict(project: Project, article_id:
 
 
 def test_tagging_the_span_of_a_deleted_annotation_adds_a_new_one(
-    project: Project, article_id: str
+    project: Store, article_id: str
 ) -> None:
     first = operations.annotate(project, article_id, 6, 10, "supported", reviewer=REVIEWER)
     operations.delete_annotation(project, first.annotation_ids[0], reviewer=REVIEWER)
@@ -259,7 +260,7 @@ def test_tagging_the_span_of_a_deleted_annotation_adds_a_new_one(
     # Restoring the old one now gives two live annotations on the span; both are kept.
     operations.restore_annotation(project, first.annotation_ids[0], reviewer=REVIEWER)
     with project.read() as session:
-        assert len(queries.annotation_rows(session)) == 2
+        assert len(reads.annotation_rows(session)) == 2
 
 
 @pytest.mark.parametrize(
@@ -283,7 +284,7 @@ def test_tagging_the_span_of_a_deleted_annotation_adds_a_new_one(
     ],
 )
 def test_bad_spans_are_refused(
-    project: Project, article_id: str, start: Any, end: Any, message: str
+    project: Store, article_id: str, start: Any, end: Any, message: str
 ) -> None:
     n = len(UNICODE_TEXT)
     values = {"n": n, "n+1": n + 1}
@@ -299,7 +300,7 @@ def test_bad_spans_are_refused(
     )
 
 
-def test_unknown_verdict_is_refused(project: Project, article_id: str) -> None:
+def test_unknown_verdict_is_refused(project: Store, article_id: str) -> None:
     refused(
         project,
         lambda: operations.annotate(project, article_id, 0, 5, "true", reviewer=REVIEWER),
@@ -332,7 +333,7 @@ SPACES = "contains spaces or control characters"
     ],
 )
 def test_bad_evidence_links_are_refused(
-    project: Project, article_id: str, url: str, message: str
+    project: Store, article_id: str, url: str, message: str
 ) -> None:
     if message in (NOT_WEB, SPACES, "has an invalid port"):
         message = f"evidence link {url.strip()!r} {message}"
@@ -352,7 +353,7 @@ def test_bad_evidence_links_are_refused(
     )
 
 
-def test_bad_notes_are_refused(project: Project, article_id: str) -> None:
+def test_bad_notes_are_refused(project: Store, article_id: str) -> None:
     refused(
         project,
         lambda: operations.annotate(
@@ -382,7 +383,7 @@ def test_bad_notes_are_refused(project: Project, article_id: str) -> None:
     assert stored_annotation(project, changes.annotation_ids[0])["note"] == longest
 
 
-def test_unknown_ids_are_refused(project: Project, article_id: str) -> None:
+def test_unknown_ids_are_refused(project: Store, article_id: str) -> None:
     refused(
         project,
         lambda: operations.annotate(
@@ -403,14 +404,14 @@ def test_unknown_ids_are_refused(project: Project, article_id: str) -> None:
 
 
 @pytest.fixture
-def annotation_id(project: Project, article_id: str) -> str:
+def annotation_id(project: Store, article_id: str) -> str:
     changes = operations.annotate(
         project, article_id, 0, 5, "supported", reviewer=REVIEWER, sources=["https://a.example"]
     )
     return changes.annotation_ids[0]
 
 
-def test_update_changes_only_what_is_given(project: Project, annotation_id: str) -> None:
+def test_update_changes_only_what_is_given(project: Store, annotation_id: str) -> None:
     changes = operations.update_annotation(
         project, annotation_id, reviewer="Second Reviewer", note="New note"
     )
@@ -420,6 +421,7 @@ def test_update_changes_only_what_is_given(project: Project, annotation_id: str)
     assert change.before is not None and change.after is not None
     assert {k for k in change.after if change.after[k] != change.before[k]} == {
         "note",
+        "version",
         "updated_at",
         "updated_by",
     }
@@ -432,11 +434,11 @@ def test_update_changes_only_what_is_given(project: Project, annotation_id: str)
     assert after is not None
     assert (after["verdict"], after["note"], after["sources"]) == ("unverified", "New note", [])
     with project.read() as session:
-        (row,) = queries.annotation_rows(session)
+        (row,) = reads.annotation_rows(session)
     assert row.reviewer == REVIEWER and row.created_by == REVIEWER
 
 
-def test_update_with_no_change_writes_nothing(project: Project, annotation_id: str) -> None:
+def test_update_with_no_change_writes_nothing(project: Store, annotation_id: str) -> None:
     events = event_count(project)
     before = stored_annotation(project, annotation_id)
     for kwargs in (
@@ -452,7 +454,7 @@ def test_update_with_no_change_writes_nothing(project: Project, annotation_id: s
     assert stored_annotation(project, annotation_id) == before
 
 
-def test_update_refuses_bad_input(project: Project, annotation_id: str) -> None:
+def test_update_refuses_bad_input(project: Store, annotation_id: str) -> None:
     refused(
         project,
         lambda: operations.update_annotation(
@@ -479,7 +481,7 @@ def test_update_refuses_bad_input(project: Project, annotation_id: str) -> None:
     )
 
 
-def test_delete_and_restore_round_trip(project: Project, annotation_id: str) -> None:
+def test_delete_and_restore_round_trip(project: Store, annotation_id: str) -> None:
     original = stored_annotation(project, annotation_id)
     deleted = operations.delete_annotation(project, annotation_id, reviewer="Second Reviewer")
     change = deleted.changes[-1]
@@ -487,8 +489,8 @@ def test_delete_and_restore_round_trip(project: Project, annotation_id: str) -> 
     assert change.after is not None and change.after["deleted_by"] == "Second Reviewer"
     assert change.after["deleted_at"] == change.after["updated_at"]
     with project.read() as session:
-        assert queries.annotation_rows(session) == []
-        (hidden,) = queries.annotation_rows(session, include_deleted=True)
+        assert reads.annotation_rows(session) == []
+        (hidden,) = reads.annotation_rows(session, AnnotationFilter(include_deleted=True))
         assert hidden.deleted and hidden.deleted_at is not None
         assert hidden.deleted_at.tzinfo is UTC
     assert annotation_count(project) == 1  # kept, only hidden
@@ -508,8 +510,10 @@ def test_delete_and_restore_round_trip(project: Project, annotation_id: str) -> 
     assert change.before == deleted.changes[-1].after
     assert change.after is not None and change.after["deleted_at"] is None
     now = stored_annotation(project, annotation_id)
-    unchanged = {k: v for k, v in now.items() if k not in ("updated_at", "updated_by")}
-    assert unchanged == {k: v for k, v in original.items() if k not in ("updated_at", "updated_by")}
+    moving = ("updated_at", "updated_by", "version")
+    unchanged = {k: v for k, v in now.items() if k not in moving}
+    assert unchanged == {k: v for k, v in original.items() if k not in moving}
+    assert now["version"] == original["version"] + 2
     assert not operations.restore_annotation(project, annotation_id, reviewer=REVIEWER)
     assert verify_project(project).ok
 
@@ -529,7 +533,7 @@ def test_delete_and_restore_round_trip(project: Project, annotation_id: str) -> 
     ],
 )
 def test_bad_reviewer_names_are_refused(
-    project: Project, article_id: str, annotation_id: str, name: Any, message: str
+    project: Store, article_id: str, annotation_id: str, name: Any, message: str
 ) -> None:
     for attempt in (
         lambda: operations.annotate(project, article_id, 10, 20, "supported", reviewer=name),
@@ -540,7 +544,7 @@ def test_bad_reviewer_names_are_refused(
         refused(project, attempt, InvalidInput, message)
 
 
-def test_reviewers_are_added_once(project: Project, article_id: str) -> None:
+def test_reviewers_are_added_once(project: Store, article_id: str) -> None:
     first = operations.annotate(project, article_id, 0, 3, "supported", reviewer="  Dana Ü. ")
     assert [c.action for c in first.changes] == ["reviewer.added", "annotation.created"]
     added = first.changes[0]
@@ -555,7 +559,7 @@ def test_reviewers_are_added_once(project: Project, article_id: str) -> None:
 # --- importing -----------------------------------------------------------------------------
 
 
-def test_import_stores_text_exactly(project: Project, tmp_path: Path) -> None:
+def test_import_stores_text_exactly(project: Store, tmp_path: Path) -> None:
     text = "Title line\r\nCafe\u0301\u00a0au lait — “quoted”\r\nLast line 🇺🇦\r\n"
     path = tmp_path / "crlf.txt"
     path.write_bytes(text.encode("utf-8"))
@@ -569,8 +573,8 @@ def test_import_stores_text_exactly(project: Project, tmp_path: Path) -> None:
     new_id = change.entity_id
     expected = text.replace("\r\n", "\n")
     with project.read() as session:
-        assert queries.article_text(session, new_id) == expected
-        summary = next(s for s in queries.article_summaries(session) if s.id == new_id)
+        assert reads.article_text(session, new_id) == expected
+        summary = next(s for s in reads.article_summaries(session) if s.id == new_id)
     assert (summary.title, summary.outlet, summary.url) == (
         "Title line",
         "Wire",
@@ -591,7 +595,7 @@ def test_import_stores_text_exactly(project: Project, tmp_path: Path) -> None:
     assert changes.article_ids == [new_id]
 
 
-def test_import_several_files_in_one_go(project: Project) -> None:
+def test_import_several_files_in_one_go(project: Store) -> None:
     changes = operations.import_articles(
         project,
         [article("One.", "One", "1.txt"), article("Two.", "Two", "2.txt")],
@@ -600,13 +604,13 @@ def test_import_several_files_in_one_go(project: Project) -> None:
     )
     assert [c.action for c in changes.changes] == ["article.imported", "article.imported"]
     with project.read() as session:
-        summaries = {s.id: s for s in queries.article_summaries(session)}
+        summaries = {s.id: s for s in reads.article_summaries(session)}
     first, second = (summaries[i] for i in changes.article_ids)
     assert (first.title, first.outlet, first.published) == ("One", "A", date(2024, 1, 2))
     assert (second.title, second.outlet, second.published) == ("Second", "", None)
 
 
-def test_long_titles_are_shortened(project: Project) -> None:
+def test_long_titles_are_shortened(project: Store) -> None:
     changes = operations.import_articles(
         project, [article("Body.")], reviewer=REVIEWER, meta=ArticleMeta(title="T" * 600)
     )
@@ -618,7 +622,7 @@ TOMORROW_PLUS = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
 
 
 NOT_A_DATE = "is not a real date"
-NOT_ISO = "must be written YYYY-MM-DD"
+NOT_ISO = "must be written YYYY-MM-DD (or YYYY-MM or YYYY when only that is known)"
 
 
 @pytest.mark.parametrize(
@@ -630,14 +634,14 @@ NOT_ISO = "must be written YYYY-MM-DD"
         (ArticleMeta(published="29.06.2025"), f"published date '29.06.2025' {NOT_ISO}"),
         (ArticleMeta(published="2025-6-29"), f"published date '2025-6-29' {NOT_ISO}"),
         (ArticleMeta(published=TOMORROW_PLUS), f"published date {TOMORROW_PLUS} is in the future"),
-        (ArticleMeta(url="ftp://example.org/x"), f"evidence link 'ftp://example.org/x' {NOT_WEB}"),
-        (ArticleMeta(url="not a url"), f"evidence link 'not a url' {SPACES}"),
+        (ArticleMeta(url="ftp://example.org/x"), f"article URL 'ftp://example.org/x' {NOT_WEB}"),
+        (ArticleMeta(url="not a url"), f"article URL 'not a url' {SPACES}"),
         (ArticleMeta(outlet="O" * 201), "outlet is longer than 200 characters"),
         (ArticleMeta(title="   "), None),
     ],
 )
 def test_bad_article_details_import_nothing(
-    project: Project, meta: ArticleMeta, message: str | None
+    project: Store, meta: ArticleMeta, message: str | None
 ) -> None:
     if message is None:  # a blank title means "the file's own title"
         changes = operations.import_articles(
@@ -658,7 +662,7 @@ def test_bad_article_details_import_nothing(
     )
 
 
-def test_import_refusals(project: Project) -> None:
+def test_import_refusals(project: Store) -> None:
     two = [article("One.", "One", "1.txt"), article("Two.", "Two", "2.txt")]
     refused(
         project,

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core import operations, queries
+from desktop.core import operations
 from desktop.core.errors import InvalidInput, NotFound
 from desktop.core.importers import ImportedArticle
 from desktop.core.model import Source, Verdict
-from desktop.core.storage import Project, new_project_file, open_project
+from desktop.core.records import AnnotationFilter, ArticleSummary
+from desktop.core.store import Store, create_store, open_store, reads
 from tests.conftest import REVIEWER
 
 
@@ -22,9 +23,9 @@ def _article(
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Project:
+def project(tmp_path: Path) -> Store:
     path = tmp_path / "q.crosscheck"
-    with new_project_file(path) as made:
+    with create_store(path) as made:
         operations.record_project_created(made, name="Queries", reviewer=REVIEWER)
         operations.import_articles(
             made,
@@ -42,17 +43,17 @@ def project(tmp_path: Path) -> Project:
                 operations.ArticleMeta(outlet="Daily"),
             ],
         )
-    opened = open_project(path)
+    opened = open_store(path)
     yield opened
     opened.close()
 
 
-def summaries(project: Project) -> list[queries.ArticleSummary]:
+def summaries(project: Store) -> list[ArticleSummary]:
     with project.read() as session:
-        return queries.article_summaries(session)
+        return reads.article_summaries(session)
 
 
-def test_articles_in_import_order_with_their_details(project: Project) -> None:
+def test_articles_in_import_order_with_their_details(project: Store) -> None:
     listed = summaries(project)
     # Imported together, so ordered by file name.
     assert [(s.original_name, s.title, s.outlet) for s in listed] == [
@@ -74,11 +75,12 @@ def test_articles_in_import_order_with_their_details(project: Project) -> None:
         "original_name": "b.txt",
         "characters": 32,
         "counts": {"supported": 0, "disputed": 0, "unverified": 0},
+        "author": "",
     }
     assert b.to_json()["imported_at"].endswith("Z")
 
 
-def test_counts_per_verdict_ignore_deleted_annotations(project: Project) -> None:
+def test_counts_per_verdict_ignore_deleted_annotations(project: Store) -> None:
     a, b, c = (s.id for s in summaries(project))
     spans = [
         (a, 0, 5, "supported"),
@@ -102,26 +104,26 @@ def test_counts_per_verdict_ignore_deleted_annotations(project: Project) -> None
     assert [s.total for s in summaries(project)] == [3, 1, 0]
 
 
-def test_resolve_article_by_id_prefix_and_title(project: Project) -> None:
+def test_resolve_article_by_id_prefix_and_title(project: Store) -> None:
     a, b, c = (s.id for s in summaries(project))
     with project.read() as session:
-        assert queries.resolve_article(session, a) == a
-        assert queries.resolve_article(session, f"  {c}  ") == c
-        assert queries.resolve_article(session, "Other") == c
+        assert reads.resolve_article(session, a) == a
+        assert reads.resolve_article(session, f"  {c}  ") == c
+        assert reads.resolve_article(session, "Other") == c
         # The shortest prefix that tells the articles apart (at least four characters).
         for article_id in (a, b, c):
             others = [x for x in (a, b, c) if x != article_id]
             n = 4
             while any(o.startswith(article_id[:n]) for o in others):
                 n += 1
-            assert queries.resolve_article(session, article_id[:n]) == article_id
+            assert reads.resolve_article(session, article_id[:n]) == article_id
 
 
-def test_resolve_article_refusals(project: Project) -> None:
+def test_resolve_article_refusals(project: Store) -> None:
     c = summaries(project)[2].id
     with project.read() as session:
         with pytest.raises(InvalidInput) as caught:
-            queries.resolve_article(session, "Same title")
+            reads.resolve_article(session, "Same title")
         assert str(caught.value) == "'Same title' matches 2 articles; give more of the id"
         for ref in (
             "Nothing like it",
@@ -133,37 +135,37 @@ def test_resolve_article_refusals(project: Project) -> None:
             "zzzzzzzz",
         ):
             with pytest.raises(NotFound) as caught:
-                queries.resolve_article(session, ref)
+                reads.resolve_article(session, ref)
             assert str(caught.value) == (
                 f"no article matches {ref.strip()!r} "
                 "(give an id, a unique id prefix or an exact title)"
             )
         with pytest.raises(InvalidInput, match="no article given"):
-            queries.resolve_article(session, "   ")
+            reads.resolve_article(session, "   ")
 
 
-def test_resolve_article_prefix_and_title_clash(project: Project) -> None:
+def test_resolve_article_prefix_and_title_clash(project: Store) -> None:
     a = summaries(project)[0].id
     operations.import_articles(
         project, [_article(a[:6], "d.txt")], reviewer=REVIEWER
     )  # a title that is also another article's id prefix
     with project.read() as session:
         with pytest.raises(InvalidInput, match="matches 2 articles"):
-            queries.resolve_article(session, a[:6])
-        assert queries.resolve_article(session, a) == a
+            reads.resolve_article(session, a[:6])
+        assert reads.resolve_article(session, a) == a
 
 
-def test_article_text_and_project_info(project: Project) -> None:
+def test_article_text_and_project_info(project: Store) -> None:
     a = summaries(project)[0].id
     with project.read() as session:
-        assert queries.article_text(session, a) == "Alpha beta gamma delta epsilon.\n"
+        assert reads.article_text(session, a) == "Alpha beta gamma delta epsilon.\n"
         with pytest.raises(NotFound, match="no article with id nope"):
-            queries.article_text(session, "nope")
-        info = queries.project_info(session)
+            reads.article_text(session, "nope")
+        info = reads.project_info(session)
         assert info is not None and info.name == "Queries" and info.created_at.tzinfo is UTC
 
 
-def test_annotation_rows_filters_and_order(project: Project) -> None:
+def test_annotation_rows_filters_and_order(project: Store) -> None:
     a, b, _ = (s.id for s in summaries(project))
     first = operations.annotate(
         project,
@@ -181,7 +183,7 @@ def test_annotation_rows_filters_and_order(project: Project) -> None:
     operations.delete_annotation(project, gone.annotation_ids[0], reviewer="Bob")
     operations.update_annotation(project, first.annotation_ids[0], reviewer="Bob", note="n2")
     with project.read() as session:
-        rows = queries.annotation_rows(session)
+        rows = reads.annotation_rows(session)
         assert [(r.article_id, r.start, r.quote) for r in rows] == [
             (a, 0, "Alpha"),
             (a, 11, "gamma"),
@@ -196,30 +198,40 @@ def test_annotation_rows_filters_and_order(project: Project) -> None:
             "https://example.org/1",
         )
         assert changed.prefix == "Alpha " and changed.suffix == " gamma delta epsilon.\n"
-        assert [r.start for r in queries.annotation_rows(session, include_deleted=True)] == [
+        assert [
+            r.start for r in reads.annotation_rows(session, AnnotationFilter(include_deleted=True))
+        ] == [
             0,
             6,
             11,
             6,
         ]
-        assert [r.deleted for r in queries.annotation_rows(session, include_deleted=True)] == [
+        assert [
+            r.deleted
+            for r in reads.annotation_rows(session, AnnotationFilter(include_deleted=True))
+        ] == [
             False,
             True,
             False,
             False,
         ]
-        assert [r.quote for r in queries.annotation_rows(session, article_ids=[b])] == ["beta"]
         assert [
-            r.quote for r in queries.annotation_rows(session, verdicts=[Verdict.SUPPORTED])
+            r.quote for r in reads.annotation_rows(session, AnnotationFilter(article_ids=(b,)))
+        ] == ["beta"]
+        assert [
+            r.quote
+            for r in reads.annotation_rows(session, AnnotationFilter(verdicts=(Verdict.SUPPORTED,)))
         ] == ["gamma"]
-        assert [r.quote for r in queries.annotation_rows(session, reviewer="Bob")] == [
+        assert [
+            r.quote for r in reads.annotation_rows(session, AnnotationFilter(reviewers=("Bob",)))
+        ] == [
             "Alpha",
             "beta",
         ]
         assert [
-            r.quote for r in queries.annotation_rows(session, annotation_ids=first.annotation_ids)
+            r.quote for r in reads.annotation_rows(session, annotation_ids=first.annotation_ids)
         ] == ["beta"]
-        assert queries.annotation_rows(session, article_ids=[]) == []
+        assert reads.annotation_rows(session, AnnotationFilter(article_ids=())) == []
     as_json = changed.to_json()
     assert list(as_json) == [
         "id",
@@ -234,7 +246,9 @@ def test_annotation_rows_filters_and_order(project: Project) -> None:
         "reviewer",
         "created_at",
         "updated_at",
+        "claim_id",
     ]
+    assert as_json["claim_id"] == as_json["id"]
     assert as_json["sources"] == [{"url": "https://example.org/e", "title": "E"}]
     assert as_json["verdict"] == "disputed"
     assert as_json["created_at"].endswith("Z") and as_json["updated_at"] > as_json["created_at"]

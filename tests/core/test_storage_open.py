@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from desktop.core import operations, queries
-from desktop.core.errors import CrosscheckError, ProjectOpenError, ReadOnlyProjectError
+from desktop.core import operations
+from desktop.core.errors import CrosscheckError, ProjectBusy, ProjectOpenError, ReadOnlyProjectError
 from desktop.core.importers import ImportedArticle
-from desktop.core.storage import Project, new_project_file, open_project
-from desktop.core.storage.engine import APPLICATION_ID
-from desktop.core.storage.project import ProjectBusy
-from desktop.core.storage.schema import SCHEMA_VERSION
+from desktop.core.store import Store, create_store, open_store, reads
+from desktop.core.store.schema import SCHEMA_VERSION
+from desktop.core.store.sqlite import APPLICATION_ID
 from desktop.core.verify import verify_project
 from tests.conftest import REVIEWER, make_project
 
@@ -46,23 +45,23 @@ def pragma(path: Path, name: str) -> object:
         conn.close()
 
 
-def first_article(project: Project) -> str:
+def first_article(project: Store) -> str:
     with project.read() as session:
-        return queries.article_summaries(session)[0].id
+        return reads.article_summaries(session)[0].id
 
 
 # --- a good file ---------------------------------------------------------------------------
 
 
 def test_current_file_opens_quietly(demo_path: Path) -> None:
-    with open_project(demo_path) as project:
+    with open_store(demo_path) as project:
         assert project.path == demo_path
         assert not project.read_only
         assert project.read_only_reason is None
         assert project.messages == []
         assert project.backup_path is None
         with project.read() as session:
-            titles = [s.title for s in queries.article_summaries(session)]
+            titles = [s.title for s in reads.article_summaries(session)]
     assert len(titles) == 5
     assert titles[0].startswith("Azerbaijan cancels cultural events")
     assert folder_names(demo_path) == {demo_path.name}
@@ -79,14 +78,14 @@ def test_relative_path_and_odd_characters(tmp_path: Path, monkeypatch: pytest.Mo
     folder.mkdir()
     path = make_project(folder / "story 100% #1.crosscheck", with_demo=False)
     monkeypatch.chdir(folder)
-    with open_project(path.name) as project:
+    with open_store(path.name) as project:
         assert project.path == path
         assert verify_project(project).ok
 
 
 def test_new_project_file_refuses_an_existing_path(demo_path: Path) -> None:
     before = snapshot(demo_path)
-    with pytest.raises(ProjectOpenError) as caught, new_project_file(demo_path):
+    with pytest.raises(ProjectOpenError) as caught, create_store(demo_path):
         pass
     assert one_line_naming(caught.value, demo_path).endswith("already exists; choose another name")
     assert snapshot(demo_path) == before
@@ -94,7 +93,7 @@ def test_new_project_file_refuses_an_existing_path(demo_path: Path) -> None:
 
 def test_new_project_file_in_a_missing_folder(tmp_path: Path) -> None:
     path = tmp_path / "nowhere" / "p.crosscheck"
-    with pytest.raises(ProjectOpenError) as caught, new_project_file(path):
+    with pytest.raises(ProjectOpenError) as caught, create_store(path):
         pass
     assert "does not exist" in one_line_naming(caught.value, path)
     assert not (tmp_path / "nowhere").exists()
@@ -102,7 +101,7 @@ def test_new_project_file_in_a_missing_folder(tmp_path: Path) -> None:
 
 def test_failed_new_project_leaves_nothing(tmp_path: Path) -> None:
     path = tmp_path / "p.crosscheck"
-    with pytest.raises(RuntimeError), new_project_file(path) as project:
+    with pytest.raises(RuntimeError), create_store(path) as project:
         operations.record_project_created(project, name="p", reviewer=REVIEWER)
         raise RuntimeError("stop")
     assert os.listdir(tmp_path) == []
@@ -244,7 +243,7 @@ def test_bad_file_gives_one_line_and_changes_nothing(
     before = snapshot(path) if path.is_file() else None
     names = set(os.listdir(work))
     with pytest.raises(ProjectOpenError) as caught:
-        open_project(path, read_only=read_only)
+        open_store(path, read_only=read_only)
     message = one_line_naming(caught.value, path)
     assert message.startswith(f"{path}: ")
     assert caught.value.reason.startswith(reason)
@@ -257,7 +256,7 @@ def test_truncated_message_gives_sizes(tmp_path: Path, demo_path: Path) -> None:
     path = _truncated(tmp_path, demo_path)
     size = path.stat().st_size
     with pytest.raises(ProjectOpenError) as caught:
-        open_project(path)
+        open_store(path)
     assert caught.value.reason == f"is truncated ({size:,} of {2 * size:,} bytes)"
 
 
@@ -273,11 +272,11 @@ def test_damaged_text_fails_cleanly_later(tmp_path: Path, demo_path: Path) -> No
         data[at : at + 4] = b"\xff\xfe\xff\xfe"
         at = data.find(phrase, at)
     path.write_bytes(bytes(data))
-    with open_project(path) as project:
+    with open_store(path) as project:
         with project.read() as session:
-            first = queries.article_summaries(session)[0]  # listing does not read texts
+            first = reads.article_summaries(session)[0]  # listing does not read texts
         with pytest.raises(CrosscheckError) as caught, project.read() as session:
-            queries.article_text(session, first.id)
+            reads.article_text(session, first.id)
         assert "is damaged" in one_line_naming(caught.value, path)
         with pytest.raises(CrosscheckError) as caught:
             verify_project(project)
@@ -304,7 +303,7 @@ def test_locked_file_refused_after_busy_timeout(
     before = demo_path.read_bytes()
     started = time.monotonic()
     with pytest.raises(ProjectBusy) as caught:
-        open_project(demo_path, busy_timeout_ms=200)
+        open_store(demo_path, busy_timeout_ms=200)
     assert time.monotonic() - started >= 0.1  # it did wait for the other program
     message = one_line_naming(caught.value, demo_path)
     assert "locked" in message
@@ -315,7 +314,7 @@ def test_locked_file_refused_after_busy_timeout(
 
 
 def test_write_waits_for_a_writer_then_gives_up(demo_path: Path) -> None:
-    project = open_project(demo_path, busy_timeout_ms=200)
+    project = open_store(demo_path, busy_timeout_ms=200)
     article = first_article(project)
     other = sqlite3.connect(demo_path, isolation_level=None)
     try:
@@ -338,38 +337,37 @@ def test_wal_file_is_switched_back_to_rollback_journal(demo_path: Path) -> None:
     conn = sqlite3.connect(demo_path)
     assert conn.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
     conn.close()
-    with open_project(demo_path) as project:
+    with open_store(demo_path) as project:
         with project.read() as session:
-            mode = session.connection().exec_driver_sql("PRAGMA journal_mode").scalar()
+            mode = session.exec_driver_sql("PRAGMA journal_mode").scalar()
         assert mode == "delete"
         operations.annotate(project, first_article(project), 0, 5, "disputed", reviewer=REVIEWER)
     assert pragma(demo_path, "journal_mode") == "delete"
     assert folder_names(demo_path) == {demo_path.name}
 
 
-def test_sessions_enforce_foreign_keys(demo_project: Project) -> None:
+def test_sessions_enforce_foreign_keys(demo_project: Store) -> None:
     with demo_project.read() as session:
-        assert session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-    with demo_project.write() as session:
-        conn = session.connection()
+        assert session.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    with demo_project.write() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
 
 
 def test_writes_hold_the_write_lock_from_the_start(demo_path: Path) -> None:
-    project = open_project(demo_path)
+    project = open_store(demo_path)
     other = sqlite3.connect(demo_path, isolation_level=None, timeout=0.05)
     try:
         with project.write() as session:
             # Only read so far, but the write lock is taken: another writer cannot begin.
-            assert session.connection().exec_driver_sql("SELECT count(*) FROM articles").scalar()
+            assert session.exec_driver_sql("SELECT count(*) FROM articles").scalar()
             with pytest.raises(sqlite3.OperationalError, match="locked"):
                 other.execute("BEGIN IMMEDIATE")
         other.execute("BEGIN IMMEDIATE")
         other.execute("ROLLBACK")
         # Reading sessions take no write lock.
         with project.read() as session:
-            session.connection().exec_driver_sql("SELECT count(*) FROM articles").scalar()
+            session.exec_driver_sql("SELECT count(*) FROM articles").scalar()
             other.execute("BEGIN IMMEDIATE")
             other.execute("ROLLBACK")
     finally:
@@ -377,17 +375,17 @@ def test_writes_hold_the_write_lock_from_the_start(demo_path: Path) -> None:
         project.close()
 
 
-def test_failed_write_rolls_back(demo_project: Project) -> None:
+def test_failed_write_rolls_back(demo_project: Store) -> None:
     with pytest.raises(RuntimeError), demo_project.write() as session:
-        session.connection().exec_driver_sql("UPDATE project SET name = 'changed'")
+        session.exec_driver_sql("UPDATE project SET name = 'changed'")
         raise RuntimeError("stop")
     with demo_project.read() as session:
-        assert queries.project_info(session).name == "demo"
+        assert reads.project_info(session).name == "demo"
 
 
-def test_database_errors_in_a_write_become_one_line(demo_project: Project) -> None:
+def test_database_errors_in_a_write_become_one_line(demo_project: Store) -> None:
     with pytest.raises(CrosscheckError) as caught, demo_project.write() as session:
-        session.connection().exec_driver_sql("DELETE FROM audit_events")
+        session.exec_driver_sql("DELETE FROM audit_events")
     message = one_line_naming(caught.value, demo_project.path)
     assert "audit events are append-only" in message
 
@@ -410,7 +408,7 @@ def read_only_case(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[t
     folder = tmp_path / "share"
     folder.mkdir()
     path = make_project(folder / "ro.crosscheck")
-    with open_project(path) as project:
+    with open_store(path) as project:
         article = first_article(project)
         operations.annotate(project, article, 0, 10, "supported", reviewer=REVIEWER)
     if request.param == "file":
@@ -428,13 +426,13 @@ def test_read_only_file_opens_for_reading(read_only_case: tuple[Path, str]) -> N
     path, reason = read_only_case
     before = snapshot(path)
     read_only = reason == "opened read-only on request"
-    with open_project(path, read_only=read_only) as project:
+    with open_store(path, read_only=read_only) as project:
         assert project.read_only
         assert project.read_only_reason == reason
         assert project.messages == [f"Opened read-only: {reason}."]
         with project.read() as session:
-            summaries = queries.article_summaries(session)
-            rows = queries.annotation_rows(session)
+            summaries = reads.article_summaries(session)
+            rows = reads.annotation_rows(session)
         assert len(summaries) == 5
         assert [r.verdict.value for r in rows] == ["supported"]
         report = verify_project(project)
@@ -473,7 +471,7 @@ def test_read_only_detection_ignores_administrator_rights(tmp_path: Path) -> Non
     path = make_project(tmp_path / "p.crosscheck", with_demo=False)
     path.chmod(stat.S_IRUSR | stat.S_IRGRP)
     try:
-        with open_project(path) as project:
+        with open_store(path) as project:
             assert project.read_only_reason == "the file is read-only"
     finally:
         path.chmod(0o644)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from desktop.core.model import Verdict
-from desktop.core.storage import open_project
+from desktop.core.store import open_store
 from desktop.ui import verdict_style
 from desktop.ui.article_view import ArticleView
 
@@ -62,7 +63,7 @@ def verdict_colour(verdict: Verdict) -> str:
 
 
 def audit_actions(path: Path) -> list[str]:
-    project = open_project(path, read_only=True)
+    project = open_store(path, read_only=True)
     try:
         conn = project.raw_connection()
         try:
@@ -71,3 +72,13 @@ def audit_actions(path: Path) -> list[str]:
             conn.close()
     finally:
         project.close()
+
+
+def settle(window: Any, timeout_ms: int = 10_000) -> None:
+    """Wait, as a reviewer would, until every edit asked for is made and every view shows it
+    (edits run off the window's thread; the change feed then brings them to the views)."""
+    from PySide6.QtWidgets import QApplication
+
+    if not window.runner.wait(timeout_ms):
+        raise AssertionError("the window's work did not finish in time")
+    QApplication.processEvents()

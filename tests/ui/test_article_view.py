@@ -20,9 +20,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QMainWindow, QToolTip
 
-from desktop.core import operations, queries
+from desktop.core import operations
 from desktop.core.model import Source, Verdict
-from desktop.core.queries import AnnotationRow
+from desktop.core.records import AnnotationFilter, AnnotationRow
+from desktop.core.store import reads
 from desktop.ui import verdict_style
 from desktop.ui.article_view import (
     ArticleView,
@@ -680,8 +681,8 @@ def colour_pixels(image: QImage, colour: QColor, tolerance: int = 40) -> int:
 @pytest.mark.parametrize("theme", ["light", "dark"])
 def test_demo_article_screenshot_shows_every_verdict(qtbot, demo_project, theme: str) -> None:
     with demo_project.read() as session:
-        article = queries.article_summaries(session)[0]
-        text = queries.article_text(session, article.id)
+        article = reads.article_summaries(session)[0]
+        text = reads.article_text(session, article.id)
     tags = [
         ("Azerbaijan has cancelled all planned cultural events", "supported", "Ministry statement"),
         ("Ziyaddin and Huseyn Safarov died during a raid", "disputed", "Names differ elsewhere"),
@@ -702,7 +703,7 @@ def test_demo_article_screenshot_shows_every_verdict(qtbot, demo_project, theme:
             note=note,
         )
     with demo_project.read() as session:
-        rows = queries.annotation_rows(session, article_ids=[article.id])
+        rows = reads.annotation_rows(session, AnnotationFilter(article_ids=(article.id,)))
 
     view = ArticleView()
     qtbot.addWidget(view)

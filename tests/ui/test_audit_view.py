@@ -9,19 +9,19 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.core import operations, queries
+from desktop.core import operations
 from desktop.core.exports import audit_trail
-from desktop.core.storage import Project, open_project
-from desktop.core.storage.schema import AUDIT_TRIGGERS
+from desktop.core.store import Store, open_store, reads
+from desktop.core.store.sqlite import AUDIT_TRIGGERS
 from desktop.ui import audit_view, dialogs
 from desktop.ui.audit_view import ENTRY_ROLE, AuditLogModel, AuditTrailWidget, verify_and_report
 
 
 @pytest.fixture
-def history(demo_project: Project) -> tuple[Project, dict[str, str]]:
+def history(demo_project: Store) -> tuple[Store, dict[str, str]]:
     """Demo events 1-7, then: Ann tags (two reviewers join), Bob changes one, Ann deletes one."""
     with demo_project.read() as session:
-        first = queries.article_summaries(session)[0]
+        first = reads.article_summaries(session)[0]
     p = demo_project
     a = operations.annotate(
         p, first.id, 0, 40, "disputed", reviewer="Ann", note="38 dead, not 40"
@@ -152,7 +152,7 @@ def test_no_project_and_read_only_project(qtbot, history, tmp_path: Path) -> Non
     project, _ = history
     copy = tmp_path / "copy.crosscheck"
     shutil.copy(project.path, copy)
-    with open_project(copy, read_only=True) as ro:
+    with open_store(copy, read_only=True) as ro:
         widget.set_project(ro)
         assert widget.model.rowCount() == 13
         widget.set_project(None)
@@ -205,7 +205,7 @@ def test_verify_names_the_broken_event(qtbot, history, boxes, tmp_path: Path) ->
     conn.execute("UPDATE audit_events SET reviewer = 'Mallory' WHERE seq = 10")
     conn.commit()
     conn.close()
-    with open_project(copy, read_only=True) as tampered:
+    with open_store(copy, read_only=True) as tampered:
         report = verify_and_report(tampered, None)
     assert not report.ok
     ((kind, title, message),) = boxes

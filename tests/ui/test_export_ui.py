@@ -12,11 +12,11 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QPushButton
 
-from desktop.core import operations, queries
+from desktop.core import operations
 from desktop.core.errors import CrosscheckError
-from desktop.core.exports import ExportFilter, ExportOptions
+from desktop.core.exports import AnnotationFilter, ExportOptions
 from desktop.core.model import Verdict
-from desktop.core.storage import Project
+from desktop.core.store import Store, reads
 from desktop.ui import dialogs, export_ui
 from desktop.ui.export_ui import (
     ExportDialog,
@@ -32,12 +32,13 @@ from tests.core.test_exports_csv import bulk_annotations
 def boxes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
     seen: list[tuple[str, str, str]] = []
     monkeypatch.setattr(dialogs, "show_info", lambda _p, t, m: seen.append(("info", t, m)))
+    monkeypatch.setattr(dialogs, "show_saved", lambda _p, t, m, _path: seen.append(("info", t, m)))
     monkeypatch.setattr(dialogs, "show_error", lambda _p, t, m: seen.append(("error", t, m)))
     return seen
 
 
 @pytest.fixture
-def big(demo_project: Project) -> Project:
+def big(demo_project: Store) -> Store:
     """The demo project with 4,000 annotations."""
     bulk_annotations(demo_project, 4_000)
     return demo_project
@@ -51,7 +52,7 @@ def csv_rows(path: Path) -> list[dict[str, str]]:
 
 
 def test_export_runs_while_the_event_loop_keeps_running(
-    qtbot, big: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot, big: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The export thread waits in its first progress report until the window's timer has
     fired three times: if the export blocked the event loop, it could never finish."""
@@ -88,7 +89,7 @@ def test_export_runs_while_the_event_loop_keeps_running(
     assert len(csv_rows(target)) == 4_000
 
 
-def test_cancel_keeps_the_old_file(qtbot, big: Project, tmp_path: Path) -> None:
+def test_cancel_keeps_the_old_file(qtbot, big: Store, tmp_path: Path) -> None:
     target = tmp_path / "out.csv"
     target.write_text("previous export", encoding="utf-8")
     job = start_export(big, "csv", target)
@@ -100,7 +101,7 @@ def test_cancel_keeps_the_old_file(qtbot, big: Project, tmp_path: Path) -> None:
     assert job.result is None
 
 
-def test_a_failure_is_one_line(qtbot, demo_project: Project, tmp_path: Path) -> None:
+def test_a_failure_is_one_line(qtbot, demo_project: Store, tmp_path: Path) -> None:
     job = start_export(demo_project, "csv", tmp_path / "missing" / "out.csv")
     with qtbot.waitSignal(job.sig_failed, timeout=30_000) as blocker:
         pass
@@ -108,9 +109,9 @@ def test_a_failure_is_one_line(qtbot, demo_project: Project, tmp_path: Path) -> 
     assert "does not exist" in message and "\n" not in message
 
 
-def test_every_format_through_a_job(qtbot, demo_project: Project, tmp_path: Path) -> None:
+def test_every_format_through_a_job(qtbot, demo_project: Store, tmp_path: Path) -> None:
     with demo_project.read() as session:
-        article = queries.article_summaries(session)[0].id
+        article = reads.article_summaries(session)[0].id
     operations.annotate(demo_project, article, 0, 9, "disputed", reviewer="Ann", note="<b>")
     for fmt, ending in export_ui.FILE_ENDINGS.items():
         target = tmp_path / f"x{ending}"
@@ -128,15 +129,15 @@ def test_every_format_through_a_job(qtbot, demo_project: Project, tmp_path: Path
 
 
 @pytest.fixture
-def tagged(demo_project: Project) -> Project:
+def tagged(demo_project: Store) -> Store:
     with demo_project.read() as session:
-        first, second = [a.id for a in queries.article_summaries(session)][:2]
+        first, second = [a.id for a in reads.article_summaries(session)][:2]
     operations.annotate(demo_project, first, 0, 9, "disputed", reviewer="Ann")
     operations.annotate(demo_project, second, 0, 9, "supported", reviewer="Bob")
     return demo_project
 
 
-def test_dialog_defaults_and_formats(qtbot, tagged: Project, tmp_path: Path) -> None:
+def test_dialog_defaults_and_formats(qtbot, tagged: Store, tmp_path: Path) -> None:
     dialog = ExportDialog(tagged, tmp_path)
     qtbot.addWidget(dialog)
     fmt, path, options = dialog.choice()
@@ -155,7 +156,7 @@ def test_dialog_defaults_and_formats(qtbot, tagged: Project, tmp_path: Path) -> 
     assert dialog.choice()[1].name == "mine.json"  # a typed name is kept
 
 
-def test_dialog_filters(qtbot, tagged: Project, tmp_path: Path) -> None:
+def test_dialog_filters(qtbot, tagged: Store, tmp_path: Path) -> None:
     dialog = ExportDialog(tagged, tmp_path)
     qtbot.addWidget(dialog)
     dialog.verdict_boxes[Verdict.SUPPORTED].setChecked(False)
@@ -166,8 +167,8 @@ def test_dialog_filters(qtbot, tagged: Project, tmp_path: Path) -> None:
     dialog.bom_box.setChecked(True)
     _fmt, _path, options = dialog.choice()
     with tagged.read() as session:
-        ids = [a.id for a in queries.article_summaries(session)]
-    assert options.filter == ExportFilter(
+        ids = [a.id for a in reads.article_summaries(session)]
+    assert options.filter == AnnotationFilter(
         article_ids=tuple(i for k, i in enumerate(ids) if k != 1),
         verdicts=(Verdict.DISPUTED, Verdict.UNVERIFIED),
         reviewers=("Ann",),
@@ -180,10 +181,10 @@ def test_dialog_filters(qtbot, tagged: Project, tmp_path: Path) -> None:
     assert not ok.isEnabled()
     dialog.set_format("audit-csv")  # no filters: nothing to refuse
     assert ok.isEnabled()
-    assert dialog.choice()[2].filter == ExportFilter()
+    assert dialog.choice()[2].filter == AnnotationFilter()
 
 
-def test_browse_uses_the_file_dialog(qtbot, tagged: Project, tmp_path: Path, monkeypatch) -> None:
+def test_browse_uses_the_file_dialog(qtbot, tagged: Store, tmp_path: Path, monkeypatch) -> None:
     asked: list[tuple[str, str]] = []
 
     def choose(_parent, current: str, suffix: str) -> str:
@@ -198,7 +199,7 @@ def test_browse_uses_the_file_dialog(qtbot, tagged: Project, tmp_path: Path, mon
     assert dialog.choice()[1] == tmp_path / "picked.csv"
 
 
-def test_export_with_dialog_end_to_end(qtbot, tagged: Project, tmp_path: Path, boxes) -> None:
+def test_export_with_dialog_end_to_end(qtbot, tagged: Store, tmp_path: Path, boxes) -> None:
     dialog = export_with_dialog(None, tagged, tmp_path)
     qtbot.waitExposed(dialog)
     dialog.set_format("html")
@@ -216,7 +217,7 @@ def test_export_with_dialog_end_to_end(qtbot, tagged: Project, tmp_path: Path, b
 
 
 def test_dialog_refuses_a_bad_target_and_stays_open(
-    qtbot, tagged: Project, tmp_path: Path, boxes
+    qtbot, tagged: Store, tmp_path: Path, boxes
 ) -> None:
     dialog = export_with_dialog(None, tagged, tmp_path)
     qtbot.waitExposed(dialog)
@@ -228,7 +229,7 @@ def test_dialog_refuses_a_bad_target_and_stays_open(
 
 
 def test_run_export_reports_failure(
-    qtbot, tagged: Project, tmp_path: Path, boxes, monkeypatch
+    qtbot, tagged: Store, tmp_path: Path, boxes, monkeypatch
 ) -> None:
     def broken(*_args, **_kwargs):
         raise CrosscheckError("disk full")

@@ -7,9 +7,11 @@ from dataclasses import replace
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.core import operations, queries
+from desktop.core import operations
 from desktop.core.anchoring import find_quote
 from desktop.core.model import Verdict
+from desktop.core.records import AnnotationFilter
+from desktop.core.store import reads
 from desktop.ui.models import (
     ID_ROLE,
     AnnotationFilterProxy,
@@ -24,8 +26,8 @@ from tests.ui.conftest import REVIEWER
 def tagged(demo_project):
     """The demo with annotations of every verdict by two reviewers, one deleted."""
     with demo_project.read() as session:
-        summaries = queries.article_summaries(session)
-        text = queries.article_text(session, summaries[0].id)
+        summaries = reads.article_summaries(session)
+        text = reads.article_text(session, summaries[0].id)
     article = summaries[0].id
     ids = []
     for quote, verdict, who in (
@@ -40,8 +42,8 @@ def tagged(demo_project):
     operations.delete_annotation(demo_project, ids[0], reviewer=REVIEWER)
     with demo_project.read() as session:
         return (
-            queries.article_summaries(session),
-            queries.annotation_rows(session, include_deleted=True),
+            reads.article_summaries(session),
+            reads.annotation_rows(session, AnnotationFilter(include_deleted=True)),
         )
 
 
@@ -110,12 +112,14 @@ def test_apply_rows_updates_in_place_and_inserts(qtbot, tagged) -> None:
     _summaries, rows = tagged
     model = AnnotationTableModel()
     model.set_rows(rows[:2])
+    model.set_filter(show_deleted=True)
     changed = replace(rows[0], note="new note")
     with qtbot.waitSignal(model.dataChanged) as blocker:
         model.apply_rows([changed])
     assert blocker.args[0].row() == 0
     assert model.find(changed.id).note == "new note"
-    with qtbot.waitSignal(model.rowsInserted):
+    # New rows join the listing in their place; the view keeps its rows (a layout change).
+    with qtbot.waitSignal(model.layoutChanged):
         model.apply_rows([rows[2], rows[3]])
     assert model.rowCount() == 4
     assert model.index(3, 0).data(ID_ROLE) == rows[3].id

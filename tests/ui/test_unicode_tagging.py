@@ -6,7 +6,7 @@ from pathlib import Path
 
 from desktop.core import importers, operations
 from desktop.core.model import Verdict
-from desktop.core.storage import open_project
+from desktop.core.store import open_store
 from tests.ui.conftest import REVIEWER
 from tests.ui.gestures import drag_select, highlighted, span_positions
 
@@ -33,7 +33,7 @@ TAGS = [
 def _import(project_path: Path, tmp_path: Path) -> str:
     source = tmp_path / "unicode story.txt"
     source.write_bytes("\r\n".join(LINES).encode("utf-8") + b"\r\n")
-    with open_project(project_path) as project:
+    with open_store(project_path) as project:
         changes = operations.import_articles(
             project, importers.read_articles([source]), reviewer=REVIEWER
         )

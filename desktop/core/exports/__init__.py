@@ -18,9 +18,9 @@ from desktop.core.errors import InvalidInput
 from desktop.core.exports import audit_log, claimreview, csv_verdicts, html_report, w3c
 from desktop.core.exports.common import (
     DEFAULT_OPTIONS,
+    AnnotationFilter,
     ExportCancelled,
     ExportFailed,
-    ExportFilter,
     ExportOptions,
     ExportResult,
     HashingWriter,
@@ -30,7 +30,7 @@ from desktop.core.exports.common import (
     resolve_filter,
     staged_file,
 )
-from desktop.core.storage.project import Project
+from desktop.core.store import Store
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ FORMATS: dict[str, ExportFormat] = {
     )
 }
 
-_Writer = Callable[[Project, BinaryIO, ExportOptions, "Progress | None"], int]
+_Writer = Callable[[Store, BinaryIO, ExportOptions, "Progress | None"], int]
 _WRITERS: dict[str, _Writer] = {
     "csv": csv_verdicts.write_csv,
     "w3c": w3c.write_w3c,
@@ -89,7 +89,7 @@ def check_options(fmt: ExportFormat, options: ExportOptions) -> None:
 
 
 def export_to_stream(
-    project: Project,
+    project: Store,
     fmt_name: str,
     out: BinaryIO,
     options: ExportOptions = DEFAULT_OPTIONS,
@@ -115,7 +115,7 @@ def export_to_stream(
 
 
 def export_to_path(
-    project: Project,
+    project: Store,
     fmt_name: str,
     path: str | os.PathLike[str],
     options: ExportOptions = DEFAULT_OPTIONS,
@@ -166,9 +166,9 @@ def export_to_path(
 __all__ = [
     "DEFAULT_OPTIONS",
     "FORMATS",
+    "AnnotationFilter",
     "ExportCancelled",
     "ExportFailed",
-    "ExportFilter",
     "ExportFormat",
     "ExportOptions",
     "ExportResult",

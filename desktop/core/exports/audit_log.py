@@ -23,39 +23,22 @@ import csv
 import io
 import json
 import re
-import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from desktop.core import queries
 from desktop.core.audit import GENESIS_HASH, ChainReport, chain_hash, event_bytes
 from desktop.core.errors import InvalidInput, shown
-from desktop.core.exports.common import BATCH_ROWS, Progress, Ticker, sql_safe
+from desktop.core.exports.common import BATCH_ROWS, FORMULA_STARTS, Progress, Ticker, safe_cell
 from desktop.core.model import iso_utc, utc_now
-from desktop.core.storage.project import Project
+from desktop.core.store import Store, reads
 
-AUDIT_COLUMNS = (
-    "seq",
-    "at",
-    "reviewer",
-    "action",
-    "entity_type",
-    "entity_id",
-    "before",
-    "after",
-    "prev_hash",
-    "hash",
-    "event_id",
-    "reviewer_id",
-)
-_DB_COLUMNS = (
-    'seq, at, reviewer, action, entity_type, entity_id, "before", "after", prev_hash, hash, '
-    "id, reviewer_id"
-)
+AUDIT_COLUMNS = reads.EVENT_EXPORT_NAMES
+_HASH = AUDIT_COLUMNS.index("hash")
 SIDECAR_SUFFIX = ".sha256"
-_QUOTE_MARK = "39"  # ', escaped too so that removing one leading ' is always exact
+# A ' is escaped too, so that removing one leading ' when checking is always exact.
+_AUDIT_FORMULA_STARTS = (*FORMULA_STARTS, "'")
 
 
 @dataclass(frozen=True)
@@ -64,18 +47,22 @@ class AuditSummary:
     head_hash: str
 
 
-def _count(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM audit_events").fetchone()[0])
-
-
-def project_meta(project: Project) -> dict[str, str]:
-    with project.snapshot() as db:
-        info = queries.project_info(db)
+def project_meta(project: Store) -> dict[str, str]:
+    with project.read() as conn:
+        info = reads.project_info(conn)
     return {"project_id": info.id, "project": info.name} if info else {}
 
 
+def _cell(value: object, safe: bool) -> object:
+    if value is None:
+        return ""
+    if safe and isinstance(value, str):
+        return safe_cell(value, _AUDIT_FORMULA_STARTS)
+    return value
+
+
 def write_audit_csv(
-    project: Project,
+    project: Store,
     out: BinaryIO,
     *,
     spreadsheet_safe: bool = True,
@@ -83,15 +70,8 @@ def write_audit_csv(
     progress: Progress | None = None,
 ) -> AuditSummary:
     """Every event as a CSV row (see the module docstring for the columns and cell escaping)."""
-
-    def cell(name: str) -> str:
-        return sql_safe(name, extra_codepoints=_QUOTE_MARK) if spreadsheet_safe else name
-
-    columns = ["seq"] + [cell(c.strip()) for c in _DB_COLUMNS.split(",")[1:]]
-    sql = f"SELECT {', '.join(columns)} FROM audit_events ORDER BY seq"
-    conn = project.raw_connection()
-    try:
-        ticker = Ticker(progress, _count(conn))
+    with project.read() as conn:
+        ticker = Ticker(progress, reads.count_events(conn))
         ticker.report()
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -99,21 +79,21 @@ def write_audit_csv(
         if bom:
             out.write("\ufeff".encode())
         head = GENESIS_HASH
-        cursor = conn.execute(sql)
-        while True:
-            rows = cursor.fetchmany(BATCH_ROWS)
-            if rows:
-                writer.writerows(rows)
-                head = _unescape(rows[-1][9]) if spreadsheet_safe else rows[-1][9]
-            out.write(buffer.getvalue().encode("utf-8"))
-            buffer.seek(0)
-            buffer.truncate()
-            if not rows:
-                break
-            ticker.add(len(rows))
-        return AuditSummary(ticker.done, head)
-    finally:
-        conn.close()
+        batch: list[list[object]] = []
+        for row in reads.event_rows(conn):
+            batch.append([row[0], *(_cell(v, spreadsheet_safe) for v in row[1:])])
+            head = row[_HASH]
+            if len(batch) == BATCH_ROWS:
+                writer.writerows(batch)
+                ticker.add(len(batch))
+                batch = []
+                out.write(buffer.getvalue().encode("utf-8"))
+                buffer.seek(0)
+                buffer.truncate()
+        writer.writerows(batch)
+        ticker.add(len(batch))
+        out.write(buffer.getvalue().encode("utf-8"))
+    return AuditSummary(ticker.done, head)
 
 
 def sidecar_text(
@@ -139,32 +119,25 @@ def sidecar_text(
 
 
 def write_audit_jsonl(
-    project: Project, out: BinaryIO, *, progress: Progress | None = None
+    project: Store, out: BinaryIO, *, progress: Progress | None = None
 ) -> AuditSummary:
     """One JSON object per event, then the summary object."""
-    pairs = ", ".join(
-        f"'{key}', {col.strip()}"
-        for key, col in zip(AUDIT_COLUMNS, _DB_COLUMNS.split(","), strict=True)
-    )
-    # json_object quotes strings like json.dumps, and fast. U+2028/U+2029 are escaped too
-    # (they can only occur inside strings): tools that split lines on them stay correct.
-    sql = (
-        f"SELECT replace(replace(json_object({pairs}), char(8232), '\\u2028'), "
-        "char(8233), '\\u2029'), hash FROM audit_events ORDER BY seq"
-    )
     meta = project_meta(project)
-    conn = project.raw_connection()
-    try:
-        ticker = Ticker(progress, _count(conn))
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    head = GENESIS_HASH
+    with project.read() as conn:
+        ticker = Ticker(progress, reads.count_events(conn))
         ticker.report()
-        head = GENESIS_HASH
-        cursor = conn.execute(sql)
-        while rows := cursor.fetchmany(BATCH_ROWS):
-            out.write(("\n".join(r[0] for r in rows) + "\n").encode("utf-8"))
-            head = rows[-1][1]
-            ticker.add(len(rows))
-    finally:
-        conn.close()
+        lines: list[str] = []
+        for row in reads.event_rows(conn):
+            lines.append(dumps(dict(zip(AUDIT_COLUMNS, row, strict=True))))
+            head = row[_HASH]
+            if len(lines) == BATCH_ROWS:
+                _write_lines(out, lines)
+                ticker.add(len(lines))
+                lines = []
+        _write_lines(out, lines)
+        ticker.add(len(lines))
     summary = AuditSummary(ticker.done, head)
     trailer = {
         "summary": {
@@ -176,6 +149,15 @@ def write_audit_jsonl(
     }
     out.write((json.dumps(trailer, ensure_ascii=False) + "\n").encode("utf-8"))
     return summary
+
+
+def _write_lines(out: BinaryIO, lines: list[str]) -> None:
+    if not lines:
+        return
+    # U+2028 and U+2029 can only occur inside strings: escaped, tools that split lines on
+    # them stay correct.
+    text = "\n".join(lines).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    out.write((text + "\n").encode("utf-8"))
 
 
 # --- checking an export ---------------------------------------------------------------------

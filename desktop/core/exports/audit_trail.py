@@ -1,46 +1,44 @@
 """The audit log for people: one entry per event with a short summary, and an event's states.
 
-Summaries are built from a few fields SQLite extracts from the stored JSON, so listing a long
-log parses no JSON in Python; the full before/after of one event is read when it is shown.
+Entries are read a page at a time, newest first; the full before/after of one event is read
+when it is shown.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
+
 from desktop.core.model import Verdict
+from desktop.core.store import reads
 
 ACTION_LABELS = {
     "project.created": "Created project",
     "reviewer.added": "Added reviewer",
     "article.imported": "Imported article",
+    "article.changed": "Changed article",
+    "article.removed": "Removed article",
+    "article.restored": "Restored article",
     "annotation.created": "Tagged",
     "annotation.changed": "Changed",
     "annotation.deleted": "Deleted",
     "annotation.restored": "Restored",
+    "blinding.started": "Started blind review",
+    "blinding.ended": "Ended blind review",
+    "review.done": "Marked done",
+    "review.reopened": "Unmarked done",
+    "adjudicator.added": "Named adjudicator",
+    "adjudicator.removed": "Removed adjudicator",
+    "adjudication.settled": "Adjudicated",
+    "adjudication.withdrawn": "Withdrew adjudication",
+    "adjudication.reinstated": "Reinstated adjudication",
     "signing_key.added": "Added signing key",
     "checkpoint.signed": "Signed checkpoint",
 }
 QUOTE_CHARS = 36
-
-_ENTRIES_SQL = """
-SELECT e.seq, e.at, e.reviewer, e.action, e.entity_type, e.entity_id,
-  json_extract(coalesce(e."after", e."before"), '$.quote'),
-  json_extract(e."before", '$.verdict'),
-  json_extract(e."after", '$.verdict'),
-  coalesce(t.title, json_extract(coalesce(e."after", e."before"), '$.title')),
-  json_extract(coalesce(e."after", e."before"), '$.name'),
-  json_extract(e."before", '$.note') IS NOT json_extract(e."after", '$.note'),
-  json_extract(e."before", '$.sources') IS NOT json_extract(e."after", '$.sources')
-FROM audit_events e
-LEFT JOIN articles t ON t.id = json_extract(coalesce(e."after", e."before"), '$.article_id')
-WHERE e.seq < ? AND e.seq > ?
-ORDER BY e.seq DESC
-LIMIT ?
-"""
 
 
 @dataclass(frozen=True)
@@ -106,10 +104,27 @@ def describe(
         return f"Restored {_verdict_label(verdict_after).lower()} {quoted}{where}"
     if action == "article.imported":
         return f"Imported ‘{_clip(title or '', 80)}’"
+    if action == "article.changed":
+        return f"Changed details of ‘{_clip(title or '', 80)}’"
+    if action == "article.removed":
+        return f"Removed ‘{_clip(title or '', 80)}’"
+    if action == "article.restored":
+        return f"Restored ‘{_clip(title or '', 80)}’"
     if action == "reviewer.added":
         return f"Added reviewer {name or ''}".rstrip()
     if action == "project.created":
         return f"Created project ‘{_clip(name or '', 80)}’"
+    if action in ("blinding.started", "blinding.ended"):
+        scope = f"of ‘{_clip(title, 80)}’" if title else "of the whole project"
+        return f"{ACTION_LABELS[action]} {scope}"
+    if action == "review.done":
+        return f"Marked ‘{_clip(title or '', 80)}’ done: blind review ended there for them"
+    if action == "review.reopened":
+        return f"Took back the done mark on ‘{_clip(title or '', 80)}’"
+    if action in ("adjudicator.added", "adjudicator.removed"):
+        return f"{ACTION_LABELS[action]} {name or ''}".rstrip()
+    if action in ("adjudication.settled", "adjudication.withdrawn", "adjudication.reinstated"):
+        return f"{ACTION_LABELS[action]} a disagreement{where}"
     if action == "signing_key.added":
         return "Added a public key for signing checkpoints"
     if action == "checkpoint.signed":
@@ -118,55 +133,68 @@ def describe(
 
 
 def list_entries(
-    conn: sqlite3.Connection,
+    conn: Connection,
     *,
     before_seq: int | None = None,
     after_seq: int | None = None,
     limit: int = 1_000_000_000,
+    flt: reads.EventFilter | None = None,
 ) -> list[AuditEntry]:
     """Events newest first with ``after_seq < seq < before_seq`` (either bound may be None),
     at most ``limit``."""
-    low = after_seq if after_seq is not None else -(2**62)
-    high = before_seq if before_seq is not None else 2**62
-    rows = conn.execute(_ENTRIES_SQL, (high, low, limit)).fetchall()
+    rows = reads.audit_page(conn, before_seq=before_seq, after_seq=after_seq, limit=limit, flt=flt)
+    parsed = [(row, _loads_or_none(row[6]), _loads_or_none(row[7])) for row in rows]
+    article_ids: set[str] = set()
+    for _row, before, after in parsed:
+        linked = (after or before or {}).get("article_id")
+        if isinstance(linked, str):
+            article_ids.add(linked)
+    titles = reads.article_titles(conn, article_ids) if article_ids else {}
     out = []
-    for seq, at, reviewer, action, etype, eid, quote, vb, va, title, name, nc, sc in rows:
+    for (seq, at, reviewer, action, etype, eid, _b, _a), before, after in parsed:
+        state = after or before or {}
+        vb = (before or {}).get("verdict")
+        va = (after or {}).get("verdict")
         what = describe(
             action,
-            quote=quote,
+            quote=state.get("quote"),
             verdict_before=vb,
             verdict_after=va,
-            title=title,
-            name=name,
-            note_changed=bool(nc),
-            sources_changed=bool(sc),
+            title=titles.get(state.get("article_id", "")) or state.get("title"),
+            name=state.get("name"),
+            note_changed=(before or {}).get("note") != (after or {}).get("note"),
+            sources_changed=(before or {}).get("sources") != (after or {}).get("sources"),
         )
         verdict = (va or vb) if etype == "annotation" else None
         out.append(AuditEntry(seq, at, reviewer, action, etype, eid, what, verdict))
     return out
 
 
-def count_entries(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM audit_events").fetchone()[0])
+def entity_names(conn: Connection, ids: set[str]) -> dict[str, str]:
+    """What people call the entities with these ids: an article's title, a reviewer's name,
+    an annotation's quote (the start of it), the project's name. Unknown ids are left out."""
+    return reads.entity_names(conn, ids)
 
 
-def distinct_values(conn: sqlite3.Connection) -> tuple[list[str], list[str]]:
+def count_entries(conn: Connection) -> int:
+    return reads.count_events(conn)
+
+
+def distinct_values(conn: Connection) -> tuple[list[str], list[str]]:
     """Every reviewer name and action in the log, sorted, for the filters."""
-    reviewers = [r[0] for r in conn.execute("SELECT DISTINCT reviewer FROM audit_events")]
-    actions = [r[0] for r in conn.execute("SELECT DISTINCT action FROM audit_events")]
-    return sorted(reviewers, key=str.casefold), sorted(actions)
+    return reads.distinct_event_values(conn)
 
 
-def event_states(
-    conn: sqlite3.Connection, seq: int
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def event_states(conn: Connection, seq: int) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
     """The before and after states of one event (None where the entity did not exist)."""
-    row = conn.execute(
-        'SELECT "before", "after" FROM audit_events WHERE seq = ?', (seq,)
-    ).fetchone()
+    row = reads.event_states(conn, seq)
     if row is None:
         return None, None
     return tuple(None if v is None else _loads(v) for v in row)  # type: ignore[return-value]
+
+
+def _loads_or_none(text: str | None) -> dict[str, Any] | None:
+    return None if text is None else _loads(text)
 
 
 def _loads(text: str) -> dict[str, Any]:

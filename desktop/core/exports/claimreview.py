@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 from typing import Any, BinaryIO
 
-from desktop.core import queries
 from desktop.core.exports.common import DEFAULT_OPTIONS, ExportOptions, Progress, Ticker, load_rows
 from desktop.core.model import Verdict, iso_utc
-from desktop.core.storage.project import Project
+from desktop.core.records import AnnotationRow, ArticleSummary
+from desktop.core.store import Store, reads
 
 RATING: dict[Verdict, tuple[int, str]] = {
     Verdict.DISPUTED: (1, "Disputed"),
@@ -33,9 +33,7 @@ RATING: dict[Verdict, tuple[int, str]] = {
 WORST, BEST = 1, 3
 
 
-def review_json(
-    row: queries.AnnotationRow, article: queries.ArticleSummary | None
-) -> dict[str, Any]:
+def review_json(row: AnnotationRow, article: ArticleSummary | None) -> dict[str, Any]:
     value, label = RATING[row.verdict]
     appearance: dict[str, Any] = {"@type": "NewsArticle", "headline": row.article_title}
     if row.url:
@@ -73,14 +71,14 @@ def review_json(
 
 
 def write_claimreview(
-    project: Project,
+    project: Store,
     out: BinaryIO,
     options: ExportOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
 ) -> int:
     rows = load_rows(project, options.filter)
-    with project.snapshot() as db:
-        articles = {a.id: a for a in queries.article_summaries(db)}
+    with project.read() as db:
+        articles = {a.id: a for a in reads.article_summaries(db, include_removed=True)}
     ticker = Ticker(progress, len(rows))
     ticker.report()
     out.write(b'{\n  "@context": "https://schema.org",\n  "@graph": [')

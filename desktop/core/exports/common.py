@@ -10,27 +10,25 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from desktop.core import queries
 from desktop.core.errors import CrosscheckError, InvalidInput, NotFound, shown
 from desktop.core.model import Verdict
 from desktop.core.outputs import open_stream, resolve_target, temp_name
-from desktop.core.storage.project import Project
+from desktop.core.records import AnnotationFilter, AnnotationRow
+from desktop.core.store import Store, reads
 
 # progress(done, total) -> False to cancel. Called from the exporting thread every few
 # thousand rows, so it must be cheap and thread-safe (emitting a Qt signal is).
 Progress = Callable[[int, int], "bool | None"]
 
-# A cell starting with = + - @ tab CR or LF is read as a formula by spreadsheets (OWASP, CSV
-# injection). Their code points, for SQLite's unicode(), which gives the first character's.
-FORMULA_CODEPOINTS = "61, 43, 45, 64, 9, 13, 10"
+# A cell starting with one of these is read as a formula by spreadsheets (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 BATCH_ROWS = 2_000
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
@@ -45,22 +43,8 @@ class ExportFailed(CrosscheckError):
 
 
 @dataclass(frozen=True)
-class ExportFilter:
-    """Which annotations to export. None means "any"; ``reviewers`` are who changed one last."""
-
-    article_ids: tuple[str, ...] | None = None
-    verdicts: tuple[Verdict, ...] | None = None
-    reviewers: tuple[str, ...] | None = None
-    include_deleted: bool = False
-
-    @property
-    def is_default(self) -> bool:
-        return self == ExportFilter()
-
-
-@dataclass(frozen=True)
 class ExportOptions:
-    filter: ExportFilter = field(default_factory=ExportFilter)
+    filter: AnnotationFilter = field(default_factory=AnnotationFilter)
     # CSV formats: prefix a ' to cells a spreadsheet would run as formulas.
     spreadsheet_safe: bool = True
     # CSV formats: start with a UTF-8 byte order mark, which Excel needs to detect UTF-8.
@@ -84,7 +68,7 @@ class ExportResult:
 class Ticker:
     """Reports progress every batch and turns a False from the callback into ExportCancelled."""
 
-    def __init__(self, progress: Progress | None, total: int) -> None:
+    def __init__(self, progress: Progress | None, total: int = 0) -> None:
         self.progress = progress
         self.total = total
         self.done = 0
@@ -99,23 +83,39 @@ class Ticker:
 
 
 def resolve_filter(
-    project: Project,
+    project: Store,
     *,
     articles: Sequence[str] = (),
     verdicts: Sequence[str | Verdict] = (),
     reviewers: Sequence[str] = (),
     include_deleted: bool = False,
-) -> ExportFilter:
-    """Turn what the user typed into a filter; unknown articles or reviewers are errors."""
-    with project.snapshot() as db:
+    final_only: bool = False,
+    viewer: str | None = None,
+) -> AnnotationFilter:
+    """Turn what the user typed into a filter; unknown articles or reviewers are errors.
+
+    The export is made from ``viewer``'s side: where blind review hides the others'
+    annotations from them (or from anyone, when no viewer is given), only theirs are kept.
+    """
+    from desktop.core import review_state
+
+    with project.read() as db:
+        state = review_state.blind_state(db)
+        hidden: tuple[str, ...] | None = None
+        if state.active:
+            hidden = tuple(state.hidden_articles(viewer, reads.article_order(db))) or None
         article_ids = (
-            tuple(dict.fromkeys(queries.resolve_article(db, a) for a in articles))
+            tuple(
+                dict.fromkeys(
+                    reads.resolve_article(db, a, include_removed=include_deleted) for a in articles
+                )
+            )
             if articles
             else None
         )
         names: tuple[str, ...] | None = None
         if reviewers:
-            known = set(queries.reviewer_names(db))
+            known = set(reads.reviewer_names(db))
             cleaned = [r.strip() for r in reviewers]
             for name in cleaned:
                 if name not in known:
@@ -127,72 +127,32 @@ def resolve_filter(
         if verdicts
         else None
     )
-    return ExportFilter(
+    return AnnotationFilter(
         article_ids=article_ids,
         verdicts=parsed,
         reviewers=names,
         include_deleted=include_deleted,
+        final_only=final_only,
+        blind_articles=hidden,
+        viewer=viewer if hidden else None,
     )
 
 
-def annotation_where(flt: ExportFilter) -> tuple[str, dict[str, object]]:
-    """SQL conditions and their named parameters for a query over ``annotations a`` joined
-    with the last changer ``r`` (reviewers)."""
-    clauses: list[str] = []
-    params: dict[str, object] = {}
-    if not flt.include_deleted:
-        clauses.append("a.deleted_at IS NULL")
-    if flt.article_ids is not None:
-        clauses.append("a.article_id IN (SELECT value FROM json_each(:filter_articles))")
-        params["filter_articles"] = json.dumps(list(flt.article_ids))
-    if flt.verdicts is not None:
-        clauses.append("a.verdict IN (SELECT value FROM json_each(:filter_verdicts))")
-        params["filter_verdicts"] = json.dumps([v.value for v in flt.verdicts])
-    if flt.reviewers is not None:
-        clauses.append("r.name IN (SELECT value FROM json_each(:filter_reviewers))")
-        params["filter_reviewers"] = json.dumps(list(flt.reviewers))
-    return (" AND ".join(clauses) or "1"), params
-
-
-def filter_rows(
-    rows: Iterable[queries.AnnotationRow], flt: ExportFilter
-) -> list[queries.AnnotationRow]:
-    """Apply the reviewer filter, which ``queries.annotation_rows`` takes for one name only."""
-    if flt.reviewers is None:
-        return list(rows)
-    names = set(flt.reviewers)
-    return [r for r in rows if r.reviewer in names]
-
-
-def load_rows(project: Project, flt: ExportFilter) -> list[queries.AnnotationRow]:
-    with project.snapshot() as db:
-        rows = queries.annotation_rows(
-            db,
-            article_ids=flt.article_ids,
-            verdicts=flt.verdicts,
-            reviewer=flt.reviewers[0] if flt.reviewers and len(flt.reviewers) == 1 else None,
-            include_deleted=flt.include_deleted,
-        )
-    return filter_rows(rows, flt)
-
-
-def sql_iso(column: str) -> str:
-    """SQLite's stored ``YYYY-MM-DD HH:MM:SS.ffffff`` (naive UTC) as ``model.iso_utc`` writes
-    it: ``YYYY-MM-DDTHH:MM:SS.ffffffZ``."""
-    return f"(replace({column}, ' ', 'T') || 'Z')"
-
-
-def sql_safe(expr: str, extra_codepoints: str = "") -> str:
-    """``expr`` with a ' in front when a spreadsheet would read it as a formula."""
-    points = FORMULA_CODEPOINTS + (f", {extra_codepoints}" if extra_codepoints else "")
-    return f"(CASE WHEN unicode({expr}) IN ({points}) THEN '''' || {expr} ELSE {expr} END)"
+def load_rows(project: Store, flt: AnnotationFilter) -> list[AnnotationRow]:
+    with project.read() as conn:
+        return reads.annotation_rows(conn, flt)
 
 
 # --- writing files --------------------------------------------------------------------------
 
 
+def safe_cell(value: str, starts: tuple[str, ...] = FORMULA_STARTS) -> str:
+    """``value`` with a ' in front when a spreadsheet would read it as a formula."""
+    return "'" + value if value.startswith(starts) else value
+
+
 def check_target(
-    path: Path, *, project: Project | None = None, follow_symlinks: bool = False
+    path: Path, *, project: Store | None = None, follow_symlinks: bool = False
 ) -> Path:
     """Refuse a target that cannot be written, before any work is done. Returns where to
     write: the path itself, or a symbolic link's target when following it was asked for.
@@ -218,7 +178,7 @@ def check_target(
         )
     if target.exists() and not _writable(target):
         raise InvalidInput(f"cannot write {shown(target)}: the file is read-only")
-    if project is not None and _same_file(target, project.path):
+    if project is not None and project.path is not None and _same_file(target, project.path):
         raise InvalidInput(f"cannot write {shown(target)}: that is the project file itself")
     return target
 
@@ -297,20 +257,18 @@ def commit_staged(temp: Path, target: Path) -> None:
 __all__ = [
     "BATCH_ROWS",
     "DEFAULT_OPTIONS",
+    "AnnotationFilter",
     "ExportCancelled",
     "ExportFailed",
-    "ExportFilter",
     "ExportOptions",
     "ExportResult",
     "HashingWriter",
     "Progress",
     "Ticker",
-    "annotation_where",
     "check_target",
     "is_stream",
     "load_rows",
     "resolve_filter",
-    "sql_iso",
-    "sql_safe",
+    "safe_cell",
     "staged_file",
 ]
