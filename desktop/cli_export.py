@@ -68,6 +68,7 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from desktop.cli import _short
     from desktop.core.exports import (
         AnnotationFilter,
         ExportOptions,
@@ -78,7 +79,6 @@ def cmd_export(args: argparse.Namespace) -> int:
         resolve_filter,
     )
     from desktop.core.exports.common import check_target
-    from desktop.cli import _short
     from desktop.core.store import open_store
 
     fmt = get_format(args.format)
