@@ -267,7 +267,7 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     from desktop.core.store.migrate import head_revision
 
     # Upgrading is what this command is for, so what was done is its output.
-    with open_store(args.project) as project:
+    with with_password(lambda password: open_store(args.project, password=password)) as project:
         for message in project.messages:
             print(f"{project.location}: {message}")
         if not project.backup_path:
@@ -385,8 +385,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project", metavar="PROJECT", nargs="?", help="project file")
 
     from desktop.cli_export import add_export_command
+    from desktop.cli_server import add_server_commands
 
     add_export_command(sub)
+    add_server_commands(sub)
     return parser
 
 

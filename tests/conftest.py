@@ -17,7 +17,7 @@ from tests.pg import Server, start_server
 Target = str | Path
 
 REVIEWER = "Test Reviewer"
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -156,6 +156,53 @@ def append_event(
         },
     )
     return ChainHead(seq, digest)
+
+
+def carry_events(
+    conn: Connection, events: Sequence[Any], head: ChainHead
+) -> tuple[ChainHead, list[list[Any]]]:
+    """Append events made in another copy of the project, unchanged but for their place in
+    this chain (seq and previous hash): id, time, reviewer and states are kept. Returns the
+    new head and, per event, [seq here, original seq, original previous hash, original hash].
+    ``events`` have the attributes of ``reads.EVENT_COLUMNS``."""
+    rows: list[dict[str, Any]] = []
+    provenance: list[list[Any]] = []
+    for event in events:
+        seq = head.seq + 1
+        payload = event_bytes(
+            seq=seq,
+            event_id=event.id,
+            at=event.at,
+            reviewer_id=event.reviewer_id,
+            reviewer=event.reviewer,
+            action=event.action,
+            entity_type=event.entity_type,
+            entity_id=event.entity_id,
+            before=event.before,
+            after=event.after,
+        )
+        digest = chain_hash(head.hash, payload)
+        rows.append(
+            {
+                "seq": seq,
+                "id": event.id,
+                "at": event.at,
+                "reviewer_id": event.reviewer_id,
+                "reviewer": event.reviewer,
+                "action": event.action,
+                "entity_type": event.entity_type,
+                "entity_id": event.entity_id,
+                "before": event.before,
+                "after": event.after,
+                "prev_hash": head.hash,
+                "hash": digest,
+            }
+        )
+        provenance.append([seq, event.seq, event.prev_hash, event.hash])
+        head = ChainHead(seq, digest)
+    if rows:
+        conn.execute(_INSERT_EVENT, rows)
+    return head, provenance
 
 
 @dataclass(frozen=True)

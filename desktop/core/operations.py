@@ -103,6 +103,17 @@ class _Recorder:
         )
         self.changes.append(Change(self._head.seq, action, entity_type, entity_id, before, after))
 
+    def carry(self, events: Sequence[Any]) -> list[list[Any]]:
+        """Append events made in a copy of the project, as they were (see audit.carry_events);
+        returns their provenance."""
+        self._head, provenance = audit.carry_events(self.conn, events, self._head)
+        for (seq, *_rest), event in zip(provenance, events, strict=True):
+            self.changes.append(
+                Change(seq, event.action, event.entity_type, event.entity_id,
+                       event.state("before"), event.state("after"))
+            )  # fmt: skip
+        return provenance
+
     def result(self, label: str = "", inverse: Edit | None = None) -> ChangeSet:
         changes = tuple(self.changes)
         # A change that changed nothing has nothing to undo.
@@ -665,3 +676,58 @@ EDITS: dict[str, Callable[..., ChangeSet]] = {
     "delete_annotations": delete_annotations,
     "restore_annotations": restore_annotations,
 }
+
+
+# --- merging an offline copy ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What a merge found (``plan``), what was chosen for each conflict, and what changed."""
+
+    plan: Any
+    changes: ChangeSet
+    chosen: Mapping[str, str]
+    undecided: tuple[Any, ...] = ()  # conflicts a dry run found no choice for
+
+
+def merge_copy(
+    store: Store,
+    copy: Store,
+    *,
+    reviewer: str,
+    choices: Mapping[str, str] | None = None,
+    default: str | None = None,
+    dry_run: bool = False,
+) -> MergeResult:
+    """Bring an offline copy's new work into ``store`` in one transaction (see core.merge).
+
+    The copy must verify. Conflicting edits need a choice each (``choices`` by entity id, or
+    ``default``); without one, DecisionsNeeded is raised and nothing changes. Not undoable:
+    the merge is recorded in the chain, and each choice is an audited change.
+    """
+    from desktop.core import merge
+    from desktop.core.verify import verify_project
+
+    reviewer = check_reviewer_name(reviewer)
+    for choice in [default, *(choices or {}).values()]:
+        if choice is not None and choice not in merge.RESOLUTIONS:
+            raise InvalidInput(f"unknown choice {choice!r} (choose {', '.join(merge.RESOLUTIONS)})")
+    report = verify_project(copy)
+    if not report.ok:
+        raise merge.MergeRefused(
+            f"{copy.location}: the copy does not verify ({report.summary()}); nothing was merged"
+        )
+    if dry_run:
+        with store.read() as conn, copy.read() as other:
+            plan = merge.plan_merge(conn, other, copy_name=copy.location)
+        chosen, undecided = merge.decide(plan, choices or {}, default)
+        return MergeResult(plan, ChangeSet(), chosen, tuple(undecided))
+    with store.write() as conn, copy.read() as other:
+        plan = merge.plan_merge(conn, other, copy_name=copy.location)
+        if plan.nothing_to_do:
+            return MergeResult(plan, ChangeSet(), {})
+        chosen = merge.resolve(plan, choices or {}, default)
+        rec = _Recorder(conn, reviewer)
+        merge.apply_merge(rec, plan, other, chosen, copy_location=copy.location)
+        return MergeResult(plan, rec.result("Merge copy"), chosen)

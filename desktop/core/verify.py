@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from desktop.core.audit import ChainReport, verify_chain
+from desktop.core.merge import check_provenance
 from desktop.core.store import Store
 from desktop.core.store.schema import Annotation, Article
 
@@ -39,6 +40,8 @@ def verify_project(store: Store) -> VerifyReport:
         if not chain.ok:
             problems.append(f"audit chain broken at {chain.problem}")
         problems.extend(_check_texts_and_quotes(store))
+        with store.read() as conn:
+            problems.extend(check_provenance(conn))
     return VerifyReport(chain=chain, problems=problems)
 
 

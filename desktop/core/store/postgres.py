@@ -69,7 +69,8 @@ def redact(url: str) -> str:
     if "@" in netloc:
         user, host = netloc.rsplit("@", 1)
         netloc = f"{user.split(':', 1)[0]}@{host}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "password"])
+    pairs = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "password"]
+    query = urlencode(pairs, safe="/:")  # socket folders stay readable
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
@@ -314,6 +315,13 @@ def _own_tables() -> set[str]:
     from desktop.core.store.schema import Base
 
     return {"alembic_version", *Base.metadata.tables}
+
+
+def holds_project(url: str, *, password: str | None = None) -> bool:
+    """Whether the database already holds a Crosscheck project (it need not be current)."""
+    store = PostgresStore(url, password=password)
+    revision, _others, _writable = _probe(store)
+    return revision is not None
 
 
 def open_postgres(
