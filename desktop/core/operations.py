@@ -381,8 +381,9 @@ def _verdict_label(verdict: Verdict) -> str:
     return verdict.value.capitalize()
 
 
-# The largest offset handed to the database; anything past the text is refused after the lookup.
-_SQL_OFFSET_LIMIT = 2**62
+# The largest offset handed to the database (PostgreSQL's integers are 32-bit, and one is
+# added to it); anything past the text is refused after the lookup.
+_SQL_OFFSET_LIMIT = 2**31 - 2
 
 # One round trip finds the article's length, the quote with its context (substr counts code
 # points, like Python, and spares loading the whole text), a live annotation on the span, and
