@@ -68,6 +68,16 @@ class Server:
             self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+# A role that must give a password, for the tests of passwords (every other role is trusted).
+PASSWORD_ROLE = "crosscheck_pw"
+
+
+def require_password_for(hba: Path) -> None:
+    """Make the server ask PASSWORD_ROLE for its password (the rule comes first)."""
+    rules = hba.read_text(encoding="utf-8")
+    hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\n{rules}", encoding="utf-8")
+
+
 def _from_env(url: str) -> Server:
     from psycopg.conninfo import conninfo_to_dict
 
@@ -103,6 +113,7 @@ def start_server() -> Iterator[Server]:
              "-U", "postgres"],
             check=True, capture_output=True, timeout=120,
         )  # fmt: skip
+        require_password_for(data / "pg_hba.conf")
         options = f"-c listen_addresses='' -k {sockets} -p {port} -c fsync=off"
         options += " -c full_page_writes=off -c max_connections=200"
         subprocess.run(

@@ -91,7 +91,12 @@ def _clean(text: str, url: str, password: str | None = None) -> str:
     for secret in secrets:
         text = text.replace(secret, "***")
     text = re.sub(r"(password\s*=\s*)\S+", r"\1***", text, flags=re.IGNORECASE)
-    return " ".join(text.replace("connection failed:", "").split())
+    text = text.replace("connection failed:", "")
+    # libpq's guess that follows a dropped connection is a second sentence, not the cause.
+    text = re.sub(
+        r"\s*This probably means the server terminated abnormally.*", "", text, flags=re.S
+    )
+    return " ".join(text.split())
 
 
 def _password_in(url: str) -> str | None:
@@ -128,11 +133,17 @@ class PostgresStore(Store):
     def display_name(self) -> str:
         return self._dbname
 
-    def connect(self, *, autocommit: bool = False) -> psycopg.Connection[Any]:
-        """A new driver connection (the password, if one was typed, goes straight to libpq)."""
+    def connect(
+        self, *, autocommit: bool = False, keepalives: bool = False
+    ) -> psycopg.Connection[Any]:
+        """A new driver connection (the password, if one was typed, goes straight to libpq).
+        ``keepalives`` for a connection that waits long without a query (the watcher's)."""
         import psycopg
 
         kwargs: dict[str, Any] = {"autocommit": autocommit}
+        if keepalives and "keepalives" not in self._url:
+            kwargs.update(keepalives=1, keepalives_idle=10, keepalives_interval=5,
+                          keepalives_count=3)  # fmt: skip
         if self._password is not None:
             kwargs["password"] = self._password
         if "connect_timeout" not in self._url:
@@ -184,16 +195,23 @@ class PostgresStore(Store):
         from sqlalchemy import text
 
         with self.read() as conn:
-            present = set(
+            present: dict[str, str] = dict(
                 conn.execute(
                     text(
-                        "SELECT tgname FROM pg_trigger "
+                        "SELECT tgname, tgenabled FROM pg_trigger "
                         "WHERE tgrelid = to_regclass('audit_events') AND NOT tgisinternal"
                     )
-                ).scalars()
+                ).all()
             )
+        problems = []
         missing = [name for name in GUARD_TRIGGERS if name not in present]
-        return ["audit triggers missing: " + ", ".join(missing)] if missing else []
+        if missing:
+            problems.append("audit triggers missing: " + ", ".join(missing))
+        # 'D' is disabled; the others (origin, always, replica) all fire for our sessions.
+        disabled = [name for name in GUARD_TRIGGERS if present.get(name) == "D"]
+        if disabled:
+            problems.append("audit triggers disabled: " + ", ".join(disabled))
+        return problems
 
 
 def server_error(
@@ -238,29 +256,61 @@ def server_error(
 
 
 class ListenWatcher(Watcher):
-    """LISTEN on a connection of its own; each committed audit event arrives as a notification."""
+    """LISTEN on a connection of its own; each committed audit event arrives as a notification.
+
+    A poll never blocks: it reads what the socket already holds. A connection the server
+    dropped (restart, ``pg_terminate_backend``, a network gone) is reported as StoreUnavailable
+    at the poll that finds it; the next poll connects again. Over TCP, keepalives make a
+    silently vanished network show up within about half a minute.
+    """
 
     def __init__(self, store: PostgresStore) -> None:
         self._store = store
         self._conn: psycopg.Connection[Any] | None = None
+        self._lost = False  # the connection dropped: what came meanwhile was not heard
 
     def poll(self) -> bool:
+        return self.wait(0)
+
+    def wait(self, timeout: float) -> bool:
+        """Like poll, but waits up to ``timeout`` seconds for a commit to be announced."""
         import psycopg
 
         try:
             if self._conn is None:
-                self._conn = self._store.connect(autocommit=True)
+                self._conn = self._store.connect(autocommit=True, keepalives=True)
                 self._conn.execute(f"LISTEN {CHANNEL}")
-                return False
-            changed = False
-            for _note in self._conn.notifies(timeout=0):
-                changed = True
-            if self._conn.closed or self._conn.broken:
-                raise psycopg.OperationalError("the connection to the server was lost")
-            return changed
-        except psycopg.Error as exc:
+                lost, self._lost = self._lost, False
+                return lost
+            return self._read(self._conn, timeout)
+        except (psycopg.Error, OSError) as exc:
             self.close()
+            self._lost = True
+            if isinstance(exc, OSError):
+                exc = psycopg.OperationalError(str(exc))
             raise self._store.translate(exc) or exc from None
+
+    @staticmethod
+    def _read(conn: psycopg.Connection[Any], timeout: float) -> bool:
+        import select
+
+        import psycopg
+        from psycopg import pq
+
+        changed = False
+        wait = timeout
+        # The socket is readable on a notification, and also when the server has gone (an
+        # error message, then the end of the stream): reading is what finds that out.
+        while select.select([conn.fileno()], [], [], wait)[0]:
+            conn.pgconn.consume_input()
+            while conn.pgconn.notifies() is not None:
+                changed = True
+            if conn.pgconn.status != pq.ConnStatus.OK:
+                raise psycopg.OperationalError("the connection to the server was lost")
+            if changed:
+                break
+            wait = 0
+        return changed
 
     def close(self) -> None:
         if self._conn is not None:
@@ -281,7 +331,8 @@ def _probe(store: PostgresStore) -> tuple[str | None, bool, bool]:
         if version < OLDEST_SERVER:
             raise ProjectOpenError(
                 store.location,
-                f"runs PostgreSQL {version // 10000}, and Crosscheck needs 12 or newer",
+                f"runs PostgreSQL {version // 10000}, and Crosscheck needs "
+                f"{OLDEST_SERVER // 10000} or newer",
             )
         tables = [
             r[0]
