@@ -367,10 +367,13 @@ def apply_merge(
     for state in plan.new_reviewers:
         row = KINDS["reviewer"].to_row(state, RowContext({}, copy))
         conn.execute(insert(Reviewer), row)
+    # The copy's events first, as they were; then whoever merges (added now if new to the
+    # project), whose choices are changes of their own.
+    provenance = rec.carry(plan.events)
+    rec.reviewer  # noqa: B018 - adds and logs a reviewer new to the project
     reviewer_ids = {name: rid for rid, name in conn.execute(select(Reviewer.id, Reviewer.name))}
     copy_names = {rid: name for rid, name in copy.execute(select(Reviewer.id, Reviewer.name))}
     ctx = RowContext(reviewer_ids, copy, copy_names)
-    # Each step's row, then the copy's events in their order, then the choices made here.
     after_merge: list[tuple[Step, State]] = []
     inserts: dict[str, list[dict[str, Any]]] = {}
     updates: dict[str, list[dict[str, Any]]] = {}
@@ -387,8 +390,7 @@ def apply_merge(
         if target is None:
             continue
         if step.how in ("update", "conflict") and step.kind.restamp is not None:
-            assert step.shared is not None
-            target = step.kind.restamp(target, step.copy, rec.at, rec.reviewer.name)
+            target = step.kind.restamp(target, step.copy, rec.at, rec.name)
         try:
             row = step.kind.to_row(target, ctx)
         except LookupError as exc:
@@ -399,7 +401,6 @@ def apply_merge(
             after_merge.append((step, target))
     for etype, kind in KINDS.items():
         write_rows(conn, kind.table, inserts.get(etype, []), updates.get(etype, []))
-    provenance = rec.carry(plan.events)
     for step, _target in after_merge:
         now = step.kind.states(conn, [step.entity_id])[step.entity_id]
         rec.record(f"{step.kind.entity_type}.merged", step.kind.entity_type, step.entity_id,

@@ -68,9 +68,13 @@ class _Recorder:
         conn: Connection,
         reviewer_name: str,
         start: Sequence[Any] | None = None,
+        *,
+        add_reviewer_now: bool = True,
     ) -> None:
         """``start`` holds the values of _WRITE_START_COLUMNS when the caller has read them
-        along with something else; otherwise they are read here."""
+        along with something else; otherwise they are read here. A reviewer new to the project
+        is added (and logged) at once, or with ``add_reviewer_now=False`` at their first
+        event (a merge first carries the copy's events over as they were)."""
         self.conn = conn
         self.at = utc_now()
         self.changes: list[Change] = []
@@ -79,7 +83,16 @@ class _Recorder:
             start = conn.execute(_WRITE_START, {"reviewer": name}).one()
         reviewer_id, seq, digest = start
         self._head = audit.EMPTY_CHAIN if seq is None else audit.ChainHead(seq, digest)
-        self.reviewer = _Actor(reviewer_id, name) if reviewer_id else self._add_reviewer(name)
+        self.name = name
+        self._actor = _Actor(reviewer_id, name) if reviewer_id else None
+        if self._actor is None and add_reviewer_now:
+            self._add_reviewer(name)
+
+    @property
+    def reviewer(self) -> _Actor:
+        if self._actor is None:
+            return self._add_reviewer(self.name)
+        return self._actor
 
     def record(
         self,
@@ -126,7 +139,7 @@ class _Recorder:
             _INSERT_REVIEWER,
             {"id": reviewer.id, "name": name, "email": None, "created_at": self.at},
         )
-        self.reviewer = reviewer
+        self._actor = reviewer
         self.record(
             "reviewer.added",
             "reviewer",
@@ -729,6 +742,6 @@ def merge_copy(
         if plan.nothing_to_do:
             return MergeResult(plan, ChangeSet(), {})
         chosen = merge.resolve(plan, choices or {}, default)
-        rec = _Recorder(conn, reviewer)
+        rec = _Recorder(conn, reviewer, add_reviewer_now=False)
         merge.apply_merge(rec, plan, other, chosen, copy_location=copy.location)
         return MergeResult(plan, rec.result("Merge copy"), chosen)
