@@ -114,3 +114,20 @@ def attacker(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
             return stack.enter_context(server.database())
 
         yield Attacker(backend, new_url if backend == "postgresql" else None, tmp_path)
+
+
+@pytest.fixture
+def password_url(pg_server: Server, pg_url: str) -> str:
+    """The project as a role that must give its password (``s3cret-pw``)."""
+    import psycopg
+
+    from tests.pg import PASSWORD_ROLE, app_role, unavailable
+
+    make_project(pg_url)
+    url = app_role(pg_server, pg_url, PASSWORD_ROLE, "s3cret-pw")
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.OperationalError:
+        return url
+    unavailable(f"the server lets {PASSWORD_ROLE} in without a password (see tests/pg.py)")
+    return url

@@ -133,3 +133,37 @@ def start_server() -> Iterator[Server]:
             capture_output=True, timeout=60,
         )  # fmt: skip
         shutil.rmtree(root, ignore_errors=True)
+
+
+# What the README tells a newsroom's IT person to run (the database owner runs migrations).
+APP_ROLE_GRANTS = """
+GRANT CONNECT ON DATABASE {db} TO {role};
+GRANT USAGE ON SCHEMA public TO {role};
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};
+GRANT INSERT ON reviewers, articles, annotations, audit_events TO {role};
+GRANT UPDATE ON annotations TO {role};
+GRANT INSERT, UPDATE, DELETE ON presence TO {role};
+"""
+
+
+def app_role(pg_server: Server, url: str, role: str, password: str | None = None) -> str:
+    """A login role with the application grants on ``url``'s database; its URL."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict
+
+    db = conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(pg_server.url("postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+        if password is not None:
+            conn.execute(
+                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    sql.Identifier(role), sql.Literal(password)
+                )
+            )
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement in APP_ROLE_GRANTS.format(db=db, role=role).strip().splitlines():
+            conn.execute(statement)
+    return url.replace(f"{pg_server.user}@", f"{role}@", 1)

@@ -481,7 +481,9 @@ def verify_and_report(project: Store, parent: QWidget | None = None) -> VerifyRe
         report = verify_quietly(project)
     finally:
         QGuiApplication.restoreOverrideCursor()
-    report_verification(project.path.name, report, parent)
+    from desktop.ui.project_names import project_label
+
+    report_verification(project_label(project), report, parent)
     return report
 
 

@@ -34,14 +34,16 @@ from desktop.core.changes import ChangeSet
 from desktop.core.errors import CrosscheckError
 from desktop.core.model import Source, Verdict
 from desktop.core.records import AnnotationRow, ArticleSummary
-from desktop.core.store import Store
+from desktop.core.store import Store, is_server_url
 from desktop.ui import actions as act
 from desktop.ui import dialogs, verdict_style
 from desktop.ui.data import ProjectReader
 from desktop.ui.editor import AnnotationEditor
 from desktop.ui.lists import AnnotationListPanel, ArticleListPanel
 from desktop.ui.panes import Pane, PaneArea
+from desktop.ui.project_names import project_folder, project_key, project_label
 from desktop.ui.project_tools import ProjectTools
+from desktop.ui.server_ui import ServerTools, server_label
 from desktop.ui.settings import Settings
 from desktop.ui.undo import Editing
 
@@ -105,6 +107,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._connect()
         self.tools = ProjectTools(self)
+        self.server_tools = ServerTools(self)
         self.resize(1400, 860)
         self.resizeDocks([self.articles_dock], [380], Qt.Orientation.Horizontal)
         self.resizeDocks([self.editor_dock], [300], Qt.Orientation.Horizontal)
@@ -248,13 +251,16 @@ class MainWindow(QMainWindow):
     # --- project --------------------------------------------------------------------------
 
     def open_path(self, path: str | Path, *, read_only: bool = False) -> bool:
-        """Open a project file instead of the current one; False (after saying why) if it
-        cannot be opened, and the current project stays open."""
+        """Open a project (a file, or a server URL) instead of the current one; False (after
+        saying why) if it cannot be opened, and the current project stays open."""
         from desktop.core.store import open_store
 
         try:
             project = open_store(path, read_only=read_only)
         except CrosscheckError as exc:
+            if type(exc).__name__ == "PasswordNeeded":
+                self.server_tools.ask_password(str(path))
+                return False
             dialogs.show_error(self, "Cannot open project", str(exc))
             return False
         self.set_project(project)
@@ -275,7 +281,7 @@ class MainWindow(QMainWindow):
         self.editing.stack.canRedoChanged.connect(lambda _b: self._update_undo_actions())
         self.editing.stack.undoTextChanged.connect(lambda _t: self._update_undo_actions())
         self.editing.stack.redoTextChanged.connect(lambda _t: self._update_undo_actions())
-        self.settings.add_recent(project.path)
+        self.settings.add_recent(project_key(project))
         with self.reader.first_paint():
             self._project_name = self.reader.name()
             summaries = self.reader.summaries()
@@ -320,7 +326,7 @@ class MainWindow(QMainWindow):
 
     def _restore_panes(self, article_ids: list[str]) -> None:
         assert self.project is not None
-        saved = self.settings.panes(self.project.path)
+        saved = self.settings.panes(project_key(self.project))
         if saved is None:
             count = max(self.settings.pane_count, 1)
             saved = [article_ids[i] if i < len(article_ids) else None for i in range(count)]
@@ -333,7 +339,7 @@ class MainWindow(QMainWindow):
 
     def _save_panes(self) -> None:
         if self.project is not None:
-            self.settings.save_panes(self.project.path, self.panes.articles())
+            self.settings.save_panes(project_key(self.project), self.panes.articles())
 
     # --- the changes of an edit -----------------------------------------------------------
 
@@ -610,7 +616,7 @@ class MainWindow(QMainWindow):
     # --- files ----------------------------------------------------------------------------
 
     def _folder(self) -> str:
-        return str(self.project.path.parent) if self.project is not None else str(Path.home())
+        return str(project_folder(self.project))
 
     def open_project_dialog(self) -> None:
         path = dialogs.open_project_path(self, self._folder())
@@ -636,12 +642,13 @@ class MainWindow(QMainWindow):
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = self.settings.recent_files()
-        for path in recent:
-            action = self.recent_menu.addAction(path.name)
-            action.setToolTip(str(path))
-            action.setStatusTip(str(path))
-            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        recent = self.settings.recent_projects()
+        for entry in recent:
+            server = is_server_url(entry)
+            action = self.recent_menu.addAction(server_label(entry) if server else Path(entry).name)
+            action.setToolTip(entry)
+            action.setStatusTip(entry)
+            action.triggered.connect(lambda _=False, p=entry: self.open_path(p))
         if not recent:
             self.recent_menu.addAction("No recent projects").setEnabled(False)
         else:
@@ -772,9 +779,11 @@ class MainWindow(QMainWindow):
             suffix = " [read-only]" if project.read_only else ""
             self.setWindowTitle(f"{self._project_name} — {APP_NAME}{suffix}")
             self.state_label.setText(
-                f"Read-only: {project.read_only_reason}" if project.read_only else project.path.name
+                f"Read-only: {project.read_only_reason}"
+                if project.read_only
+                else project_label(project)
             )
-            self.state_label.setToolTip(str(project.path))
+            self.state_label.setToolTip(project.location)
         editable = project is not None and not project.read_only
         for action_id in act.EDITING:
             self.actions_by_id[action_id].setEnabled(editable)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from desktop.core.changes import ChangeSet
 from desktop.core.store import Store
 from desktop.ui import actions as act
+from desktop.ui.project_names import project_folder, project_label
 
 if TYPE_CHECKING:
     from desktop.ui.audit_view import AuditTrailWidget
@@ -82,7 +83,7 @@ class ProjectTools(QObject):
             return
         from desktop.ui.export_ui import export_with_dialog
 
-        self.export_dialog = export_with_dialog(self.window, project, project.path.parent)
+        self.export_dialog = export_with_dialog(self.window, project, project_folder(project))
 
     def verify(self) -> None:
         """Check the project in the background; the result comes as a dialog."""
@@ -95,7 +96,7 @@ class ProjectTools(QObject):
         job = VerifyJob(project)
         self.verify_job = job
         self.verify_action.setEnabled(False)
-        self.window.statusBar().showMessage(f"Verifying {project.path.name}…")
+        self.window.statusBar().showMessage(f"Verifying {project_label(project)}…")
 
         def done(report: VerifyReport) -> None:
             from desktop.ui.audit_view import report_verification
@@ -103,7 +104,7 @@ class ProjectTools(QObject):
             self.verify_job = None
             self.verify_action.setEnabled(self.window.project is not None)
             self.window.statusBar().clearMessage()
-            report_verification(project.path.name, report, self.window)
+            report_verification(project_label(project), report, self.window)
 
         job.signals.sig_finished.connect(done, Qt.ConnectionType.QueuedConnection)
         QThreadPool.globalInstance().start(job)

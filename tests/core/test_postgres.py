@@ -14,7 +14,7 @@ from desktop.core.errors import CrosscheckError, ProjectOpenError
 from desktop.core.store import Store, Watcher, create_store, open_store, reads
 from desktop.core.verify import verify_project
 from tests.conftest import REVIEWER, make_project
-from tests.pg import Server
+from tests.pg import Server, app_role
 
 
 @pytest.fixture
@@ -281,40 +281,6 @@ def test_a_database_without_a_project_is_one_line_on_the_command_line(
 
 # --- roles and passwords -------------------------------------------------------------------
 
-# What the README tells a newsroom's IT person to run (the database owner runs migrations).
-APP_ROLE_GRANTS = """
-GRANT CONNECT ON DATABASE {db} TO {role};
-GRANT USAGE ON SCHEMA public TO {role};
-GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};
-GRANT INSERT ON reviewers, articles, annotations, audit_events TO {role};
-GRANT UPDATE ON annotations TO {role};
-GRANT INSERT, UPDATE, DELETE ON presence TO {role};
-"""
-
-
-def _role(pg_server: Server, url: str, role: str, password: str | None = None) -> str:
-    """A login role with the application grants on ``url``'s database; its URL."""
-    import psycopg
-    from psycopg import sql
-
-    from desktop.core.store.postgres import PostgresStore
-
-    db = PostgresStore(url).display_name
-    with psycopg.connect(pg_server.url("postgres"), autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
-        if password is not None:
-            conn.execute(
-                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
-                    sql.Identifier(role), sql.Literal(password)
-                )
-            )
-    with psycopg.connect(url, autocommit=True) as conn:
-        for statement in APP_ROLE_GRANTS.format(db=db, role=role).strip().splitlines():
-            conn.execute(statement)
-    return url.replace(f"{pg_server.user}@", f"{role}@", 1)
-
 
 def test_an_application_role_can_work_but_cannot_tamper(
     pg_server: Server, server_project: Store, tmp_path: object
@@ -323,7 +289,7 @@ def test_an_application_role_can_work_but_cannot_tamper(
 
     from tests.backends import target_of
 
-    app_url = _role(pg_server, str(target_of(server_project)), "crosscheck_app")
+    app_url = app_role(pg_server, str(target_of(server_project)), "crosscheck_app")
     with open_store(app_url) as app:
         assert not app.read_only
         with app.read() as conn:
@@ -363,7 +329,7 @@ def test_a_role_that_may_only_read_opens_read_only(
     from tests.backends import target_of
 
     url = str(target_of(server_project))
-    reader_url = _role(pg_server, url, "crosscheck_reader")
+    reader_url = app_role(pg_server, url, "crosscheck_reader")
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(
             sql.SQL("REVOKE INSERT, UPDATE ON ALL TABLES IN SCHEMA public FROM {}").format(
@@ -373,23 +339,6 @@ def test_a_role_that_may_only_read_opens_read_only(
     with open_store(reader_url) as project:
         assert project.read_only_reason == "your database role may only read it"
         assert verify_project(project).ok
-
-
-@pytest.fixture
-def password_url(pg_server: Server, pg_url: str) -> str:
-    """The project as a role that must give its password (``s3cret-pw``)."""
-    import psycopg
-
-    from tests.pg import PASSWORD_ROLE, unavailable
-
-    make_project(pg_url)
-    url = _role(pg_server, pg_url, PASSWORD_ROLE, "s3cret-pw")
-    try:
-        psycopg.connect(url, connect_timeout=5).close()
-    except psycopg.OperationalError:
-        return url
-    unavailable(f"the server lets {PASSWORD_ROLE} in without a password (see tests/pg.py)")
-    return url
 
 
 def test_a_missing_password_is_asked_for_and_never_shown(
