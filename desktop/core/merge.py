@@ -157,7 +157,8 @@ class MergePlan:
         for entity_type, c in self.counts().items():
             bits = [f"{c['added']} added"] if c["added"] else []
             bits += [f"{c['updated']} updated"] if c["updated"] else []
-            bits += [f"{c['conflicts']} in conflict"] if c["conflicts"] else []
+            conflicts = "decided" if done else "in conflict"
+            bits += [f"{c['conflicts']} {conflicts}"] if c["conflicts"] else []
             if bits:
                 parts.append(f"{entity_type}s: " + ", ".join(bits))
         changes = "; ".join(parts) or "no other changes"

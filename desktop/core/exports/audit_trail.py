@@ -23,6 +23,8 @@ ACTION_LABELS = {
     "annotation.changed": "Changed",
     "annotation.deleted": "Deleted",
     "annotation.restored": "Restored",
+    "annotation.merged": "Merged",
+    "copy.merged": "Merged copy",
 }
 QUOTE_CHARS = 36
 
@@ -73,7 +75,7 @@ def describe(
     quoted = f"‘{_clip(quote)}’" if quote else "a span"
     if action == "annotation.created":
         return f"{_verdict_label(verdict_after)} {quoted}{where}"
-    if action == "annotation.changed":
+    if action in ("annotation.changed", "annotation.merged"):
         changes = []
         if verdict_before != verdict_after:
             old, new = _verdict_label(verdict_before), _verdict_label(verdict_after)
@@ -83,7 +85,8 @@ def describe(
         if sources_changed:
             changes.append("sources")
         detail = f" ({', '.join(changes)})" if changes else ""
-        return f"Changed {quoted}{detail}{where}"
+        verb = "Changed" if action == "annotation.changed" else "Merged both versions of"
+        return f"{verb} {quoted}{detail}{where}"
     if action == "annotation.deleted":
         return f"Deleted {_verdict_label(verdict_before).lower()} {quoted}{where}"
     if action == "annotation.restored":
@@ -94,6 +97,8 @@ def describe(
         return f"Added reviewer {name or ''}".rstrip()
     if action == "project.created":
         return f"Created project ‘{_clip(name or '', 80)}’"
+    if action == "copy.merged":
+        return "Merged the work of a copy of this project"
     return f"{action} {quoted if quote else ''}".rstrip()
 
 
