@@ -86,8 +86,9 @@ def _from_env(url: str) -> Server:
 
 
 @contextmanager
-def start_server() -> Iterator[Server]:
-    """Start a throwaway server, or skip (fail where required) with the reason."""
+def start_server(*, durable: bool = False) -> Iterator[Server]:
+    """Start a throwaway server, or skip (fail where required) with the reason. Tests run it
+    with fsync off; ``durable`` keeps the server's defaults (benchmarks)."""
     url = os.environ.get(URL_ENV)
     if url:
         yield _from_env(url)
@@ -114,8 +115,9 @@ def start_server() -> Iterator[Server]:
             check=True, capture_output=True, timeout=120,
         )  # fmt: skip
         require_password_for(data / "pg_hba.conf")
-        options = f"-c listen_addresses='' -k {sockets} -p {port} -c fsync=off"
-        options += " -c full_page_writes=off -c max_connections=200"
+        options = f"-c listen_addresses='' -k {sockets} -p {port} -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c full_page_writes=off"
         subprocess.run(
             [*runner, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"),
              "-o", options, "-w", "start"],

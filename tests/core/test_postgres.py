@@ -244,7 +244,7 @@ def test_the_watcher_hears_a_commit_within_a_second(server_project: Store) -> No
             article = reads.article_summaries(conn)[0].id
         operations.annotate(server_project, article, 0, 4, "disputed", reviewer="Sam Okafor")
         committed = time.monotonic()
-        assert watcher.wait(5.0)  # type: ignore[attr-defined]
+        assert watcher.wait(5.0)
         assert time.monotonic() - committed < 1.0
     finally:
         watcher.close()

@@ -37,6 +37,19 @@ class Watcher(abc.ABC):
         """True when something was committed since the previous poll. Raises a
         CrosscheckError when the project cannot be reached (file gone, server down)."""
 
+    def wait(self, timeout: float) -> bool:
+        """Like poll, but waits up to ``timeout`` seconds for a commit (for a thread that
+        waits for changes; a backend that is told of commits wakes at once)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not self.poll():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(0.05, left))
+        return True
+
     @abc.abstractmethod
     def close(self) -> None: ...
 

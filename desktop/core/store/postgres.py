@@ -154,17 +154,31 @@ class PostgresStore(Store):
             raise self.translate(exc) or exc from None
 
     def _make_engine(self) -> Engine:
-        from sqlalchemy import create_engine
+        from sqlalchemy import create_engine, event
         from sqlalchemy.pool import QueuePool
 
-        return create_engine(
+        engine = create_engine(
             "postgresql+psycopg://",
-            creator=self.connect,
+            creator=self._pooled_connection,
             poolclass=QueuePool,
             pool_size=2,
             max_overflow=6,
-            pool_pre_ping=True,  # a server restart must not cost the next edit
         )
+        # A server restart must not cost the next edit; found without a round trip.
+        event.listen(engine, "checkout", _discard_if_dropped)
+        return engine
+
+    def _pooled_connection(self) -> psycopg.Connection[Any]:
+        """A connection for the pool, waiting for locks as long as this store waits (set once
+        here, so that a write does not pay a round trip for it)."""
+        conn = self.connect(autocommit=True)
+        try:
+            conn.execute(f"SET lock_timeout = {int(self.busy_timeout_ms)}")
+        except Exception:
+            conn.close()
+            raise
+        conn.autocommit = False
+        return conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
@@ -175,9 +189,11 @@ class PostgresStore(Store):
                 yield conn
 
     def _after_write_begin(self, conn: Connection) -> None:
-        wait = conn.get_execution_options().get(WAIT_OPTION, self.busy_timeout_ms)
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait)}")
-        # Writers queue here, so each appends to the chain's head as it then is.
+        wait = conn.get_execution_options().get(WAIT_OPTION)
+        if wait is not None and wait != self.busy_timeout_ms:
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait)}")
+        # Writers queue here, so each appends to the chain's head as it then is. (A statement
+        # of its own: one that also read the head would read it as it was before the wait.)
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
 
     def translate(self, exc: BaseException) -> CrosscheckError | None:
@@ -212,6 +228,29 @@ class PostgresStore(Store):
         if disabled:
             problems.append("audit triggers disabled: " + ", ".join(disabled))
         return problems
+
+
+def _discard_if_dropped(driver_conn: Any, record: Any, proxy: Any) -> None:
+    """Pool checkout: a connection the server has closed while it sat in the pool (a restart,
+    ``pg_terminate_backend``) has its farewell waiting on the socket; such a connection is
+    replaced instead of failing the next statement."""
+    import select
+
+    from psycopg import pq
+    from sqlalchemy.exc import DisconnectionError
+
+    conn = driver_conn
+    try:
+        if conn.closed or conn.broken:
+            raise DisconnectionError("closed")
+        if select.select([conn.fileno()], [], [], 0)[0]:
+            conn.pgconn.consume_input()
+            if conn.pgconn.status != pq.ConnStatus.OK:
+                raise DisconnectionError("dropped by the server")
+    except DisconnectionError:
+        raise
+    except Exception as exc:  # reading the socket failed: it is gone
+        raise DisconnectionError(str(exc)) from exc
 
 
 def server_error(
