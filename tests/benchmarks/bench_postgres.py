@@ -407,9 +407,8 @@ def main(argv: list[str] | None = None) -> int:
         shown = f"{value:.2f} s" if isinstance(value, float) else f"{value:,}"
         rows.append((name, shown, "", ""))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    print(
-        f"Medians over {ANNOTATE_CALLS} calls; server: {'given' if args.url else 'throwaway, fsync on'}"
-    )
+    where = "given" if args.url else "throwaway, fsync on"
+    print(f"Medians over {ANNOTATE_CALLS} calls; server: {where}")
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
     ok = ratio <= ANNOTATE_TARGET and lost == 0 and verifies and latencies[-1] <= LATENCY_TARGET_S
