@@ -407,3 +407,29 @@ def test_a_copy_on_a_server_merges_into_a_file(
     with open_store(desk) as project:
         assert state(project, tagged.annotation_ids[0])["created_by"] == "Olena"
         assert verify_project(project).ok
+
+
+def test_a_copy_that_merged_a_copy_of_its_own_merges_whole(
+    shared: Store, laptop: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A stringer works from the reporter's laptop copy; the reporter merges that, works on,
+    and brings it all to the desk. The records of both merges stay checkable there."""
+    stringer = tmp_path / "stringer.crosscheck"
+    with open_store(laptop, read_only=True) as road:
+        copy_project(road, stringer)
+    with open_store(stringer) as project:
+        operations.annotate(project, first_article(project), 60, 70, "disputed", reviewer="Ali")
+    assert run(capsys, "merge", laptop, stringer, "--reviewer", "Olena")[0] == 0
+    with open_store(laptop) as road:
+        operations.annotate(road, first_article(road), 80, 90, "supported", reviewer="Olena")
+    operations.annotate(shared, first_article(shared), 100, 110, "unverified", reviewer="Sam")
+    assert merge(capsys, shared, laptop)[0] == 0
+    report = verify_project(shared)
+    assert report.ok, report.problems
+    actions = [e[5] for e in full_events(shared)]
+    assert actions.count("copy.merged") == 2
+    with shared.read() as conn:
+        creators = {r.created_by for r in reads.annotation_rows(conn)}
+    assert {"Ali", "Olena", "Sam"} <= creators
+    code, out, _ = merge(capsys, shared, stringer)
+    assert code == 0 and "nothing to merge" in out

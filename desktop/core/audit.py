@@ -163,7 +163,8 @@ def carry_events(
 ) -> tuple[ChainHead, list[list[Any]]]:
     """Append events made in another copy of the project, unchanged but for their place in
     this chain (seq and previous hash): id, time, reviewer and states are kept. Returns the
-    new head and, per event, [seq here, original seq, original previous hash, original hash].
+    new head and, per event, [event id, original seq, original previous hash, original hash]
+    (by id, so that the record stays true wherever the chain is later copied or merged).
     ``events`` have the attributes of ``reads.EVENT_COLUMNS``."""
     rows: list[dict[str, Any]] = []
     provenance: list[list[Any]] = []
@@ -198,7 +199,7 @@ def carry_events(
                 "hash": digest,
             }
         )
-        provenance.append([seq, event.seq, event.prev_hash, event.hash])
+        provenance.append([event.id, event.seq, event.prev_hash, event.hash])
         head = ChainHead(seq, digest)
     if rows:
         conn.execute(_INSERT_EVENT, rows)

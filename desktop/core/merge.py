@@ -13,9 +13,10 @@ their UUID, so merging the same copy twice brings nothing the second time) and:
   until the reviewer chooses: keep the shared version, keep the copy's, or combine them;
   whatever is chosen is a new event by the reviewer who merged, and both sides' edits stay in
   the chain;
-- ends with one ``copy.merged`` event that records, for every event brought in, its original
-  seq, previous hash and hash. From that anyone can recompute each original hash from the
-  merged row (``check_provenance``, run by ``verify``): the events were not altered.
+- ends with one ``copy.merged`` event that records, for every event brought in, its id and its
+  original seq, previous hash and hash. From that anyone can recompute each original hash from
+  the merged row (``check_provenance``, run by ``verify``): the events were not altered. The
+  record names events by id, so it stays true when the project is copied, or merged onward.
 
 The copy is only read. It must verify before anything is brought in.
 """
@@ -443,29 +444,37 @@ def check_provenance(conn: Connection) -> list[str]:
     for record_seq, after in records:
         try:
             entries = json.loads(after or "")["events"]
-        except (TypeError, ValueError, KeyError):
+            ids = [str(entry[0]) for entry in entries]
+        except (TypeError, ValueError, KeyError, IndexError):
             problems.append(f"merge record {record_seq} is unreadable")
             continue
-        seqs = [entry[0] for entry in entries]
-        rows = _events_at(conn, seqs)
-        for seq, original_seq, original_prev, original_hash in entries:
-            event = rows.get(seq)
-            if event is None or not _hashes_to(event, original_seq, original_prev, original_hash):
+        rows = _events_by_id(conn, ids)
+        for event_id, original_seq, original_prev, original_hash in entries:
+            event = rows.get(event_id)
+            if event is None:
                 problems.append(
-                    f"event {seq} does not match event {original_seq} of the copy it was merged "
-                    f"from (merge record {record_seq})"
+                    f"event {event_id}, merged from event {original_seq} of a copy (merge "
+                    f"record {record_seq}), is missing"
+                )
+                return problems
+            if not _hashes_to(event, original_seq, original_prev, original_hash):
+                problems.append(
+                    f"event {event.seq} does not match event {original_seq} of the copy it was "
+                    f"merged from (merge record {record_seq})"
                 )
                 return problems
     return problems
 
 
-def _events_at(conn: Connection, seqs: Iterable[int]) -> dict[int, Event]:
-    out: dict[int, Event] = {}
-    wanted = sorted(seqs)
+def _events_by_id(conn: Connection, ids: Iterable[str]) -> dict[str, Event]:
+    out: dict[str, Event] = {}
+    wanted = list(dict.fromkeys(ids))
     for i in range(0, len(wanted), reads.CHUNK):
         chunk = wanted[i : i + reads.CHUNK]
-        stmt = select(*reads.EVENT_COLUMNS).where(AuditEvent.seq.in_(chunk))
-        out.update({row[0]: Event(*tuple(row)) for row in conn.execute(stmt)})
+        stmt = select(*reads.EVENT_COLUMNS).where(AuditEvent.id.in_(chunk))
+        for row in conn.execute(stmt):
+            event = Event(*tuple(row))
+            out[event.id] = event
     return out
 
 

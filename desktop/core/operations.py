@@ -119,8 +119,9 @@ class _Recorder:
     def carry(self, events: Sequence[Any]) -> list[list[Any]]:
         """Append events made in a copy of the project, as they were (see audit.carry_events);
         returns their provenance."""
+        first = self._head.seq + 1
         self._head, provenance = audit.carry_events(self.conn, events, self._head)
-        for (seq, *_rest), event in zip(provenance, events, strict=True):
+        for seq, event in enumerate(events, start=first):
             self.changes.append(
                 Change(seq, event.action, event.entity_type, event.entity_id,
                        event.state("before"), event.state("after"))

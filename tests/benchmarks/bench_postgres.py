@@ -292,12 +292,15 @@ def bench_latency(databases: Databases) -> list[float]:
 # --- 4. copy and merge of a large project ----------------------------------------------------
 
 
-def _many_annotations(project: Any, count: int, reviewer: str, seed: int) -> list[str]:
+def _many_annotations(
+    project: Any, count: int, reviewer: str, seed: int, seen: set[tuple[str, int, int]]
+) -> list[str]:
+    """``count`` new annotations on spans not in ``seen`` (tagging a tagged span would change
+    that annotation instead)."""
     with project.read() as conn:
         articles = [(s.id, s.text_length) for s in reads.article_summaries(conn)]
     rng = random.Random(seed)
     made: list[str] = []
-    seen: set[tuple[str, int, int]] = set()
     while len(made) < count:
         article_id, length = rng.choice(articles)
         start = rng.randrange(0, length - 60)
@@ -322,7 +325,8 @@ def bench_copy_and_merge(databases: Databases, folder: Path) -> dict[str, float]
         demo.add_demo_articles(project, reviewer=REVIEWER)
     with open_store(desk_file) as project:
         started = time.perf_counter()
-        desk_ids = _many_annotations(project, LARGE, REVIEWER, 1)
+        spans: set[tuple[str, int, int]] = set()
+        desk_ids = _many_annotations(project, LARGE, REVIEWER, 1, spans)
         figures["build 10,000 annotations with annotate (file)"] = time.perf_counter() - started
     server_url = databases.new()
     with open_store(desk_file, read_only=True) as source:
@@ -335,19 +339,24 @@ def bench_copy_and_merge(databases: Databases, folder: Path) -> dict[str, float]
         started = time.perf_counter()
         copy_project(source, laptop)
         figures["copy server -> file"] = time.perf_counter() - started
-    # On the road: 10,000 new annotations. At the desk meanwhile: edits to existing ones.
+    # On the road: 10,000 new annotations and edits to existing ones. At the desk meanwhile:
+    # edits to existing ones, half of them to the same annotations (conflicts: combined).
     with open_store(laptop) as road:
-        _many_annotations(road, LARGE, "Olena", 2)
+        _many_annotations(road, LARGE, "Olena", 2, spans)
+        for annotation_id in desk_ids[DESK_EDITS // 2 : DESK_EDITS + DESK_EDITS // 2]:
+            operations.update_annotation(road, annotation_id, reviewer="Olena", note="Road edit")
     with open_store(server_url) as desk:
         for annotation_id in desk_ids[:DESK_EDITS]:
             operations.update_annotation(desk, annotation_id, reviewer="Sam", note="Desk edit")
         with open_store(laptop, read_only=True) as road:
             started = time.perf_counter()
-            result = operations.merge_copy(desk, road, reviewer="Desk Editor")
-            figures["merge 10,000 new annotations from the copy (file -> server)"] = (
-                time.perf_counter() - started
-            )
+            result = operations.merge_copy(desk, road, reviewer="Desk Editor", default="combine")
+            figures[
+                f"merge {LARGE:,} new annotations and {DESK_EDITS} edits from the copy "
+                "(file -> server, verify included)"
+            ] = time.perf_counter() - started
             figures["  events brought in"] = len(result.plan.events)
+            figures["  conflicts decided (combine)"] = len(result.chosen)
             started = time.perf_counter()
             again = operations.merge_copy(desk, road, reviewer="Desk Editor")
             figures["merge the same copy again (nothing to do)"] = time.perf_counter() - started

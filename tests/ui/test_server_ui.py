@@ -205,3 +205,12 @@ def test_merge_is_off_for_a_read_only_project(open_window, reviewer, demo_path: 
         assert not window.server_tools.merge_action.isEnabled()
     finally:
         demo_path.chmod(0o644)
+
+
+def test_the_last_project_on_a_server_opens_at_start(open_window, reviewer, pg_url: str) -> None:
+    make_project(pg_url)
+    Settings().add_recent(redact(pg_url))
+    window = open_window()
+    assert window.project is not None and window.project.kind == "postgresql"
+    assert window.project.location == redact(pg_url)
+    assert window.article_panel.model.rowCount() == 5
