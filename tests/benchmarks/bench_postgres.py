@@ -13,7 +13,9 @@
 
 Run: ``.venv/bin/python tests/benchmarks/bench_postgres.py [--url URL] [--dir FOLDER]``.
 Without ``--url`` a throwaway server is started from the machine's PostgreSQL binaries, with
-the server's own durability settings (fsync on). ``--url`` names a database the benchmark may
+the server's own durability settings (fsync on; ``--no-fsync`` turns it off, so that commits
+cost no disk time and the program's own overhead shows most). ``--url`` names a database the
+benchmark may
 create databases beside (a role with CREATEDB). Exits 1 if a target is missed.
 """
 
@@ -95,7 +97,7 @@ class Databases:
 
 
 @contextmanager
-def server(url: str | None) -> Iterator[Databases]:
+def server(url: str | None, *, durable: bool = True) -> Iterator[Databases]:
     if url:
         databases = Databases(url)
         try:
@@ -107,7 +109,7 @@ def server(url: str | None) -> Iterator[Databases]:
     os.environ["CROSSCHECK_REQUIRE_POSTGRES"] = "1"  # say why, rather than skip
     from tests.pg import start_server
 
-    with start_server(durable=True) as started:
+    with start_server(durable=durable) as started:
         yield Databases(started.url("postgres"))
 
 
@@ -384,10 +386,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="a server to use (a role that may create databases)")
     parser.add_argument("--dir", type=Path, help="folder for the benchmark's files")
     parser.add_argument("--skip-large", action="store_true", help="leave out copy and merge")
+    parser.add_argument(
+        "--no-fsync",
+        action="store_true",
+        help="throwaway server with fsync off: commits cost no disk, so the program's own "
+        "overhead shows most",
+    )
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="crosscheck-bench-pg-", dir=args.dir))
     try:
-        with server(args.url) as databases:
+        with server(args.url, durable=not args.no_fsync) as databases:
             ours, theirs = bench_annotate(databases)
             done, lost, verifies, seconds = bench_writers(databases)
             latencies = bench_latency(databases)
@@ -416,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         shown = f"{value:.2f} s" if isinstance(value, float) else f"{value:,}"
         rows.append((name, shown, "", ""))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    where = "given" if args.url else "throwaway, fsync on"
+    where = "given" if args.url else f"throwaway, fsync {'off' if args.no_fsync else 'on'}"
     print(f"Medians over {ANNOTATE_CALLS} calls; server: {where}")
     for row in rows:
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())

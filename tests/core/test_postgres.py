@@ -390,3 +390,45 @@ def test_passwords_come_from_libpq_s_usual_places(
     assert "s3cret-pw" not in out
     with open_store(password_url, password="s3cret-pw") as project:
         assert "s3cret-pw" not in project.location + str(project)
+
+
+def test_a_write_waits_for_another_writer_then_gives_up(pg_url: str) -> None:
+    import psycopg
+
+    from desktop.core.errors import ProjectBusy
+    from desktop.core.store.postgres import CHAIN_LOCK
+    from tests.backends import count
+
+    make_project(pg_url)
+    with open_store(pg_url, busy_timeout_ms=300) as project:
+        with project.read() as conn:
+            article = reads.article_summaries(conn)[0].id
+        events = count(project, "audit_events")
+        with psycopg.connect(pg_url) as other:
+            other.execute("SELECT pg_advisory_xact_lock(%s)", (CHAIN_LOCK,))  # held till commit
+            started = time.monotonic()
+            with pytest.raises(ProjectBusy) as caught:
+                operations.annotate(project, article, 0, 5, "supported", reviewer=REVIEWER)
+            assert 0.25 < time.monotonic() - started < 3
+            assert str(caught.value) == (
+                f"{project.location}: another reviewer's write held the project (waited 0.3 s); "
+                "try again"
+            )
+            with pytest.raises(ProjectBusy), project.write(wait_ms=50) as conn:
+                conn.exec_driver_sql("SELECT 1")
+            other.rollback()
+        assert count(project, "audit_events") == events
+        operations.annotate(project, article, 0, 5, "supported", reviewer=REVIEWER)
+
+
+def test_a_read_is_one_snapshot_while_others_write(server_project: Store) -> None:
+    from tests.backends import target_of
+
+    with server_project.read() as conn:
+        article = reads.article_summaries(conn)[0].id
+        before = reads.count_events(conn)
+        with open_store(target_of(server_project)) as other:
+            operations.annotate(other, article, 0, 5, "supported", reviewer="Sam Okafor")
+        assert reads.count_events(conn) == before  # still the snapshot it began with
+    with server_project.read() as conn:
+        assert reads.count_events(conn) == before + 2

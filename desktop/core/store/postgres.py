@@ -157,12 +157,17 @@ class PostgresStore(Store):
         from sqlalchemy import create_engine, event
         from sqlalchemy.pool import QueuePool
 
+        # Transactions are begun here, not by the driver: a write's BEGIN then goes to the
+        # server in one round trip with the lock it takes (see _after_write_begin). The
+        # driver still ends them: commit() and rollback() send COMMIT and ROLLBACK whenever
+        # a transaction is open.
         engine = create_engine(
             "postgresql+psycopg://",
             creator=self._pooled_connection,
             poolclass=QueuePool,
             pool_size=2,
             max_overflow=6,
+            isolation_level="AUTOCOMMIT",
         )
         # A server restart must not cost the next edit; found without a round trip.
         event.listen(engine, "checkout", _discard_if_dropped)
@@ -177,24 +182,23 @@ class PostgresStore(Store):
         except Exception:
             conn.close()
             raise
-        conn.autocommit = False
         return conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """One consistent snapshot for every statement of the block."""
-        with self.translate_errors(), self.engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                yield conn
+        with self.translate_errors(), self.engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            yield conn
 
     def _after_write_begin(self, conn: Connection) -> None:
         wait = conn.get_execution_options().get(WAIT_OPTION)
+        timeout = ""
         if wait is not None and wait != self.busy_timeout_ms:
-            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait)}")
+            timeout = f"SET LOCAL lock_timeout = {int(wait)}; "
         # Writers queue here, so each appends to the chain's head as it then is. (A statement
         # of its own: one that also read the head would read it as it was before the wait.)
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
+        conn.exec_driver_sql(f"BEGIN; {timeout}SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
 
     def translate(self, exc: BaseException) -> CrosscheckError | None:
         import psycopg
