@@ -214,3 +214,26 @@ def test_the_last_project_on_a_server_opens_at_start(open_window, reviewer, pg_u
     assert window.project is not None and window.project.kind == "postgresql"
     assert window.project.location == redact(pg_url)
     assert window.article_panel.model.rowCount() == 5
+
+
+def test_recent_projects_keep_files_and_servers(tmp_path: Path) -> None:
+    from desktop.ui.server_ui import server_label
+
+    settings = Settings()
+    a = tmp_path / "a.crosscheck"
+    a.write_bytes(b"")
+    settings.add_recent("postgresql://desk@db.example.org:5432/newsroom?sslmode=require")
+    settings.add_recent(a)
+    settings.add_recent("postgresql:///crosscheck?host=/run/postgresql")
+    assert settings.recent_projects() == [
+        "postgresql:///crosscheck?host=/run/postgresql",
+        str(a),
+        "postgresql://desk@db.example.org:5432/newsroom?sslmode=require",
+    ]
+    assert settings.recent_files() == [a]
+    assert settings.last_target == "postgresql:///crosscheck?host=/run/postgresql"
+    assert settings.last_project is None  # the last one is not a file
+    assert server_label(settings.recent_projects()[0]) == "crosscheck on local server"
+    assert server_label(settings.recent_projects()[2]) == "newsroom on db.example.org"
+    a.unlink()
+    assert str(a) not in settings.recent_projects()  # files that are gone drop out
