@@ -28,8 +28,36 @@ if TYPE_CHECKING:
 GENESIS_HASH = "0" * 64
 
 
+_SAFE_INT = 2**53 - 1
+
+
 def canonical_json(value: Any) -> str:
+    """RFC 8785 text of ``value``. What the log holds (strings, whole numbers, booleans, null,
+    lists and objects with keys in the Basic Multilingual Plane) the standard library writes
+    exactly so, and many times faster; anything else goes to the reference implementation."""
+    if _plain(value):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return rfc8785.dumps(value).decode("utf-8")
+
+
+def _plain(value: Any) -> bool:
+    """True when json.dumps gives RFC 8785's bytes: no floats, integers a double holds
+    exactly, and object keys that sort the same by code point as by UTF-16 unit (none above
+    U+FFFF), none of them lone surrogates."""
+    if value is None or isinstance(value, bool):
+        return True
+    if isinstance(value, str):
+        return True
+    if isinstance(value, int):
+        return -_SAFE_INT <= value <= _SAFE_INT
+    if isinstance(value, list):
+        return all(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return all(
+            isinstance(k, str) and all(ord(c) <= 0xFFFF for c in k) and _plain(v)
+            for k, v in value.items()
+        )
+    return False
 
 
 def _quote(value: str) -> str:

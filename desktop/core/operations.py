@@ -399,20 +399,17 @@ def _verdict_label(verdict: Verdict) -> str:
 # added to it); anything past the text is refused after the lookup.
 _SQL_OFFSET_LIMIT = 2**31 - 2
 
-# One round trip finds the article's length, the quote with its context (substr counts code
-# points, like Python, and spares loading the whole text), a live annotation on the span, and
-# what the recorder needs (the reviewer's id and the chain's head).
+# One round trip finds the article's length, the quote with its context (one substr, which
+# counts code points like Python and spares loading the whole text; a server fetches a long
+# text once for it), a live annotation on the span, and what the recorder needs (the
+# reviewer's id and the chain's head).
 _SPAN_LOOKUP = select(
     Article.text_length,
     func.substr(
-        Article.text, bindparam("quote_from", type_=Integer), bindparam("quote_len", type_=Integer)
-    ),
-    func.substr(
         Article.text,
-        bindparam("prefix_from", type_=Integer),
-        bindparam("prefix_len", type_=Integer),
+        bindparam("window_from", type_=Integer),
+        bindparam("window_len", type_=Integer),
     ),
-    func.substr(Article.text, bindparam("suffix_from", type_=Integer), CONTEXT_CHARS),
     select(Annotation.id)
     .where(
         Annotation.article_id == Article.id,
@@ -456,15 +453,14 @@ def annotate(
     links = _sources(sources)
     reviewer = check_reviewer_name(reviewer)
     with store.write() as conn:
+        before_len = min(_clamp(start), CONTEXT_CHARS)
+        quote_len = _clamp(end - start)
         row = conn.execute(
             _SPAN_LOOKUP,
             {
                 "article_id": article_id,
-                "quote_from": _clamp(start) + 1,
-                "quote_len": _clamp(end - start),
-                "prefix_from": _clamp(start - CONTEXT_CHARS) + 1,
-                "prefix_len": min(_clamp(start), CONTEXT_CHARS),
-                "suffix_from": _clamp(end) + 1,
+                "window_from": _clamp(start - CONTEXT_CHARS) + 1,
+                "window_len": _clamp(before_len + quote_len + CONTEXT_CHARS),
                 "start": _clamp(start),
                 "end": _clamp(end),
                 "reviewer": reviewer,
@@ -472,8 +468,11 @@ def annotate(
         ).first()
         if row is None:
             raise NotFound(f"no article with id {article_id}")
-        length, quote, prefix, suffix, existing_id, *start_values = row
+        length, window, existing_id, *start_values = row
         check_span(length, start, end)
+        prefix = window[:before_len]
+        quote = window[before_len : before_len + quote_len]
+        suffix = window[before_len + quote_len :]
         rec = _Recorder(conn, reviewer, start_values)
         label = f"Tag '{_verdict_label(verdict)}'"
         if existing_id is not None:

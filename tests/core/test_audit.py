@@ -417,6 +417,36 @@ def test_canonical_json_round_trips(value: Any) -> None:
     assert audit.canonical_json(json.loads(text)) == text
 
 
+KEYS = st.text(st.characters(exclude_categories=["Cs"]), max_size=6)
+WIDE_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**60), max_value=2**60)
+    | st.text(st.characters(exclude_categories=["Cs"]), max_size=12),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.text(st.characters(exclude_categories=["Cs"]), max_size=6), children, max_size=4
+        )
+    ),  # fmt: skip
+    max_leaves=12,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(WIDE_VALUES)
+def test_canonical_json_is_the_reference_rfc8785(value: Any) -> None:
+    """The quick path for plain values and the reference agree, astral keys and integers past
+    what a double holds included (those take the reference, which refuses them)."""
+    try:
+        expected = rfc8785.dumps(value).decode("utf-8")
+    except rfc8785.IntegerDomainError:
+        with pytest.raises(rfc8785.IntegerDomainError):
+            audit.canonical_json(value)
+        return
+    assert audit.canonical_json(value) == expected
+
+
 def test_canonical_json_is_sorted_compact_and_unescaped() -> None:
     assert audit.canonical_json({"b": 1, "a": ["é\u00a0", None, True]}) == (
         '{"a":["é\u00a0",null,true],"b":1}'
