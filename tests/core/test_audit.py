@@ -428,7 +428,7 @@ WIDE_VALUES = st.recursive(
         | st.dictionaries(
             st.text(st.characters(exclude_categories=["Cs"]), max_size=6), children, max_size=4
         )
-    ),  # fmt: skip
+    ),
     max_leaves=12,
 )
 
