@@ -432,3 +432,13 @@ def test_a_read_is_one_snapshot_while_others_write(server_project: Store) -> Non
         assert reads.count_events(conn) == before  # still the snapshot it began with
     with server_project.read() as conn:
         assert reads.count_events(conn) == before + 2
+
+
+def test_the_readme_gives_the_grants_the_tests_check() -> None:
+    from pathlib import Path
+
+    from tests.pg import APP_ROLE_GRANTS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    for line in APP_ROLE_GRANTS.format(db="crosscheck", role="newsroom").strip().splitlines():
+        assert line in readme
