@@ -43,20 +43,26 @@ def canonical_json(value: Any) -> str:
 def _plain(value: Any) -> bool:
     """True when json.dumps gives RFC 8785's bytes: no floats, integers a double holds
     exactly, and object keys that sort the same by code point as by UTF-16 unit (none above
-    U+FFFF), none of them lone surrogates."""
-    if value is None or isinstance(value, bool):
+    U+FFFF)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
         return True
-    if isinstance(value, str):
+    if kind is int:
+        return bool(-_SAFE_INT <= value <= _SAFE_INT)
+    if kind is list:
+        for item in value:
+            if not _plain(item):
+                return False
         return True
-    if isinstance(value, int):
-        return -_SAFE_INT <= value <= _SAFE_INT
-    if isinstance(value, list):
-        return all(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return all(
-            isinstance(k, str) and all(ord(c) <= 0xFFFF for c in k) and _plain(v)
-            for k, v in value.items()
-        )
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            if not key.isascii() and any(ord(c) > 0xFFFF for c in key):
+                return False
+            if not _plain(item):
+                return False
+        return True
     return False
 
 
