@@ -50,10 +50,7 @@ def _plain(value: Any) -> bool:
     if kind is int:
         return bool(-_SAFE_INT <= value <= _SAFE_INT)
     if kind is list:
-        for item in value:
-            if not _plain(item):
-                return False
-        return True
+        return all(_plain(item) for item in value)
     if kind is dict:
         for key, item in value.items():
             if type(key) is not str:
