@@ -19,20 +19,20 @@ from PySide6.QtWidgets import QApplication
 from desktop import __version__
 from desktop.core.store import is_server_url
 from desktop.ui import dialogs
+from desktop.ui.demo_project import ensure_demo
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import Settings
 
 # Quit right after the main window's first paint (for start-up benchmarks and smoke tests).
 EXIT_AFTER_PAINT_ENV = "CROSSCHECK_EXIT_AFTER_PAINT"
-DEMO_FILE = "Demo.crosscheck"
-DEMO_REVIEWER = "Crosscheck demo"
 
 
-def application() -> QApplication:
-    """The QApplication (made if there is none), with name, icon and stylesheet."""
+def application(qt_args: Sequence[str] = ()) -> QApplication:
+    """The QApplication (made if there is none, given Qt's own options such as ``-style
+    fusion``), with name, icon and stylesheet."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
-        app = QApplication(sys.argv[:1])
+        app = QApplication([*sys.argv[:1], *qt_args])
     if app.property("crosscheck_ready"):
         return app
     app.setApplicationName("Crosscheck")
@@ -54,33 +54,6 @@ def application() -> QApplication:
             app.setStyleSheet(style.read_text(encoding="utf-8"))
     app.setProperty("crosscheck_ready", True)
     return app
-
-
-def demo_path() -> Path:
-    """Where the first run puts the demo project (computed now, so tests can move it)."""
-    import platformdirs
-
-    return platformdirs.user_data_path("crosscheck") / DEMO_FILE
-
-
-def create_demo(path: Path, reviewer: str) -> Path:
-    """Make the demo project: the five seed articles, no annotations."""
-    from desktop.core import demo, operations
-    from desktop.core.store import create_store
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with create_store(path) as project:
-        operations.record_project_created(project, name=demo.demo_name(), reviewer=reviewer)
-        demo.add_demo_articles(project, reviewer=reviewer)
-    return path
-
-
-def ensure_demo(settings: Settings | None = None) -> Path:
-    """The demo project in the user's data folder, made if it is not there yet."""
-    path = demo_path()
-    if path.is_file():
-        return path
-    return create_demo(path, (settings or Settings()).reviewer or DEMO_REVIEWER)
 
 
 def _start_path(settings: Settings, window: MainWindow) -> Path | str | None:
@@ -129,10 +102,11 @@ class _QuitAfterPaint(QObject):
         return False
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """The GUI entry point: ``argv`` is ``[]`` or ``[PROJECT_FILE]``."""
+def main(argv: Sequence[str] | None = None, qt_args: Sequence[str] = ()) -> int:
+    """The GUI entry point: ``argv`` is ``[]`` or ``[PROJECT_FILE]``; ``qt_args`` are Qt's
+    own options."""
     args = list(sys.argv[1:] if argv is None else argv)
-    app = application()
+    app = application(qt_args)
     window = open_window(args[0] if args else None)
     if os.environ.get(EXIT_AFTER_PAINT_ENV):
         watcher = _QuitAfterPaint(window)

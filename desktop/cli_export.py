@@ -61,6 +61,17 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
     )
     p.add_argument("--include-deleted", action="store_true", help="deleted annotations too")
     p.add_argument(
+        "--final",
+        action="store_true",
+        help="only adjudicated final verdicts (CSV adds a 'settles' column)",
+    )
+    p.add_argument(
+        "--as",
+        dest="viewer",
+        metavar="NAME",
+        help="whose view of a blind review to export (default: $CROSSCHECK_REVIEWER)",
+    )
+    p.add_argument(
         "--raw", action="store_true", help="CSV: write cells untouched (not spreadsheet-safe)"
     )
     p.add_argument("--excel", action="store_true", help="CSV: start with a UTF-8 byte order mark")
@@ -82,7 +93,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     from desktop.core.store import open_store
 
     fmt = get_format(args.format)
-    wants_filter = bool(args.article or args.verdict or args.reviewer or args.include_deleted)
+    wants_filter = bool(
+        args.article or args.verdict or args.reviewer or args.include_deleted or args.final
+    )
     # Check what needs no project first, so a typo costs nothing.
     check_options(
         fmt,
@@ -94,6 +107,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     )
     if args.output is not None and not args.output.strip():
         raise InvalidInput("-o needs a file name")
+    viewer = _viewer(args)
     # Read-only: an export never changes the project and works on read-only copies.
     with with_password(
         lambda password: open_store(args.project, read_only=True, password=password)
@@ -109,7 +123,18 @@ def cmd_export(args: argparse.Namespace) -> int:
             verdicts=args.verdict or (),
             reviewers=args.reviewer or (),
             include_deleted=args.include_deleted,
+            final_only=args.final,
+            viewer=viewer,
         )
+        if not fmt.filtered:
+            if flt.blind_articles:
+                who = viewer or "a reviewer not named (give --as NAME)"
+                raise InvalidInput(
+                    "the audit log holds every reviewer's annotations; it is not exported "
+                    f"while blind review hides the others' from {who} on "
+                    f"{len(flt.blind_articles)} article(s)"
+                )
+            flt = AnnotationFilter()
         options = ExportOptions(filter=flt, spreadsheet_safe=not args.raw, bom=args.excel)
         if args.output:
             result = export_to_path(project, fmt.name, _path(args.output), options)
@@ -139,6 +164,13 @@ class _TextSink:
 
     def flush(self) -> None:
         self.stream.flush()
+
+
+def _viewer(args: argparse.Namespace) -> str | None:
+    import os
+
+    name = (args.viewer or os.environ.get("CROSSCHECK_REVIEWER", "")).strip()
+    return name or None
 
 
 def _path(value: str) -> Any:

@@ -195,26 +195,13 @@ def _print_conflicts(conflicts: list[Any]) -> None:
     n = len(conflicts)
     print(f"{n} conflicting edit{'s' if n != 1 else ''} (changed in both since the copy was made):")
     for c in conflicts:
-        print(f"  {c.entity_id[:8]}  {c.entity_type} {c.label}")
-        print(f"      shared ({', '.join(c.shared_by) or '?'}): {_describe(c.shared, c.copy)}")
-        print(f"      copy   ({', '.join(c.copy_by) or '?'}): {_describe(c.copy, c.shared)}")
+        print(f"  {c.entity_id[:8]}  {c.label}")
+        print(f"      shared ({', '.join(c.shared_by) or '?'}): {_describe(c, 'shared')}")
+        print(f"      copy   ({', '.join(c.copy_by) or '?'}): {_describe(c, 'copy')}")
     print("Decide with --resolve ID=shared|copy|combine, or --resolve-all CHOICE.")
 
 
-def _describe(state: dict[str, Any], other: dict[str, Any]) -> str:
+def _describe(conflict: Any, side: str) -> str:
     """The fields in which this side differs from the other, briefly."""
-    parts = []
-    for key in ("verdict", "note", "sources", "deleted_at"):
-        if key not in state or state.get(key) == other.get(key):
-            continue
-        value = state[key]
-        if key == "sources":
-            parts.append("evidence: " + (" ".join(s["url"] for s in value) or "none"))
-        elif key == "deleted_at":
-            parts.append("deleted" if value else "not deleted")
-        elif key == "note":
-            text = " ".join(str(value).split())
-            parts.append(f"note “{text[:57] + '…' if len(text) > 58 else text}”")
-        else:
-            parts.append(str(value))
+    parts = [f"{label.lower()} {value}".strip() for label, value in conflict.differing(side)]
     return "; ".join(parts) or "same content"

@@ -67,15 +67,29 @@ def stored_annotation(store: Store, annotation_id: str) -> dict[str, Any]:
         return dict(row._mapping)
 
 
-RECORD_TABLES = ("project", "reviewers", "articles", "annotations", "audit_events")
-
-
 def snapshot(store: Store) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table of the record, sorted: two equal snapshots mean nothing
     was written in between."""
+    from desktop.core.transfer import record_tables
+
     out = {}
-    for table in RECORD_TABLES:
+    for table in (t.name for t in record_tables()):
         out[table] = sorted(rows(store, f"SELECT * FROM {table}"), key=repr)
+    return out
+
+
+def record(store: Store, *, leave_out: Sequence[str] = ("presence",)) -> dict[str, list[Any]]:
+    """Every row of every table of the schema but ``leave_out``, read through the tables'
+    own types (so that a file and a server compare equal), sorted."""
+    from sqlalchemy import select
+
+    from desktop.core.store.schema import Base
+
+    out = {}
+    with store.read() as conn:
+        for name, table in Base.metadata.tables.items():
+            if name not in leave_out:
+                out[name] = sorted((tuple(r) for r in conn.execute(select(table))), key=repr)
     return out
 
 

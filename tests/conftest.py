@@ -131,3 +131,20 @@ def password_url(pg_server: Server, pg_url: str) -> str:
         return url
     unavailable(f"the server lets {PASSWORD_ROLE} in without a password (see tests/pg.py)")
     return url
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """Test web servers listen on the loopback address only, on a free port."""
+    return ("127.0.0.1", 0)
+
+
+# Figures that tests measure (extraction quality, hostile files), printed after the run.
+MEASURED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if MEASURED:
+        terminalreporter.section("measured")
+        for line in MEASURED:
+            terminalreporter.write_line(line)

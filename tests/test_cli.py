@@ -33,6 +33,8 @@ ANNOTATION_KEYS = [
     "reviewer",
     "created_at",
     "updated_at",
+    "claim_id",
+    "page",
 ]
 ARTICLE_KEYS = [
     "id",
@@ -44,6 +46,7 @@ ARTICLE_KEYS = [
     "original_name",
     "characters",
     "counts",
+    "author",
 ]
 
 
@@ -161,11 +164,16 @@ def test_new_refuses_an_existing_file(demo_file: Path, capsys: pytest.CaptureFix
     assert failed(capsys, "new", demo_file, "--demo", "--reviewer", REVIEWER) == (
         f"{demo_file}: already exists; choose another name"
     )
+    # Without its extension the name means the same file.
+    assert failed(capsys, "new", demo_file.with_suffix(""), "--reviewer", REVIEWER) == (
+        f"{demo_file}: already exists; choose another name"
+    )
+    # Another extension is kept and .crosscheck added: the other file is never touched.
     other = demo_file.with_name("notes.txt")
     other.write_text("keep me")
-    assert failed(capsys, "new", other, "--reviewer", REVIEWER).endswith(
-        "already exists; choose another name"
-    )
+    code, out, err = run(capsys, "new", other, "--reviewer", REVIEWER)
+    created = demo_file.with_name("notes.txt.crosscheck")
+    assert (code, out, err) == (0, f"Created {created} with 0 article(s).\n", "")
     assert demo_file.read_bytes() == before and other.read_text() == "keep me"
 
 
@@ -322,15 +330,19 @@ def test_import_errors_change_nothing(
     before = demo_file.read_bytes()
     cases = [
         (["--published", "2025-13-01"], "published date '2025-13-01' is not a real date"),
-        (["--published", "2025/06/29"], "published date '2025/06/29' must be written YYYY-MM-DD"),
+        (
+            ["--published", "2025/06/29"],
+            "published date '2025/06/29' must be written YYYY-MM-DD "
+            "(or YYYY-MM or YYYY when only that is known)",
+        ),
         (["--published", "2999-01-01"], "published date 2999-01-01 is in the future"),
         (
             ["--url", "javascript:alert(1)"],
-            f"evidence link 'javascript:alert(1)' {NOT_WEB}",
+            f"article URL 'javascript:alert(1)' {NOT_WEB}",
         ),
         (
             ["--url", "http://"],
-            f"evidence link 'http://' {NOT_WEB}",
+            f"article URL 'http://' {NOT_WEB}",
         ),
     ]
     for extra, message in cases:
@@ -441,6 +453,8 @@ def test_annotate_by_quote_id_prefix_and_title(
         "reviewer": REVIEWER,
         "created_at": row["created_at"],
         "updated_at": row["created_at"],
+        "claim_id": annotation_id,
+        "page": None,  # not a PDF
     }
     # By id prefix and by full id, with --start/--end, and --json output.
     code, out, _ = run(

@@ -57,7 +57,7 @@ def csv_rows(data: bytes) -> list[dict[str, str]]:
 def test_csv_to_standard_output(capsysbinary, project: Path) -> None:
     code, out, err = run(capsysbinary, "export", project)
     assert (code, err) == (0, "")
-    assert out.startswith(",".join(HEADER).encode() + b"\r\n")
+    assert out.startswith(",".join([*HEADER, "claim_id", "page"]).encode() + b"\r\n")
     rows = csv_rows(out)
     assert len(rows) == 3
     assert {r["note"] for r in rows} == {'\'=1+1, "x"\ny', ""}

@@ -9,15 +9,17 @@ from typing import Any
 import pytest
 
 from desktop import cli
-from desktop.core import audit, operations
+from desktop.core import audit, operations, review_ops, review_state
 from desktop.core.importers import ImportedArticle
 from desktop.core.merge import check_provenance
 from desktop.core.records import AnnotationFilter
 from desktop.core.store import Store, open_store, reads
 from desktop.core.transfer import copy_project
 from desktop.core.verify import verify_project
-from tests.backends import Attacker, full_events, snapshot, target_of
+from tests.backends import Attacker, count, full_events, record, snapshot, target_of
 from tests.conftest import REVIEWER, make_project
+from tests.support import every_kind
+from tests.support.every_kind import before_the_copy, work_on_everything
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
@@ -186,8 +188,8 @@ def test_conflicts_are_listed_and_nothing_changes_without_a_decision(
         "combine); nothing was merged\n"
     )
     assert f"  {conflicting[:8]}  annotation ‘" in out
-    assert "shared (Sam): disputed; note “Desk note”" in out
-    assert "copy   (Olena): supported; note “Road note”" in out
+    assert "shared (Sam): verdict disputed; note “Desk note”; evidence " in out
+    assert "copy   (Olena): verdict supported; note “Road note”; evidence " in out
     assert "--resolve ID=shared|copy|combine" in out
     assert snapshot(shared) == before
     code, out, _ = merge(capsys, shared, laptop, "--json")
@@ -379,8 +381,8 @@ def test_a_server_that_goes_away_mid_merge_changes_nothing(
         before = snapshot(desk)
     real = merging.write_rows
 
-    def cut_off(conn, table, inserts, updates):  # type: ignore[no-untyped-def]
-        real(conn, table, inserts, updates)
+    def cut_off(conn, table, inserts, updates, key="id"):  # type: ignore[no-untyped-def]
+        real(conn, table, inserts, updates, key)
         with psycopg.connect(pg_url, autocommit=True) as other:
             other.execute("SELECT pg_terminate_backend(%s)",
                           (conn.exec_driver_sql("SELECT pg_backend_pid()").scalar(),))  # fmt: skip
@@ -433,3 +435,105 @@ def test_a_copy_that_merged_a_copy_of_its_own_merges_whole(
     assert {"Ali", "Olena", "Sam"} <= creators
     code, out, _ = merge(capsys, shared, stringer)
     assert code == 0 and "nothing to merge" in out
+
+
+# --- every kind of change ----------------------------------------------------------------------
+
+
+def test_a_copy_that_used_every_kind_of_change_merges_whole(
+    demo_project: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Saved pages, a PDF's pages, edited and removed articles, moved and carried annotations,
+    an adjudication, blind review ended and begun, done marks and adjudicators added and
+    removed: the shared project ends up holding what the copy holds, row for row."""
+    before_the_copy(demo_project)
+    laptop = tmp_path / "laptop.crosscheck"
+    copy_project(demo_project, laptop)
+    with open_store(laptop) as road:
+        worked = work_on_everything(road)
+    code, out, err = merge(capsys, demo_project, laptop)
+    assert (code, err) == (0, ""), err
+    assert "saved pages: 2 added" in out and "blind reviews: 1 added, 1 removed" in out
+    assert "done marks: 1 added, 1 removed" in out and "adjudicators: 1 removed" in out
+    assert "adjudications: 1 added" in out and "articles: 2 added, 1 updated" in out
+    with open_store(laptop, read_only=True) as road:
+        theirs = record(road, leave_out=("presence", "audit_events", "reviewers"))
+        their_reviewers = record(road, leave_out=())["reviewers"]
+    assert record(demo_project, leave_out=("presence", "audit_events", "reviewers")) == theirs
+    mine = record(demo_project, leave_out=())["reviewers"]
+    assert [r for r in mine if r[1] != "Desk Editor"] == their_reviewers
+    with demo_project.read() as conn:
+        assert reads.article_text(conn, worked.web) == every_kind.WEB_TEXT
+        assert operations.annotation_state(conn, worked.carried)["claim_id"] == worked.tagged
+        assert review_state.blind_state(conn).active
+    report = verify_project(demo_project)
+    assert report.ok, report.problems
+    code, out, _ = merge(capsys, demo_project, laptop)
+    assert code == 0 and "nothing to merge" in out
+
+
+def test_review_state_both_sides_made_on_their_own_is_kept_once(
+    shared: Store, laptop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same reviewer marked the same article done at the desk and on the road, blind
+    review of the same article began on both sides, the same adjudicator was named on both:
+    each stays one, as on either side."""
+    article = first_article(shared)
+    for project in (shared, open_store(laptop)):
+        with project:
+            review_ops.mark_done(project, article, reviewer="Ann Example")
+            review_ops.start_blinding(project, reviewer="Eda Editor", article_id=article)
+            review_ops.add_adjudicator(project, "Eda Editor", reviewer="Eda Editor")
+    shared = open_store(target_of(shared))
+    code, out, err = merge(capsys, shared, laptop)
+    assert (code, err) == (0, ""), err
+    assert "(no other changes)" in out  # each was there already
+    assert count(shared, "done_marks") == count(shared, "blinding") == 1
+    assert count(shared, "adjudicators") == 1
+    assert verify_project(shared).ok
+    shared.close()
+
+
+def test_article_details_changed_on_both_sides_are_a_decision(
+    shared: Store, laptop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    article = first_article(shared)
+    operations.edit_article(shared, article, reviewer="Sam", title="Desk title")
+    with open_store(laptop) as road:
+        operations.edit_article(road, article, reviewer="Olena", outlet="Road outlet",
+                                author="R. Writer")  # fmt: skip
+    code, out, _ = merge(capsys, shared, laptop)
+    assert code == 1 and f"  {article[:8]}  article ‘Desk title’" in out
+    assert "shared (Sam): title Desk title; outlet " in out
+    assert "copy   (Olena): title " in out and "author R. Writer" in out
+    code, out, err = merge(capsys, shared, laptop, "--resolve", f"{article}=combine")
+    assert (code, err) == (0, ""), err
+    with shared.read() as conn:
+        (summary,) = [s for s in reads.article_summaries(conn) if s.id == article]
+    assert (summary.title, summary.outlet, summary.author) == (
+        "Desk title",
+        "Road outlet",
+        "R. Writer",
+    )
+    last_change = full_events(shared)[-2]
+    assert (last_change[4], last_change[5]) == ("Desk Editor", "article.merged")
+    assert verify_project(shared).ok
+
+
+def test_a_removal_on_the_road_takes_the_annotations_with_it(
+    shared: Store, laptop: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The copy removed an article while the desk added a note to one of its annotations:
+    combining keeps the desk's note on the removed (deleted) annotation."""
+    article = first_article(shared)
+    first = ids(shared)[0]
+    operations.update_annotation(shared, first, reviewer="Sam", note="Desk note")
+    with open_store(laptop) as road:
+        operations.remove_articles(road, [article], reviewer="Olena")
+    code, _out, err = merge(capsys, shared, laptop, "--resolve-all", "combine")
+    assert (code, err) == (0, ""), err
+    now = state(shared, first)
+    assert now["note"] == "Desk note" and now["deleted_at"] is not None
+    with shared.read() as conn:
+        assert article not in [s.id for s in reads.article_summaries(conn)]
+    assert verify_project(shared).ok

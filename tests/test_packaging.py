@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -38,7 +39,7 @@ def test_wheel_holds_data(wheel: Path) -> None:
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "crosscheck = desktop.cli:main" in text
-    assert "crosscheck-desktop = desktop.app:main" in text
+    assert "crosscheck-desktop = desktop.cli:window_main" in text
 
 
 def test_installed_wheel_creates_and_verifies_demo(wheel: Path, tmp_path: Path) -> None:
@@ -49,7 +50,12 @@ def test_installed_wheel_creates_and_verifies_demo(wheel: Path, tmp_path: Path) 
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     # Run away from the checkout, with the installed copy first on the path.
-    env = {**os.environ, "PYTHONPATH": str(target), "CROSSCHECK_REVIEWER": "Packager"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(target),
+        "CROSSCHECK_REVIEWER": "Packager",
+        "CROSSCHECK_CACHE_DIR": str(tmp_path / "cache"),
+    }
     work = tmp_path / "work"
     work.mkdir()
 
@@ -79,3 +85,8 @@ def test_installed_wheel_creates_and_verifies_demo(wheel: Path, tmp_path: Path) 
     assert "chain intact" in checked.stdout
     listed = crosscheck("articles", "x.crosscheck", "--json")
     assert listed.returncode == 0 and listed.stdout.count('"id"') == 5
+    # Comparing loads the semantic model from its installed package, offline.
+    first = json.loads(listed.stdout)[0]["id"]
+    compared = crosscheck("compare", "x.crosscheck", first, "--quote", "Ziyaddin", "--json")
+    assert compared.returncode == 0, compared.stderr
+    assert len(json.loads(compared.stdout)["counterparts"]) == 4

@@ -6,7 +6,9 @@ same on every platform and in every export. Views that count in UTF-16 convert a
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+from typing import Literal
 
 from desktop.core.errors import InvalidInput
 
@@ -88,6 +90,113 @@ def reanchor(text: str, selector: Selector) -> tuple[int, int, float] | None:
             best = (at, end, score)
         at = text.find(selector.exact, at + 1)
     return best
+
+
+# --- selections as a reviewer means them -----------------------------------------------------
+#
+# Pure functions over code points, used by the window before a selection is tagged and when a
+# span is adjusted: no Qt, so they are tested on their own.
+
+# Inside a word these join its parts: "Ukraine's", "pro-Russian", "Ziyaddin’s".
+_JOINERS = frozenset("'’‐-")
+
+
+def is_word_char(ch: str) -> bool:
+    """Letters, digits, combining marks and the connector ``_``: what a word is made of."""
+    return unicodedata.category(ch)[0] in "LNM" or ch == "_"
+
+
+def _in_word(text: str, i: int) -> bool:
+    """True when ``text[i]`` belongs to a word (a joiner counts between two word chars)."""
+    if not 0 <= i < len(text):
+        return False
+    ch = text[i]
+    if is_word_char(ch):
+        return True
+    return (
+        ch in _JOINERS
+        and 0 < i < len(text) - 1
+        and is_word_char(text[i - 1])
+        and is_word_char(text[i + 1])
+    )
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without whitespace at either end; ``start == end`` when only spaces were
+    selected. A leading space is never part of a claim."""
+    start, end = max(start, 0), min(end, len(text))
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen an end that falls inside a word to the whole word, then trim whitespace, as a
+    word processor does with a dragged selection."""
+    start, end = max(start, 0), min(end, len(text))
+    if start < end and _in_word(text, start) and _in_word(text, start - 1):
+        while _in_word(text, start - 1):
+            start -= 1
+    if start < end and _in_word(text, end - 1) and _in_word(text, end):
+        while _in_word(text, end):
+            end += 1
+    return trim_span(text, start, end)
+
+
+def next_boundary(text: str, position: int) -> int:
+    """The end of the word (or punctuation mark) after ``position``, past any whitespace;
+    ``position`` itself when only whitespace follows."""
+    i = max(position, 0)
+    while i < len(text) and text[i].isspace():
+        i += 1
+    if i >= len(text):
+        return min(max(position, 0), len(text))
+    if not _in_word(text, i):
+        return i + 1
+    while _in_word(text, i):
+        i += 1
+    return i
+
+
+def previous_boundary(text: str, position: int) -> int:
+    """The start of the word (or punctuation mark) before ``position``, past any whitespace;
+    ``position`` itself when only whitespace precedes it."""
+    i = min(position, len(text))
+    while i > 0 and text[i - 1].isspace():
+        i -= 1
+    if i <= 0:
+        return max(min(position, len(text)), 0)
+    if not _in_word(text, i - 1):
+        return i - 1
+    while _in_word(text, i - 1):
+        i -= 1
+    return i
+
+
+Edge = Literal["start", "end"]
+
+
+def move_edge(text: str, start: int, end: int, edge: Edge, step: int) -> tuple[int, int]:
+    """Move one edge of ``[start, end)`` by a word (``step`` +1: rightwards, -1: leftwards).
+
+    The span never becomes empty and never starts or ends in whitespace; a move that cannot
+    be made returns the span unchanged.
+    """
+    if step not in (1, -1):
+        raise ValueError("step is +1 or -1")
+    if edge == "end":
+        if step > 0:
+            new_end = next_boundary(text, end)
+        else:
+            new_end = trim_span(text, start, previous_boundary(text, end))[1]
+        return (start, new_end) if new_end > start else (start, end)
+    if step < 0:
+        new_start = previous_boundary(text, start)
+    else:
+        new_start = trim_span(text, next_boundary(text, start), end)[0]
+    return (new_start, end) if new_start < end else (start, end)
 
 
 def _common_prefix(a: str, b: str) -> float:

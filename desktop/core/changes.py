@@ -48,6 +48,22 @@ class Edit:
         function: Callable[..., ChangeSet] = operations.EDITS[self.op]
         return function(store, reviewer=reviewer, **self.args)
 
+    def rebased(self, entity_id: str, version: int) -> Edit:
+        """The same edit made on ``version`` of ``entity_id`` (an edit not made on that entity
+        is returned as it is). After a conflict this is what "overwrite" means: the reviewer
+        has seen the newer version and chose theirs over it; after an undo, it is how the step
+        below learns the version the undo left."""
+        args = dict(self.args)
+        if "expected_version" in args and args.get("annotation_id") == entity_id:
+            args["expected_version"] = version
+        expected = args.get("expected")
+        if isinstance(expected, Mapping) and entity_id in expected:
+            args["expected"] = {**expected, entity_id: version}
+        return Edit(self.op, args) if args != self.args else self
+
+    def with_args(self, **changes: Any) -> Edit:
+        return Edit(self.op, {**self.args, **changes})
+
 
 @dataclass(frozen=True)
 class ChangeSet:

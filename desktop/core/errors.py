@@ -37,6 +37,14 @@ class InvalidInput(CrosscheckError):
     """A value given by the user is out of range or malformed."""
 
 
+class ImportCancelled(CrosscheckError):
+    """The user stopped an import; nothing was imported."""
+
+
+class NoTextFound(ImportFailed):
+    """The source was read but holds no text to import (a scan, a page of navigation only)."""
+
+
 class ProjectBusy(CrosscheckError):
     """Another program held the project's write lock for longer than we could wait."""
 

@@ -1,31 +1,38 @@
-"""Turn a user's article file (.txt, .md, .html, .docx) into text and metadata.
+"""Turn what a reviewer brings into article text and metadata: files (.txt, .md, .html, .docx,
+.pdf), web pages by URL, and pasted text or standard input.
 
-The text is kept exactly as the reader saw it, so that quotes and offsets taken from it
-match the original; only line endings are made uniform.
+The text is kept as the reader saw it, so that quotes and offsets taken from it match the
+original; only line endings are made uniform. Every failure is ImportFailed naming the
+source and the cause in one line.
 """
 
 from __future__ import annotations
 
-import codecs
-import io
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import docx
-from charset_normalizer import from_bytes
-from docx.document import Document as WordDocument
-from docx.table import Table, _Cell
-from docx.text.paragraph import Paragraph
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from desktop.core.decoding import decode, python_codec
+from desktop.core.errors import (
+    ImportCancelled,
+    ImportFailed,
+    InvalidInput,
+    NoTextFound,
+)
+from desktop.core.model import PartialDate
 
-from desktop.core.errors import ImportFailed
+if TYPE_CHECKING:
+    from desktop.core.fetch import FetchedPage
 
 MAX_TEXT_CHARS = 20 * 1024 * 1024
-SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
+MAX_PDF_BYTES = 200 * 1024 * 1024  # pictures make PDFs large; the text limit still applies
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf")
+STDIN = "-"
+STDIN_NAME = "standard input"
 
 _FORMATS = {
     ".txt": "txt",
@@ -34,127 +41,392 @@ _FORMATS = {
     ".html": "html",
     ".htm": "html",
     ".docx": "docx",
+    ".pdf": "pdf",
 }
-_USE_INSTEAD = "(use .txt, .md, .html or .docx)"
+_USE_INSTEAD = "(use .txt, .md, .html, .docx or .pdf, or a web address)"
 _TITLE_LIMIT = 200
-_BINARY = "looks like a binary file, not text"
-
-# A byte-order mark settles the encoding; it is dropped, being no part of the text.
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
-    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
-)
-# Control characters never found in prose; tab, newline, carriage return and form feed are.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-_MAX_CONTROL_SHARE = 0.1
-
-# The detector often mistakes Western European text for a Baltic or Central European code
-# page (French comes out with "ą" for "à"). Windows-1252 is by far the likelier source when
-# it yields only these characters and the text reads as one of these languages, or fits no
-# worse than the detector's pick. Letters that other code pages put at the same bytes (such
-# as š ž ð þ ý, common in Czech, Lithuanian or Turkish text seen as Windows-1252) are left
-# out so that such text is left to the detector.
-_WESTERN_CHARS = frozenset(
-    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜßàáâãäåæçèéêëìíîïñòóôõöøùúûüÿŒœ"
-    "\u00a0‘’‚“”„–—…•€«»‹›°©®™§¶·¡¿£¢¥ªº´†‡‰"
-)
-_WESTERN_LANGUAGES = frozenset([
-    "Danish", "Dutch", "English", "Finnish", "French", "German", "Italian", "Norwegian",
-    "Portuguese", "Spanish", "Swedish",
-])  # fmt: skip
-
-_HTML_SPACE = re.compile(r"[ \t\n\f\r]+")
-_HTML_SPACE_CHARS = " \t\n\f\r"
-_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_:.\-]+)", re.IGNORECASE)
-_DROPPED_TAGS = [
-    "script", "style", "noscript", "template", "nav", "aside", "form", "svg", "iframe",
-]  # fmt: skip
-# Page chrome, dropped only outside the article: an <article>'s own <header> holds its headline.
-_CHROME_TAGS = ["header", "footer"]
-_BLOCK_TAGS = frozenset([
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "br", "tr",
-    "section", "figure", "figcaption", "article", "main", "ul", "ol", "dl", "dt", "dd",
-    "table", "caption", "hr", "address", "details", "summary",
-])  # fmt: skip
+_NAME_LIMIT = 500
 
 _ATX_OPEN = re.compile(r"^#{1,6}(?:[ \t]+|$)")
 _ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+$")
 
+# progress(step, what): called as each source is read ("Fetching https://…", "Reading x.pdf").
+Progress = Callable[[int, str], None]
+Cancelled = Callable[[], bool]
+# ask_password(name, wrong) -> the password for an encrypted PDF, or None to give up.
+AskPassword = Callable[[str, bool], "str | None"]
+PASSWORD_TRIES = 3
+
 
 @dataclass(frozen=True)
 class ImportedArticle:
-    """An article file read into text, ready to be stored as a new article."""
+    """An article read into text, ready to be stored as a new article."""
 
     text: str
     title: str
     original_name: str
     source_format: str
     url: str | None = None
+    outlet: str = ""
+    author: str = ""
+    published: PartialDate | None = None
+    # Where each page starts in ``text`` (PDFs only).
+    page_starts: tuple[int, ...] = ()
+    # The page as fetched, for an article imported from a URL.
+    fetched: FetchedPage | None = field(default=None, repr=False)
 
 
-def read_article(path: str | os.PathLike[str], *, title: str | None = None) -> ImportedArticle:
+@dataclass(frozen=True)
+class SourceResult:
+    """What became of one source: an article, or the error that stopped it."""
+
+    source: str
+    article: ImportedArticle | None = None
+    error: ImportFailed | None = None
+
+
+# --- one source ------------------------------------------------------------------------------
+
+
+def read_article(
+    path: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    password: str | None = None,
+    cancelled: Cancelled | None = None,
+) -> ImportedArticle:
     """Read one article file; raise ImportFailed saying why if it cannot be used."""
     name = os.fspath(path)
     file = Path(name)
-    data = _read_bytes(name, file)
-    fmt = _FORMATS[file.suffix.lower()]
-    url = None
+    fmt = _file_format(name, file)
+    if fmt == "pdf":
+        return _from_pdf_file(name, file, title=title, password=password, cancelled=cancelled)
+    data = _read_bytes(name, file, 4 * MAX_TEXT_CHARS)  # no character takes more than 4 bytes
     if fmt == "html":
-        text, default_title, url = _from_html(name, data)
-    elif fmt == "docx":
-        text, default_title = _from_docx(name, data)
-    else:
-        text = _normalise_newlines(_decode(name, data))
-        if not text.strip():
-            raise ImportFailed(name, "is empty")
-        default_title = _text_title(text)
-    if len(text) > MAX_TEXT_CHARS:
-        raise ImportFailed(name, _too_large())
-    if title is not None and title.strip():
-        chosen = title.strip()
-    else:
-        chosen = default_title or file.stem or file.name
-    return ImportedArticle(
-        text=text, title=chosen, original_name=file.name, source_format=fmt, url=url
+        from desktop.core.html_article import read_html
+
+        page = read_html(name, data)
+        return _article(
+            name, page.text, title or page.title or file.stem or file.name, file.name, "html",
+            url=page.url, outlet=page.outlet, author=page.author, published=page.published,
+        )  # fmt: skip
+    if fmt == "docx":
+        from desktop.core.docx_text import read_docx
+
+        text, default_title = read_docx(name, data)
+        chosen = title or _shorten(default_title) or file.stem
+        return _article(name, text, chosen, file.name, "docx")
+    text = _normalise_newlines(decode(name, data))
+    if not text.strip():
+        raise ImportFailed(name, "is empty")
+    return _article(name, text, title or _text_title(text) or file.stem, file.name, fmt)
+
+
+def read_url(
+    url: str,
+    *,
+    title: str | None = None,
+    password: str | None = None,
+    cancelled: Cancelled | None = None,
+    fetch_page: Callable[..., FetchedPage] | None = None,
+) -> ImportedArticle:
+    """Fetch a web page (or a PDF or plain text at a URL) and read its article."""
+    from desktop.core import fetch
+
+    page = (fetch_page or fetch.fetch)(url, cancelled=cancelled)
+    return article_from_page(page, title=title, password=password, cancelled=cancelled)
+
+
+def article_from_page(
+    page: FetchedPage,
+    *,
+    title: str | None = None,
+    password: str | None = None,
+    cancelled: Cancelled | None = None,
+) -> ImportedArticle:
+    """The article in a fetched page, which is kept with it."""
+    from desktop.core.fetch import HTML_TYPES
+
+    name = _clip(page.url, 200)
+    original = _clip(page.url, _NAME_LIMIT)
+    if page.content_type in HTML_TYPES:
+        from desktop.core.html_article import read_html
+
+        found = read_html(name, page.body, charset=page.charset, page_url=page.final_url)
+        return _article(
+            name, found.text, title or found.title or _first_line(found.text), original, "html",
+            url=found.url, outlet=found.outlet, author=found.author, published=found.published,
+            fetched=page,
+        )  # fmt: skip
+    if page.content_type == "application/pdf":
+        from desktop.core.pdf import read_pdf
+
+        pdf = read_pdf(name, page.body, password=password, cancelled=cancelled)
+        return _article(
+            name, pdf.text, title or pdf.title, original, "pdf",
+            url=page.final_url, page_starts=pdf.page_starts, fetched=page,
+        )  # fmt: skip
+    text = _normalise_newlines(decode(name, page.body, python_codec(page.charset)))
+    if not text.strip():
+        raise NoTextFound(name, "is empty")
+    return _article(
+        name, text, title or _text_title(text), original, "txt", url=page.final_url, fetched=page
     )
 
 
-def read_articles(
-    paths: Sequence[str | os.PathLike[str]], *, title: str | None = None
-) -> list[ImportedArticle]:
-    """Read several files, all or nothing: the first file that fails stops the whole import."""
+def readable_copy(page: FetchedPage) -> tuple[str | None, str]:
+    """The text and title to show for a saved copy of an evidence page; (None, "") when it
+    holds no readable text (a picture, say), whose bytes are still worth keeping."""
+    try:
+        article = article_from_page(page)
+    except NoTextFound:
+        return None, ""
+    return article.text, article.title
+
+
+def read_pasted(
+    data: bytes | str,
+    *,
+    name: str = STDIN_NAME,
+    title: str | None = None,
+    outlet: str = "",
+    password: str | None = None,
+) -> ImportedArticle:
+    """Text pasted or piped in. A whole HTML page or PDF is read as such; anything else as
+    plain text, titled by its first line unless a title is given."""
+    if isinstance(data, str):
+        text = data
+    else:
+        if data.lstrip()[:5] == b"%PDF-":
+            from desktop.core.pdf import read_pdf
+
+            pdf = read_pdf(name, data, password=password)
+            return _article(
+                name, pdf.text, title or pdf.title, name, "pdf", page_starts=pdf.page_starts,
+                outlet=outlet,
+            )  # fmt: skip
+        if len(data) > 4 * MAX_TEXT_CHARS:
+            raise ImportFailed(name, _too_large())
+        text = decode(name, data)
+    text = _normalise_newlines(text)
+    if _looks_like_html(text):
+        from desktop.core.html_article import read_html_text
+
+        page = read_html_text(name, text)
+        return _article(
+            name, page.text, title or page.title or _first_line(page.text), name, "html",
+            url=page.url, outlet=outlet or page.outlet, author=page.author,
+            published=page.published,
+        )  # fmt: skip
+    if not text.strip():
+        raise ImportFailed(name, "is empty")
+    chosen = title or _text_title(text)
+    return _article(name, text, chosen, name, "txt", outlet=outlet)
+
+
+def read_source(
+    source: str | os.PathLike[str],
+    *,
+    title: str | None = None,
+    password: str | None = None,
+    stdin: Callable[[], bytes] | None = None,
+    cancelled: Cancelled | None = None,
+    ask_password: AskPassword | None = None,
+) -> ImportedArticle:
+    """A file path, an http(s) URL, or ``-`` for standard input (read with ``stdin``).
+
+    An encrypted PDF without its password calls ``ask_password`` (a few tries) if given.
+    """
+    from desktop.core.fetch import looks_like_url
+    from desktop.core.pdf import PasswordNeeded
+
+    text = os.fspath(source)
+    if text == STDIN:
+        if stdin is None:
+            raise InvalidInput("standard input (-) cannot be read here")
+        data = stdin()
+        return _with_password(
+            lambda pw: read_pasted(data, title=title, password=pw), password, ask_password
+        )
+    if looks_like_url(text) or _has_scheme(text):
+        from desktop.core import fetch
+
+        page = fetch.fetch(text, cancelled=cancelled)
+        return _with_password(
+            lambda pw: article_from_page(page, title=title, password=pw, cancelled=cancelled),
+            password,
+            ask_password,
+        )
+    try:
+        return read_article(text, title=title, password=password, cancelled=cancelled)
+    except PasswordNeeded as exc:
+        if ask_password is None:
+            raise
+        first = exc
+    return _with_password(
+        lambda pw: read_article(text, title=title, password=pw, cancelled=cancelled),
+        password,
+        ask_password,
+        first,
+    )
+
+
+def _with_password(
+    read: Callable[[str | None], ImportedArticle],
+    password: str | None,
+    ask: AskPassword | None,
+    failure: ImportFailed | None = None,
+) -> ImportedArticle:
+    """Read, asking for a PDF's password again while it is missing or wrong."""
+    from desktop.core.pdf import PasswordNeeded
+
+    for _ in range(PASSWORD_TRIES):
+        if failure is None:
+            try:
+                return read(password)
+            except PasswordNeeded as exc:
+                failure = exc
+        if ask is None or not isinstance(failure, PasswordNeeded):
+            raise failure
+        password = ask(str(failure.path), failure.wrong)
+        if password is None:
+            raise ImportCancelled(f"{failure.path}: no password given; nothing was imported")
+        failure = None
+    return read(password)
+
+
+# --- several sources -------------------------------------------------------------------------
+
+
+def read_sources(
+    sources: Sequence[str | os.PathLike[str]],
+    *,
+    title: str | None = None,
+    password: str | None = None,
+    stdin: Callable[[], bytes] | None = None,
+    keep_going: bool = False,
+    cancelled: Cancelled | None = None,
+    progress: Progress | None = None,
+    ask_password: AskPassword | None = None,
+) -> list[SourceResult]:
+    """Read every source in order. Without ``keep_going`` the first failure is raised (an
+    import is all or nothing); with it, each failure is returned beside the articles."""
+    results: list[SourceResult] = []
     seen: set[str] = set()
-    articles = []
-    for path in paths:
+    for step, source in enumerate(sources):
+        text = os.fspath(source)
+        if cancelled is not None and cancelled():
+            raise ImportCancelled("import cancelled; nothing was imported")
+        if progress is not None:
+            progress(step, _describe(text))
         try:
-            key = os.path.normcase(os.path.realpath(path))
-        except (OSError, ValueError):
-            key = os.fspath(path)  # read_article() reports what is wrong with it
-        if key in seen:
-            raise ImportFailed(os.fspath(path), "given more than once")
-        seen.add(key)
-        articles.append(read_article(path, title=title))
-    return articles
+            key = _source_key(text)
+            if key in seen:
+                raise ImportFailed(text, "given more than once")
+            seen.add(key)
+            article = read_source(
+                text,
+                title=title,
+                password=password,
+                stdin=stdin,
+                cancelled=cancelled,
+                ask_password=ask_password,
+            )
+        except ImportFailed as exc:
+            if not keep_going:
+                raise
+            results.append(SourceResult(text, error=exc))
+        else:
+            results.append(SourceResult(text, article=article))
+    return results
 
 
-def _read_bytes(name: str, file: Path) -> bytes:
+def read_articles(
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    title: str | None = None,
+    password: str | None = None,
+    stdin: Callable[[], bytes] | None = None,
+) -> list[ImportedArticle]:
+    """Read several sources, all or nothing: the first that fails stops the whole import."""
+    results = read_sources(paths, title=title, password=password, stdin=stdin)
+    return [r.article for r in results if r.article is not None]
+
+
+def _source_key(text: str) -> str:
+    from desktop.core.fetch import looks_like_url
+
+    if text == STDIN or looks_like_url(text) or _has_scheme(text):
+        return text.strip()
+    try:
+        return os.path.normcase(os.path.realpath(text))
+    except (OSError, ValueError):
+        return text  # read_article() reports what is wrong with it
+
+
+def _describe(source: str) -> str:
+    from desktop.core.fetch import looks_like_url
+
+    if source == STDIN:
+        return "Reading standard input"
+    if looks_like_url(source):
+        return f"Fetching {_clip(source, 80)}"
+    return f"Reading {Path(source).name}"
+
+
+def _has_scheme(text: str) -> bool:
+    """``file:``, ``javascript:``, ``ftp:`` and the like, refused with a reason by the fetcher
+    (a Windows drive letter such as ``C:`` is a path)."""
+    scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]+):", text.strip())
+    return bool(scheme) and not os.path.exists(text)
+
+
+# --- files -----------------------------------------------------------------------------------
+
+
+def _file_format(name: str, file: Path) -> str:
+    suffix = file.suffix
+    if suffix.lower() in _FORMATS:
+        return _FORMATS[suffix.lower()]
+    try:
+        if file.is_dir():
+            raise ImportFailed(name, "is a directory")
+    except (OSError, ValueError):
+        pass
+    if not suffix:
+        raise ImportFailed(name, f"has no file type extension {_USE_INSTEAD}")
+    raise ImportFailed(name, f"has an unsupported file type '{suffix}' {_USE_INSTEAD}")
+
+
+def _from_pdf_file(
+    name: str,
+    file: Path,
+    *,
+    title: str | None,
+    password: str | None,
+    cancelled: Cancelled | None,
+) -> ImportedArticle:
+    from desktop.core.pdf import read_pdf
+
+    data = _read_bytes(name, file, MAX_PDF_BYTES, what="PDF file")
+    pdf = read_pdf(name, data, password=password, cancelled=cancelled)
+    return _article(
+        name, pdf.text, title or pdf.title or file.stem, file.name, "pdf",
+        page_starts=pdf.page_starts,
+    )  # fmt: skip
+
+
+def _read_bytes(name: str, file: Path, limit: int, what: str = "") -> bytes:
     """The file's bytes, after the checks that need no reading."""
     try:
         info = file.stat()
         if stat.S_ISDIR(info.st_mode):
             raise ImportFailed(name, "is a directory")
-        suffix = file.suffix
-        if suffix.lower() not in _FORMATS:
-            if not suffix:
-                raise ImportFailed(name, f"has no file type extension {_USE_INSTEAD}")
-            raise ImportFailed(name, f"has an unsupported file type '{suffix}' {_USE_INSTEAD}")
         if not stat.S_ISREG(info.st_mode):
             # Pipes and devices could block or never end.
             raise ImportFailed(name, "is not a regular file")
-        limit = 4 * MAX_TEXT_CHARS  # no character takes more than 4 bytes
         if info.st_size > limit:
-            raise ImportFailed(name, _too_large())
+            raise ImportFailed(name, _too_large(limit, what))
         with open(file, "rb") as stream:
             data = stream.read(limit + 1)  # the file may have grown since stat()
     except (FileNotFoundError, NotADirectoryError):
@@ -170,71 +442,50 @@ def _read_bytes(name: str, file: Path) -> bytes:
         # e.g. a NUL character inside the path
         raise ImportFailed(name, "is not a valid file path") from None
     if len(data) > limit:
-        raise ImportFailed(name, _too_large())
+        raise ImportFailed(name, _too_large(limit, what))
     return data
 
 
-def _too_large() -> str:
-    limit = MAX_TEXT_CHARS
-    if limit % (1024 * 1024) == 0:
-        return f"is larger than the {limit // (1024 * 1024)} MB limit for article text"
-    return f"is larger than the {limit:,}-character limit for article text"
+# --- shared ----------------------------------------------------------------------------------
+
+
+def _article(
+    name: str,
+    text: str,
+    title: str | None,
+    original_name: str,
+    fmt: str,
+    **details: object,
+) -> ImportedArticle:
+    if len(text) > MAX_TEXT_CHARS:
+        raise ImportFailed(name, _too_large())
+    chosen = (title or "").strip() or _first_line(text) or original_name
+    return ImportedArticle(
+        text=text,
+        title=chosen,
+        original_name=original_name,
+        source_format=fmt,
+        **details,  # type: ignore[arg-type]
+    )
+
+
+def _too_large(limit: int | None = None, what: str = "") -> str:
+    if what:
+        assert limit is not None
+        return f"is larger than the {limit // (1024 * 1024)} MB limit for a {what}"
+    chars = MAX_TEXT_CHARS
+    if chars % (1024 * 1024) == 0:
+        return f"is larger than the {chars // (1024 * 1024)} MB limit for article text"
+    return f"is larger than the {chars:,}-character limit for article text"
 
 
 def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _decode(name: str, data: bytes, declared: str | None = None) -> str:
-    """Decode a text file's bytes, refusing anything that is not text.
-
-    `declared` is an encoding the file names for itself (an HTML <meta charset>).
-    """
-    text: str | None = None
-    for bom, codec, label in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data[len(bom) :].decode(codec)
-            except UnicodeDecodeError:
-                raise ImportFailed(
-                    name, f"has a {label} byte-order mark but is not valid {label} text"
-                ) from None
-            break
-    if text is None:
-        if b"\x00" in data:
-            # Outside UTF-16, NUL bytes do not occur in text.
-            raise ImportFailed(name, _BINARY)
-        for codec in [c for c in (declared, "utf-8") if c]:
-            try:
-                text = data.decode(codec)
-                break
-            except UnicodeDecodeError:
-                continue
-        if text is None:
-            text = _decode_legacy(data)
-        if text is None:
-            raise ImportFailed(name, _BINARY)
-    if text and len(_CONTROL.findall(text)) > _MAX_CONTROL_SHARE * len(text):
-        raise ImportFailed(name, _BINARY)
-    return text
-
-
-def _decode_legacy(data: bytes) -> str | None:
-    """Decode bytes in an unknown 8-bit encoding; None if no encoding makes sense of them."""
-    matches = from_bytes(data)
-    best = matches.best()
-    if best is None:
-        return None
-    try:
-        western = data.decode("cp1252")
-    except UnicodeDecodeError:
-        western = None
-    if western is None or not all(c < "\x80" or c in _WESTERN_CHARS for c in western):
-        return str(best)
-    if best.language.rstrip("—") in _WESTERN_LANGUAGES:
-        return western
-    tied = (str(match) for match in matches if match.chaos <= best.chaos)
-    return western if western in tied else str(best)
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip("\ufeff \t\n").lower()[:200]
+    return head.startswith(("<!doctype html", "<html"))
 
 
 def _text_title(text: str) -> str:
@@ -249,6 +500,13 @@ def _text_title(text: str) -> str:
     return ""
 
 
+def _first_line(text: str) -> str:
+    for line in text.split("\n"):
+        if line.strip():
+            return _shorten(line.strip())
+    return ""
+
+
 def _shorten(title: str) -> str:
     """Cut a long title at a word boundary so it fits in lists and window titles."""
     if len(title) <= _TITLE_LIMIT:
@@ -260,154 +518,5 @@ def _shorten(title: str) -> str:
     return cut.rstrip() + "…"
 
 
-def _collapse(text: str) -> str:
-    return _HTML_SPACE.sub(" ", text).strip(_HTML_SPACE_CHARS)
-
-
-def _from_html(name: str, data: bytes) -> tuple[str, str, str | None]:
-    """Readable text, default title and canonical URL of an HTML page."""
-    text = _normalise_newlines(_decode(name, data, _declared_charset(data)))
-    tree = LexborHTMLParser(text)
-
-    title = ""
-    for selector in ("title", "h1"):
-        node = tree.css_first(selector)
-        if node is not None and node.text().strip():
-            title = _shorten(_collapse(node.text()))
-            break
-    url = _html_url(tree)
-
-    tree.strip_tags(_DROPPED_TAGS)
-    root = tree.css_first("article") or tree.css_first("main")
-    if root is None:
-        tree.strip_tags(_CHROME_TAGS)
-        root = tree.body
-    paragraphs = _html_paragraphs(root) if root is not None else []
-    if not paragraphs:
-        raise ImportFailed(name, "contains no article text")
-    return "\n\n".join(paragraphs), title, url
-
-
-def _declared_charset(data: bytes) -> str | None:
-    """The Python codec for the page's <meta charset>, if it names one Python knows."""
-    found = _META_CHARSET.search(data[:4096])
-    if not found:
-        return None
-    try:
-        codec = codecs.lookup(found.group(1).decode("ascii")).name
-    except (LookupError, UnicodeDecodeError):
-        return None
-    # As browsers do: pages labelled Latin-1 or ASCII are really Windows-1252, and a
-    # page readable enough to carry an ASCII <meta> cannot be UTF-16.
-    if codec in ("iso8859-1", "ascii"):
-        return "cp1252"
-    if codec.startswith("utf-16"):
-        return "utf-8"
-    return codec
-
-
-def _html_url(tree: LexborHTMLParser) -> str | None:
-    """The page's own address: <link rel="canonical">, else og:url."""
-    for link in tree.css("link[rel]"):
-        if "canonical" in (link.attributes.get("rel") or "").lower().split():
-            href = (link.attributes.get("href") or "").strip()
-            if href:
-                return href
-    for meta in tree.css("meta[property]"):
-        if (meta.attributes.get("property") or "").strip().lower() == "og:url":
-            content = (meta.attributes.get("content") or "").strip()
-            if content:
-                return content
-    return None
-
-
-def _html_paragraphs(root: LexborNode) -> list[str]:
-    """The element's text as paragraphs, one per block element."""
-    paragraphs: list[str] = []
-    pieces: list[str] = []
-
-    def flush() -> None:
-        paragraph = _collapse("".join(pieces))
-        if paragraph.strip():
-            paragraphs.append(paragraph)
-        pieces.clear()
-
-    # An explicit stack: deeply nested pages would overflow recursion.
-    stack: list[tuple[LexborNode, bool]] = [(root, False)]
-    while stack:
-        node, leaving = stack.pop()
-        tag = node.tag or ""
-        if leaving:
-            flush()
-            continue
-        if tag == "-text":
-            pieces.append(node.text(deep=False))
-            continue
-        if tag in ("td", "th"):
-            pieces.append(" ")
-        if tag not in _BLOCK_TAGS:
-            if not tag.startswith("-"):  # comments and the like carry no text
-                stack.extend((child, False) for child in _children_reversed(node))
-            continue
-        flush()
-        if tag == "pre":
-            # Preformatted text shows its spacing as written.
-            block = node.text().strip("\n")
-            if block.strip():
-                paragraphs.append(block)
-            continue
-        stack.append((node, True))
-        stack.extend((child, False) for child in _children_reversed(node))
-    flush()
-    return paragraphs
-
-
-def _children_reversed(node: LexborNode) -> list[LexborNode]:
-    children = list(node.iter(include_text=True))
-    children.reverse()
-    return children
-
-
-def _from_docx(name: str, data: bytes) -> tuple[str, str]:
-    """Text and default title of a Word document."""
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise ImportFailed(
-            name, "is not a valid .docx file (it is an old .doc or a password-protected document)"
-        )
-    try:
-        document = docx.Document(io.BytesIO(data))
-        text = _normalise_newlines("\n".join(_docx_lines(document)))
-        title = (document.core_properties.title or "").strip()
-        if not title:
-            title = next(
-                (p.text for p in document.paragraphs if p.text.strip() and _is_heading(p)), ""
-            )
-    except Exception:
-        # A broken package surfaces as many exception types (zipfile.BadZipFile, KeyError,
-        # ValueError, lxml and zlib errors...); to the user they all mean the same.
-        raise ImportFailed(name, "is not a valid .docx file") from None
-    if not text.strip():
-        raise ImportFailed(name, "is empty")
-    return text, _shorten(" ".join(title.split()))
-
-
-def _docx_lines(container: WordDocument | _Cell) -> Iterator[str]:
-    """One line per Word paragraph, tables' cells included, in document order."""
-    for block in container.iter_inner_content():
-        if isinstance(block, Paragraph):
-            yield block.text
-        elif isinstance(block, Table):
-            seen: set[object] = set()
-            for row in block.rows:
-                for cell in row.cells:
-                    # Merged cells come back once per grid position they span.
-                    if cell._tc in seen:
-                        continue
-                    seen.add(cell._tc)
-                    yield from _docx_lines(cell)
-
-
-def _is_heading(paragraph: Paragraph) -> bool:
-    style = paragraph.style
-    style_name = ((style.name if style is not None else None) or "").lower()
-    return style_name.startswith("heading") or style_name == "title"
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -5,8 +5,11 @@ separately. Their chains agree up to the event where they parted (the fork). Mer
 copy's events after the fork that the shared project does not have yet (events are matched by
 their UUID, so merging the same copy twice brings nothing the second time) and:
 
-- writes the entities they changed into the shared project, matched by UUID (new articles and
-  annotations are added, edited ones updated);
+- writes the entities they changed into the shared project, matched by UUID (new articles,
+  annotations, saved pages, adjudications... are added, edited ones updated, and those whose
+  rows the copy removed, such as blind review it ended, removed); what a project holds at most
+  once (a reviewer's done mark on an article, blind review of one article, an adjudicator) and
+  both sides made on their own is kept once;
 - appends those events to the shared chain unchanged but for their place (seq and previous
   hash): the original reviewer, time and event id are kept;
 - where the same entity was edited on both sides since the fork (a conflict), writes nothing
@@ -31,7 +34,16 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, insert, select
 
 from desktop.core import audit
-from desktop.core.entities import KINDS, LOG_ONLY, Kind, RowContext, State, kind_of, write_rows
+from desktop.core.entities import (
+    KINDS,
+    LOG_ONLY,
+    Kind,
+    RowContext,
+    State,
+    delete_rows,
+    kind_of,
+    write_rows,
+)
 from desktop.core.errors import CrosscheckError, InvalidInput
 from desktop.core.store import reads
 from desktop.core.store.schema import AuditEvent, Reviewer
@@ -81,17 +93,29 @@ class Event:
 
 @dataclass(frozen=True)
 class MergeConflict:
-    """The same entity edited on both sides since the copies parted."""
+    """The same entity edited on both sides since the copies parted (None: one side removed
+    it)."""
 
     entity_type: str
     entity_id: str
     label: str
-    shared: State
-    copy: State
+    shared: State | None
+    copy: State | None
     base: State | None
     shared_by: tuple[str, ...]
     copy_by: tuple[str, ...]
     choices: tuple[str, ...]
+
+    def fields(self, side: str) -> list[tuple[str, str]]:
+        """What a reviewer is shown of one side ("shared" or "copy"): (label, value)."""
+        from desktop.core.entities import display_fields
+
+        return display_fields(self.entity_type, self.shared if side == "shared" else self.copy)
+
+    def differing(self, side: str) -> list[tuple[str, str]]:
+        """The fields in which one side differs from the other."""
+        other = dict(self.fields("copy" if side == "shared" else "shared"))
+        return [(label, value) for label, value in self.fields(side) if other.get(label) != value]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -110,15 +134,25 @@ class MergeConflict:
 class Step:
     """What merging does to one entity: ``insert`` a new one, ``replace`` an unchanged one by
     the copy's version, ``update`` it to ``target`` (the copy's edits on a row the shared side
-    only touched in passing), ``keep`` the shared one, or ``conflict``."""
+    only touched in passing), ``keep`` the shared one, ``delete`` it (the copy removed it), or
+    ``conflict``. ``shared_id`` is its id in the shared project (the entity's own, or that of
+    the equal entity the shared side made on its own)."""
 
     kind: Kind
     entity_id: str
     how: str
-    copy: State
+    copy: State | None
     shared: State | None
     base: State | None
     target: State | None = None
+    shared_id: str | None = None
+
+
+_COUNTS = ("added", "updated", "kept", "removed", "conflicts")
+_COUNTED_AS = {"insert": "added", "replace": "updated", "update": "updated", "keep": "kept",
+               "delete": "removed", "conflict": "conflicts"}  # fmt: skip
+_PLURALS = {"page": "saved pages", "done_mark": "done marks", "blinding": "blind reviews",
+            "settlement": "adjudications"}  # fmt: skip
 
 
 @dataclass
@@ -140,14 +174,11 @@ class MergePlan:
         """Per entity type: how many are added, updated, kept and in conflict."""
         out: dict[str, dict[str, int]] = {}
         for step in self.steps:
-            counts = out.setdefault(
-                step.kind.entity_type, {"added": 0, "updated": 0, "kept": 0, "conflicts": 0}
-            )
-            key = {"insert": "added", "replace": "updated", "update": "updated",
-                   "keep": "kept", "conflict": "conflicts"}[step.how]  # fmt: skip
+            counts = out.setdefault(step.kind.entity_type, dict.fromkeys(_COUNTS, 0))
+            key = _COUNTED_AS[step.how]
             counts[key] += 1
         if self.new_reviewers:
-            out.setdefault("reviewer", {"added": 0, "updated": 0, "kept": 0, "conflicts": 0})
+            out.setdefault("reviewer", dict.fromkeys(_COUNTS, 0))
             out["reviewer"]["added"] = len(self.new_reviewers)
         return out
 
@@ -158,10 +189,11 @@ class MergePlan:
         for entity_type, c in self.counts().items():
             bits = [f"{c['added']} added"] if c["added"] else []
             bits += [f"{c['updated']} updated"] if c["updated"] else []
+            bits += [f"{c['removed']} removed"] if c["removed"] else []
             conflicts = "decided" if done else "in conflict"
             bits += [f"{c['conflicts']} {conflicts}"] if c["conflicts"] else []
             if bits:
-                parts.append(f"{entity_type}s: " + ", ".join(bits))
+                parts.append(f"{_PLURALS.get(entity_type, entity_type + 's')}: " + ", ".join(bits))
         changes = "; ".join(parts) or "no other changes"
         verb = "brought in" if done else "to bring in"
         return f"{len(self.events)} event(s) of the copy {verb} ({changes})"
@@ -257,44 +289,78 @@ def _plan_entities(
         for entity in ids:
             events = groups[(etype, entity)]
             copy_state = copy_states.get(entity)
-            if copy_state is None or copy_state != events[-1].state("after"):
-                what = kind.describe(copy_state or events[-1].state("after") or {"id": entity})
+            logged = events[-1].state("after")
+            if (copy_state is None) != (logged is None) or (
+                copy_state is not None and logged is not None
+                and kind.own(copy_state) != kind.own(logged)
+            ):  # fmt: skip
+                what = _what(kind, copy_state or logged or events[-1].state("before"), entity)
                 raise MergeRefused(
                     f"{copy_name}: {what} ({entity}) does not match its audit trail; "
                     "nothing was merged"
                 )
             if etype == "reviewer":
+                assert copy_state is not None
                 if copy_state["name"] not in shared_names and entity not in shared_states:
                     plan.new_reviewers.append(copy_state)
                     shared_names.add(copy_state["name"])
                 continue
             base = events[0].state("before")
-            step = _decide(kind, entity, copy_state, shared_states.get(entity), base)
+            shared_state = shared_states.get(entity)
+            shared_id: str | None = entity if shared_state is not None else None
+            probe = copy_state or base
+            if shared_state is None and kind.same is not None and probe is not None:
+                shared_id = kind.same(shared, probe)
+                if shared_id is not None:
+                    shared_state = kind.states(shared, [shared_id]).get(shared_id)
+            step = _decide(kind, entity, copy_state, shared_state, base)
+            if step is None:
+                continue
+            step.shared_id = shared_id or entity
             plan.steps.append(step)
             if step.how == "conflict":
-                assert step.shared is not None
+                one_side = step.shared is None or step.copy is None
                 plan.conflicts.append(
                     MergeConflict(
                         etype,
                         entity,
-                        kind.describe(step.shared),
+                        kind.describe(step.shared or step.copy or {}),
                         step.shared,
                         copy_state,
                         base,
-                        tuple(dict.fromkeys(shared_touched.get((etype, entity), []))),
+                        tuple(dict.fromkeys(shared_touched.get((etype, step.shared_id), []))),
                         tuple(dict.fromkeys(e.reviewer for e in events)),
-                        RESOLUTIONS if kind.combine is not None else RESOLUTIONS[:2],
+                        RESOLUTIONS
+                        if kind.combine is not None and not one_side
+                        else RESOLUTIONS[:2],
                     )
                 )
 
 
-def _decide(kind: Kind, entity: str, copy: State, shared: State | None, base: State | None) -> Step:
+def _what(kind: Kind, state: State | None, entity: str) -> str:
+    try:
+        return kind.describe(state or {})
+    except (KeyError, TypeError):
+        return f"{kind.entity_type} {entity}"
+
+
+def _decide(
+    kind: Kind, entity: str, copy: State | None, shared: State | None, base: State | None
+) -> Step | None:
+    if copy is None:  # the copy removed it (or made and removed it)
+        if shared is None:
+            return None
+        if base is not None and kind.own(shared) == kind.own(base):
+            return Step(kind, entity, "delete", copy, shared, base)
+        return Step(kind, entity, "conflict", copy, shared, base)
     if shared is None:
-        return Step(kind, entity, "insert", copy, None, base, copy)
-    if shared == base:
+        if base is None:
+            return Step(kind, entity, "insert", copy, None, base, copy)
+        return Step(kind, entity, "conflict", copy, shared, base)  # the shared side removed it
+    if base is not None and kind.own(shared) == kind.own(base):
         return Step(kind, entity, "replace", copy, shared, base, copy)
     content = kind.content
-    if base is not None and content(copy) in (content(base), content(shared)):
+    if content(copy) == content(shared) or (base is not None and content(copy) == content(base)):
         return Step(kind, entity, "keep", copy, shared, base)
     if base is not None and content(shared) == content(base):
         # The shared side only touched it in passing (an earlier merge's new version, an edit
@@ -367,7 +433,7 @@ def apply_merge(
     """Write ``plan`` into the shared project in the recorder's transaction."""
     conn = rec.conn
     for state in plan.new_reviewers:
-        row = KINDS["reviewer"].to_row(state, RowContext({}, copy))
+        row, _children = KINDS["reviewer"].to_row(state, RowContext({}, copy))
         conn.execute(insert(Reviewer), row)
     # The copy's events first, as they were; then whoever merges (added now if new to the
     # project), whose choices are changes of their own.
@@ -376,36 +442,60 @@ def apply_merge(
     reviewer_ids = {name: rid for rid, name in conn.execute(select(Reviewer.id, Reviewer.name))}
     copy_names = {rid: name for rid, name in copy.execute(select(Reviewer.id, Reviewer.name))}
     ctx = RowContext(reviewer_ids, copy, copy_names)
-    after_merge: list[tuple[Step, State]] = []
+    after_merge: list[Step] = []
     inserts: dict[str, list[dict[str, Any]]] = {}
+    children: dict[str, list[dict[str, Any]]] = {}
     updates: dict[str, list[dict[str, Any]]] = {}
+    deletes: dict[str, list[str]] = {}
     for step in plan.steps:
-        target = step.target
-        if step.how == "conflict":
-            assert step.shared is not None
+        target, how = step.target, step.how
+        if how == "conflict":
             choice = chosen[step.entity_id]
             if choice == "shared":
                 continue
-            # Keeping the copy's version is the copy's edits over the shared row as it is.
-            base = step.shared if choice == "copy" else step.base
-            target = _with_content(step.kind, step.shared, step.copy, base)
+            if step.copy is None:
+                how = "delete"
+            elif step.shared is None:
+                how, target = "insert", step.copy
+            else:
+                # Keeping the copy's version is the copy's edits over the shared row as it is.
+                base = step.shared if choice == "copy" else step.base
+                target = _with_content(step.kind, step.shared, step.copy, base)
+        etype = step.kind.entity_type
+        if how == "delete":
+            assert step.shared_id is not None
+            deletes.setdefault(etype, []).append(step.shared_id)
+            after_merge.append(step)
+            continue
         if target is None:
             continue
-        if step.how in ("update", "conflict") and step.kind.restamp is not None:
+        if how in ("update", "conflict") and step.kind.restamp is not None:
+            assert step.copy is not None
             target = step.kind.restamp(target, step.copy, rec.at, rec.name)
         try:
-            row = step.kind.to_row(target, ctx)
+            row, rows_with_it = step.kind.to_row(target, ctx)
         except LookupError as exc:
             raise MergeRefused(f"{copy_location}: {exc}; nothing was merged") from None
-        bucket = inserts if step.how == "insert" else updates
-        bucket.setdefault(step.kind.entity_type, []).append(row)
-        if step.how in ("update", "conflict"):
-            after_merge.append((step, target))
+        if how == "insert":
+            inserts.setdefault(etype, []).append(row)
+            for name, child_rows in rows_with_it.items():
+                children.setdefault(name, []).extend(child_rows)
+        else:
+            updates.setdefault(etype, []).append(row)
+        if how in ("update", "conflict"):
+            after_merge.append(step)
     for etype, kind in KINDS.items():
-        write_rows(conn, kind.table, inserts.get(etype, []), updates.get(etype, []))
-    for step, _target in after_merge:
-        now = step.kind.states(conn, [step.entity_id])[step.entity_id]
-        rec.record(f"{step.kind.entity_type}.merged", step.kind.entity_type, step.entity_id,
+        write_rows(conn, kind.table, inserts.get(etype, []), updates.get(etype, []), kind.key)
+        for child_table, _column in kind.children:
+            if children.get(child_table.name):
+                conn.execute(insert(child_table), children[child_table.name])
+    for etype, kind in reversed(KINDS.items()):
+        if deletes.get(etype):
+            delete_rows(conn, kind, deletes[etype])
+    for step in after_merge:
+        key = step.shared_id or step.entity_id
+        now = step.kind.states(conn, [key]).get(key)
+        rec.record(f"{step.kind.entity_type}.merged", step.kind.entity_type, key,
                    step.shared, now)  # fmt: skip
     rec.record(
         MERGE_ACTION,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
+import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import urlsplit
 
 from desktop.core.errors import InvalidInput
@@ -29,20 +30,38 @@ class Verdict(enum.StrEnum):
 
 MAX_NOTE_CHARS = 100_000
 MAX_URL_CHARS = 2_048
+MAX_REVIEWER_CHARS = 200
+
+
+def check_reviewer_name(name: str | None) -> str:
+    """The name trimmed; a clear error for an empty, overlong or control-character name."""
+    cleaned = (name or "").strip()
+    if not cleaned:
+        raise InvalidInput("no reviewer given: pass --reviewer NAME or set CROSSCHECK_REVIEWER")
+    if len(cleaned) > MAX_REVIEWER_CHARS:
+        raise InvalidInput(f"reviewer name is longer than {MAX_REVIEWER_CHARS} characters")
+    if any(ord(ch) < 32 for ch in cleaned):
+        raise InvalidInput("reviewer name contains control characters")
+    return cleaned
 
 
 @dataclass(frozen=True)
 class Source:
-    """A piece of evidence: an http(s) URL and an optional title."""
+    """A piece of evidence: an http(s) URL, an optional title and, once saved, the id of the
+    copy of its page kept in the project (``fetched_pages``)."""
 
     url: str
     title: str = ""
+    copy: str = ""
 
     def to_json(self) -> dict[str, str]:
-        return {"url": self.url, "title": self.title}
+        out = {"url": self.url, "title": self.title}
+        if self.copy:
+            out["copy"] = self.copy
+        return out
 
     @classmethod
-    def parse(cls, url: str, title: str = "") -> Source:
+    def parse(cls, url: str, title: str = "", copy: str = "") -> Source:
         """Check a URL the user typed; refuse anything a browser could not open as a web page."""
         url = url.strip()
         if not url:
@@ -60,11 +79,75 @@ class Source:
             parts.port  # noqa: B018 - raises on a malformed port
         except ValueError:
             raise InvalidInput(f"evidence link {url!r} has an invalid port") from None
-        return cls(url=url, title=title.strip())
+        return cls(url=url, title=title.strip(), copy=copy.strip())
 
 
 def sources_from_json(items: list[dict[str, str]] | None) -> tuple[Source, ...]:
-    return tuple(Source(url=i["url"], title=i.get("title", "")) for i in items or ())
+    return tuple(
+        Source(url=i["url"], title=i.get("title", ""), copy=i.get("copy", "")) for i in items or ()
+    )
+
+
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, the month or the day, and no more precisely than that.
+
+    Pages often give only "March 2024"; storing 2024-03-01 would claim a day nobody gave.
+    Written as ISO 8601 with reduced precision: ``2024``, ``2024-03`` or ``2024-03-12``.
+    """
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.day is not None and self.month is None:
+            raise ValueError("a day needs a month")
+        # Raises ValueError for a day or month that does not exist.
+        date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def precision(self) -> str:
+        """ "day", "month" or "year"."""
+        return "day" if self.day is not None else "month" if self.month is not None else "year"
+
+    def isoformat(self) -> str:
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return text
+
+    def first_day(self) -> date:
+        """The earliest day it can mean, which is what a date column stores."""
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @classmethod
+    def from_date(cls, value: date) -> PartialDate:
+        return cls(value.year, value.month, value.day)
+
+    @classmethod
+    def from_stored(cls, value: date, precision: str | None) -> PartialDate:
+        """Rebuild from a date column and its precision column (None meaning to the day)."""
+        if precision == "year":
+            return cls(value.year)
+        if precision == "month":
+            return cls(value.year, value.month)
+        return cls.from_date(value)
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Read ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``; ValueError for anything else."""
+        match = _PARTIAL_DATE.fullmatch(text.strip())
+        if not match:
+            raise ValueError(f"{text!r} is not written YYYY, YYYY-MM or YYYY-MM-DD")
+        year, month, day = (int(g) if g else None for g in match.groups())
+        assert year is not None
+        return cls(year, month, day)
 
 
 def new_id() -> str:

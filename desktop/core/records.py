@@ -3,11 +3,13 @@ them before SQLAlchemy is loaded."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from desktop.core.model import Source, Verdict, iso_utc
+from desktop.core.model import PartialDate, Source, Verdict, iso_utc
 
 
 @dataclass(frozen=True)
@@ -23,11 +25,13 @@ class ArticleSummary:
     title: str
     outlet: str
     url: str | None
-    published: date | None
+    published: date | PartialDate | None  # both have isoformat(): "2024-03-12", "2024-03"
     imported_at: datetime
     original_name: str
     text_length: int
     counts: dict[Verdict, int] = field(default_factory=dict)
+    removed_at: datetime | None = None  # set only for a removed article
+    author: str = ""
 
     @property
     def total(self) -> int:
@@ -44,6 +48,7 @@ class ArticleSummary:
             "original_name": self.original_name,
             "characters": self.text_length,
             "counts": {v.value: self.counts.get(v, 0) for v in Verdict},
+            "author": self.author,
         }
 
 
@@ -57,10 +62,74 @@ class AnnotationFilter:
     reviewers: tuple[str, ...] | None = None
     include_deleted: bool = False
     text: str = ""  # appears in the quote, note or article title (case-insensitive)
+    # The annotations of a removed article are deleted with it, so they come only with
+    # ``include_deleted``, and not even then with ``live_articles_only``.
+    live_articles_only: bool = False
+    # Only adjudicators' final verdicts.
+    final_only: bool = False
+    # The blind view: on these articles only the annotations ``viewer`` created are kept
+    # (none, when no viewer is named).
+    blind_articles: tuple[str, ...] | None = None
+    viewer: str | None = None
 
     @property
     def is_default(self) -> bool:
         return self == AnnotationFilter()
+
+
+@dataclass(frozen=True)
+class BlindState:
+    """Who may see what under blind review. ``hides_others(viewer, article)`` is the one rule
+    of the blind view."""
+
+    project_blind: bool = False
+    articles: frozenset[str] = frozenset()
+    done: dict[str, frozenset[str]] = field(default_factory=dict)  # article id -> reviewers
+    adjudicators: frozenset[str] = frozenset()
+
+    @classmethod
+    def from_rows(
+        cls,
+        scopes: Iterable[str | None],
+        done_marks: Iterable[tuple[str, str]],
+        adjudicators: Iterable[str],
+    ) -> BlindState:
+        """From the blinding rows' articles (None: the whole project), (article, reviewer)
+        done marks and the adjudicators' names."""
+        scopes = list(scopes)
+        done: dict[str, set[str]] = defaultdict(set)
+        for article_id, name in done_marks:
+            done[article_id].add(name)
+        return cls(
+            project_blind=None in scopes,
+            articles=frozenset(s for s in scopes if s is not None),
+            done={a: frozenset(names) for a, names in done.items()},
+            adjudicators=frozenset(adjudicators),
+        )
+
+    @property
+    def active(self) -> bool:
+        return self.project_blind or bool(self.articles)
+
+    def blinded(self, article_id: str) -> bool:
+        return self.project_blind or article_id in self.articles
+
+    def is_adjudicator(self, viewer: str | None) -> bool:
+        return viewer is not None and viewer in self.adjudicators
+
+    def marked_done(self, viewer: str | None, article_id: str) -> bool:
+        return viewer is not None and viewer in self.done.get(article_id, frozenset())
+
+    def hides_others(self, viewer: str | None, article_id: str) -> bool:
+        """True when ``viewer`` may see only their own annotations on this article."""
+        return (
+            self.blinded(article_id)
+            and not self.is_adjudicator(viewer)
+            and not self.marked_done(viewer, article_id)
+        )
+
+    def hidden_articles(self, viewer: str | None, article_ids: Iterable[str]) -> list[str]:
+        return [a for a in article_ids if self.hides_others(viewer, a)]
 
 
 @dataclass(frozen=True)
@@ -86,10 +155,16 @@ class AnnotationRow:
     updated_at: datetime
     deleted_at: datetime | None
     version: int = 1
+    # Shared by the annotations of one claim across versions; its own id when alone.
+    claim_id: str = ""
 
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def claim(self) -> str:
+        return self.claim_id or self.id
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,4 +180,5 @@ class AnnotationRow:
             "reviewer": self.reviewer,
             "created_at": iso_utc(self.created_at),
             "updated_at": iso_utc(self.updated_at),
+            "claim_id": self.claim,
         }

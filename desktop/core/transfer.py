@@ -13,14 +13,14 @@ of its own is never overwritten; those copies are brought together with ``merge`
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, select
 
-from desktop.core.entities import KINDS, LOG_ONLY, kind_of, write_rows
+from desktop.core.entities import KINDS, LOG_ONLY, kind_of, sync_entities
 from desktop.core.errors import CrosscheckError
 from desktop.core.store import Store, Target, create_store, holds_project, is_server_url, reads
 from desktop.core.store import open_store as _open_store
@@ -150,10 +150,12 @@ def _bring_up_to_date(src: Connection, dst: Connection, src_name: str, dst_name:
         if etype not in LOG_ONLY:
             kind_of(etype)
             touched.setdefault(etype, []).append(entity)
+    # What points at other rows is written after them, and removed rows have nothing
+    # pointing at them.
     for etype, kind in KINDS.items():
         ids = list(dict.fromkeys(touched.get(etype, [])))
         if ids:
-            _upsert(src, dst, kind.table, ids)
+            sync_entities(src, dst, kind, ids)
     added = 0
     for batch in _batches(src, Base.metadata.tables["audit_events"], AuditEvent.seq >= start):
         dst.execute(insert(AuditEvent), batch)
@@ -164,16 +166,3 @@ def _bring_up_to_date(src: Connection, dst: Connection, src_name: str, dst_name:
 def _chain(conn: Connection) -> list[tuple[int, str]]:
     rows = conn.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq))
     return [(r[0], r[1]) for r in rows]
-
-
-def _upsert(src: Connection, dst: Connection, table: Table, ids: Sequence[str]) -> None:
-    for i in range(0, len(ids), reads.CHUNK):
-        chunk = list(ids[i : i + reads.CHUNK])
-        rows = [dict(r._mapping) for r in src.execute(select(table).where(table.c.id.in_(chunk)))]
-        present = set(dst.execute(select(table.c.id).where(table.c.id.in_(chunk))).scalars())
-        write_rows(
-            dst,
-            table,
-            [r for r in rows if r["id"] not in present],
-            [r for r in rows if r["id"] in present],
-        )

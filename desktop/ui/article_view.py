@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from functools import partial
 from itertools import pairwise
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QContextMenuEvent,
@@ -260,6 +260,11 @@ class ArticleView(QPlainTextEdit):
     sig_selection_changed = Signal()
     """The selection changed; read it with ``selected_span()``."""
 
+    sig_span_adjust_requested = Signal(str, int, int)
+    """An end of the selected annotation's highlight was dragged: its id, new start, new end."""
+
+    HANDLE_REACH = 6  # pixels either side of an end where a press grabs it
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._article_id: str | None = None
@@ -284,6 +289,10 @@ class ArticleView(QPlainTextEdit):
         self._idle.timeout.connect(self._apply_next_chunk)
         self._press_pos: QPoint | None = None
         self._tag_shortcuts: dict[Verdict, QKeySequence] = {}
+        self._selected: str | None = None  # the annotation the editor shows, if shown here
+        self._drag_edge: str | None = None  # "start" or "end" while an end is dragged
+        self._drag_span: tuple[int, int] | None = None
+        self.viewport().setMouseTracking(True)
 
         self.setReadOnly(True)
         # Keyboard selection lets a reviewer tag without the mouse (shift+arrows, then a key).
@@ -328,6 +337,12 @@ class ArticleView(QPlainTextEdit):
         self._idle.stop()
         document = self.document()
         document.setUndoRedoEnabled(False)
+        # setPlainText formats the whole new text with the cursor's current format, which is
+        # a highlight's when the caret last sat inside one: start from a plain cursor.
+        plain = self.textCursor()
+        plain.clearSelection()
+        plain.setCharFormat(QTextCharFormat())
+        self.setTextCursor(plain)
         self.setPlainText(display_text(text))
         document.setUndoRedoEnabled(False)
         self.moveCursor(QTextCursor.MoveOperation.Start)
@@ -477,6 +492,8 @@ class ArticleView(QPlainTextEdit):
         if self._segments:
             self._paint_underlines(event.rect())
         super().paintEvent(event)
+        if self._selected_row() is not None:
+            self._paint_handles()
 
     def _paint_underlines(self, area: QRect) -> None:
         metrics = QFontMetricsF(self.font())
@@ -558,6 +575,44 @@ class ArticleView(QPlainTextEdit):
         start, end = self._map.span_to_codepoints(cursor.selectionStart(), cursor.selectionEnd())
         return (start, end) if end > start else None
 
+    def set_selection(self, start: int, end: int, *, forward: bool = True) -> None:
+        """Select code points ``[start, end)`` without scrolling; the caret at the end when
+        ``forward``, else at the start (as the user dragged)."""
+        length = len(self._text)
+        start = min(max(start, 0), length)
+        end = min(max(end, start), length)
+        u_start, u_end = self._map.span_to_utf16(start, end)
+        anchor, caret = (u_start, u_end) if forward else (u_end, u_start)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(anchor)
+        cursor.setPosition(caret, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
+    def clear_selection(self) -> None:
+        """Drop the selection, keeping the caret where it is (so the tint shows after a tag)."""
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            cursor.clearSelection()
+            self.setTextCursor(cursor)
+
+    def snap_selection(self) -> None:
+        """Widen a selection whose ends fall inside words to whole words, and drop whitespace
+        at its ends (what a dragged selection means)."""
+        from desktop.core.anchoring import snap_to_words
+
+        span = self.selected_span()
+        if span is None:
+            return
+        start, end = snap_to_words(self._text, *span)
+        if (start, end) == span:
+            return
+        cursor = self.textCursor()
+        forward = cursor.position() >= cursor.anchor()
+        if end > start:
+            self.set_selection(start, end, forward=forward)
+        else:
+            self.clear_selection()
+
     def select_span(self, start: int, end: int) -> None:
         """Select code points ``[start, end)`` and scroll so they sit mid-view."""
         length = len(self._text)
@@ -578,6 +633,68 @@ class ArticleView(QPlainTextEdit):
             cursor.setPosition(u_end)
             cursor.setPosition(u_start, QTextCursor.MoveMode.KeepAnchor)
         self.setTextCursor(cursor)
+
+    # -- the selected annotation's ends -----------------------------------------------------
+
+    def set_selected_annotation(self, annotation_id: str | None) -> None:
+        """Mark the annotation the editor shows: its ends get handles that can be dragged."""
+        if annotation_id != self._selected:
+            self._selected = annotation_id
+            self.viewport().update()
+
+    def selected_annotation(self) -> str | None:
+        return self._selected if self._selected_row() is not None else None
+
+    def _selected_row(self) -> AnnotationRow | None:
+        return self._rows.get(self._selected) if self._selected else None
+
+    def edge_rects(self) -> dict[str, QRect]:
+        """Where the selected annotation's start and end are drawn (viewport coordinates)."""
+        row = self._selected_row()
+        if row is None:
+            return {}
+        rects = {}
+        for edge, position in (("start", row.start), ("end", row.end)):
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self._map.to_utf16(min(position, len(self._text))))
+            rects[edge] = self.cursorRect(cursor)
+        return rects
+
+    def edge_at(self, point: QPoint) -> str | None:
+        """ "start" or "end" when ``point`` is on a handle of the selected annotation."""
+        for edge, rect in self.edge_rects().items():
+            reach = rect.adjusted(-self.HANDLE_REACH, 0, self.HANDLE_REACH, 0)
+            if reach.contains(point):
+                return edge
+        return None
+
+    def _paint_handles(self) -> None:
+        row = self._selected_row()
+        assert row is not None
+        painter = QPainter(self.viewport())
+        try:
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            ink = verdict_style.colour(row.verdict, self._dark)
+            for edge, rect in self.edge_rects().items():
+                x = rect.center().x() + 0.5
+                painter.fillRect(QRectF(x - 1, rect.top(), 2, rect.height()), ink)
+                knob_y = rect.top() if edge == "start" else rect.bottom()
+                painter.setBrush(ink)
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.drawEllipse(QPointF(x, knob_y), 3.5, 3.5)
+        finally:
+            painter.end()
+
+    def _codepoint_at(self, point: QPoint) -> int:
+        return self._map.to_codepoint(self.cursorForPosition(point).position())
+
+    def _dragged_span(self, point: QPoint) -> tuple[int, int]:
+        assert self._drag_span is not None
+        start, end = self._drag_span
+        here = self._codepoint_at(point)
+        if self._drag_edge == "start":
+            return min(here, end - 1), end
+        return start, max(here, start + 1)
 
     def position_at(self, point: QPoint) -> int | None:
         """The code point of the character drawn under ``point`` (viewport coordinates), or
@@ -620,22 +737,69 @@ class ArticleView(QPlainTextEdit):
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
-            self._press_pos = event.position().toPoint()
+            point = event.position().toPoint()
+            edge = self.edge_at(point)
+            row = self._selected_row()
+            if edge is not None and row is not None:
+                # Grab an end of the selected annotation instead of starting a selection.
+                self._drag_edge, self._drag_span = edge, (row.start, row.end)
+                self.set_selection(row.start, row.end, forward=edge == "end")
+                event.accept()
+                return
+            self._press_pos = point
         super().mousePressEvent(event)
 
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        point = event.position().toPoint()
+        if self._drag_edge is not None:
+            start, end = self._dragged_span(point)
+            self.set_selection(start, end, forward=self._drag_edge == "end")
+            self.ensureCursorVisible()
+            event.accept()
+            return
+        if not event.buttons():
+            shape = (
+                Qt.CursorShape.SizeHorCursor
+                if self.edge_at(point) is not None
+                else Qt.CursorShape.IBeamCursor
+            )
+            if self.viewport().cursor().shape() != shape:
+                self.viewport().setCursor(shape)
+        super().mouseMoveEvent(event)
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._drag_edge is not None:
+            self._finish_edge_drag(event)
+            return
         super().mouseReleaseEvent(event)
         pressed, self._press_pos = self._press_pos, None
         if event.button() != Qt.MouseButton.LeftButton or pressed is None:
             return
         released = event.position().toPoint()
         moved = (released - pressed).manhattanLength() >= QApplication.startDragDistance()
+        if moved and not event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            # A drag means whole words, as in a word processor; Alt keeps exact characters.
+            self.snap_selection()
         if moved or self.textCursor().hasSelection():
             return
         position = self.position_at(released)
         ids = [] if position is None else self.annotation_ids_at(position)
         if ids:
             self.sig_annotation_clicked.emit(ids[0])
+
+    def _finish_edge_drag(self, event: QMouseEvent) -> None:
+        row = self._selected_row()
+        original = self._drag_span
+        start, end = self._dragged_span(event.position().toPoint())
+        self._drag_edge = self._drag_span = None
+        event.accept()
+        if not event.modifiers() & Qt.KeyboardModifier.AltModifier:
+            from desktop.core.anchoring import snap_to_words
+
+            start, end = snap_to_words(self._text, start, end)
+        self.clear_selection()
+        if row is not None and end > start and (start, end) != original:
+            self.sig_span_adjust_requested.emit(row.id, start, end)
 
     def set_tag_shortcuts(self, shortcuts: Mapping[Verdict | str, QKeySequence | str]) -> None:
         """Keys to show beside the verdict entries of the context menu (the window owns them)."""

@@ -9,6 +9,7 @@ scrolled, so a long log opens at once; any filter loads the rest first so it see
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -21,7 +22,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -30,8 +31,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSplitter,
+    QStackedWidget,
     QTableView,
+    QTableWidget,
+    QTableWidgetItem,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -108,8 +113,15 @@ class AuditLogModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._project is None or not self._entries:
             return
-        with self._project.read() as conn:
-            more = audit_trail.list_entries(conn, before_seq=self._entries[-1].seq, limit=PAGE)
+        try:
+            with self._project.read() as conn:
+                more = audit_trail.list_entries(
+                    conn, before_seq=self._entries[-1].seq, limit=PAGE
+                )
+        except CrosscheckError:
+            # The project cannot be reached just now (the window says so): the rest of the
+            # list is read when the view asks again.
+            return
         if not more:
             self._total = len(self._entries)
             return
@@ -198,6 +210,14 @@ class AuditFilterProxy(QSortFilterProxyModel):
         self._reviewer: str | None = None
         self._action: str | None = None
         self._text = ""
+        self._hidden: frozenset[str] = frozenset()
+
+    def set_hidden(self, entity_ids: frozenset[str]) -> None:
+        """Leave out the events of these entities (blind review hides them from the viewer)."""
+        if entity_ids != self._hidden:
+            self.beginFilterChange()
+            self._hidden = entity_ids
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def set_filters(self, reviewer: str | None, action: str | None, text: str) -> None:
         self.beginFilterChange()
@@ -213,6 +233,8 @@ class AuditFilterProxy(QSortFilterProxyModel):
         if not isinstance(model, AuditLogModel) or source_parent.isValid():
             return True
         entry = model.entry(source_row)
+        if entry.entity_id in self._hidden:
+            return False
         if self._reviewer is not None and entry.reviewer != self._reviewer:
             return False
         if self._action is not None and entry.action != self._action:
@@ -242,6 +264,111 @@ def state_html(state: dict[str, Any] | None, changed: set[str], mark: str) -> st
             lines.append(f"  {text}")
     body = "\n".join(lines)
     return f'<pre style="white-space:pre-wrap">{body}</pre>'
+
+
+# --- the field-by-field view of a change ---------------------------------------------------
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$")
+FIELD_LABELS = {
+    "id": "Id",
+    "article_id": "Article",
+    "text_sha256": "Text SHA-256",
+    "url": "URL",
+}
+SHORT_ID = 8  # characters of an id shown where it has no name
+# The order a reader wants: what was said first, bookkeeping last (other keys follow).
+FIELD_ORDER = [
+    "quote",
+    "verdict",
+    "note",
+    "sources",
+    "start",
+    "end",
+    "prefix",
+    "suffix",
+    "title",
+    "outlet",
+    "url",
+    "published",
+    "name",
+    "email",
+    "original_name",
+    "source_format",
+    "text_length",
+    "text_sha256",
+    "article_id",
+    "id",
+    "imported_at",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "deleted_at",
+    "deleted_by",
+]
+
+
+def ids_in(*states: dict[str, Any] | None) -> set[str]:
+    """Every UUID among the values of these states (to look their names up)."""
+    return {
+        value
+        for state in states
+        if state
+        for value in state.values()
+        if isinstance(value, str) and _UUID.match(value)
+    }
+
+
+def field_label(key: str) -> str:
+    return FIELD_LABELS.get(key, key.replace("_", " ").capitalize())
+
+
+def show_value(value: Any, names: dict[str, str]) -> str:
+    """A stored value as a person reads it: names for ids, short hashes, local times."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        if _UUID.match(value):
+            name = names.get(value)
+            return f"{name} ({value[:SHORT_ID]})" if name else f"{value[:SHORT_ID]}…"
+        if _HASH.match(value):
+            return f"{value[:12]}…"
+        if _TIME.match(value):
+            return local_time(value)
+        return " ".join(value.split()) if value.strip() else "(empty)"
+    if isinstance(value, list):
+        if not value:
+            return "(none)"
+        items = []
+        for item in value:
+            if isinstance(item, dict) and "url" in item:
+                title = item.get("title") or ""
+                items.append(f"{item['url']} ({title})" if title else str(item["url"]))
+            else:
+                items.append(json.dumps(item, ensure_ascii=False))
+        return "; ".join(items)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def field_rows(
+    before: dict[str, Any] | None, after: dict[str, Any] | None, names: dict[str, str]
+) -> list[tuple[str, str, str, bool]]:
+    """(field, before, after, changed) for each field of an event's states: the changed ones
+    first, each group in FIELD_ORDER."""
+    changed = audit_trail.changed_keys(before, after)
+    present = set(before or {}) | set(after or {})
+    keys = [k for k in FIELD_ORDER if k in present]
+    keys += sorted(present - set(keys))
+    rows = []
+    for key in keys:
+        old = show_value((before or {}).get(key), names) if before is not None else ""
+        new = show_value((after or {}).get(key), names) if after is not None else ""
+        rows.append((field_label(key), old, new, key in changed))
+    return sorted(rows, key=lambda r: not r[3])
 
 
 class AuditTrailWidget(QWidget):
@@ -281,6 +408,7 @@ class AuditTrailWidget(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
         self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
@@ -290,6 +418,23 @@ class AuditTrailWidget(QWidget):
         header.resizeSection(AuditLogModel.REVIEWER, 110)
         header.resizeSection(AuditLogModel.ACTION, 110)
 
+        self.fields_table = QTableWidget(0, 3)
+        self.fields_table.setObjectName("auditFields")
+        self.fields_table.setHorizontalHeaderLabels(["Field", "Before", "After"])
+        self.fields_table.verticalHeader().hide()
+        self.fields_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.fields_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.fields_table.setWordWrap(False)
+        self.fields_table.setTabKeyNavigation(False)
+        fields_header = self.fields_table.horizontalHeader()
+        fields_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        fields_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        fields_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.raw_button = QToolButton()
+        self.raw_button.setObjectName("auditRawToggle")
+        self.raw_button.setText("Raw &JSON")
+        self.raw_button.setCheckable(True)
+        self.raw_button.setToolTip("Show the states exactly as stored (and hashed)")
         self.before_view = self._state_view("auditBefore", "Before")
         self.after_view = self._state_view("auditAfter", "After")
         self.detail_label = QLabel()
@@ -306,11 +451,19 @@ class AuditTrailWidget(QWidget):
         states = QSplitter(Qt.Orientation.Horizontal)
         states.addWidget(self._titled("Before", self.before_view))
         states.addWidget(self._titled("After", self.after_view))
+        # The table of fields by default; the stored JSON one click away.
+        self.states_stack = QStackedWidget()
+        self.states_stack.addWidget(self.fields_table)
+        self.states_stack.addWidget(states)
+        self.raw_button.toggled.connect(lambda raw: self.states_stack.setCurrentIndex(int(raw)))
+        heading = QHBoxLayout()
+        heading.addWidget(self.detail_label, 1)
+        heading.addWidget(self.raw_button, 0, Qt.AlignmentFlag.AlignTop)
         details = QWidget()
         details_layout = QVBoxLayout(details)
         details_layout.setContentsMargins(0, 0, 0, 0)
-        details_layout.addWidget(self.detail_label)
-        details_layout.addWidget(states, 1)
+        details_layout.addLayout(heading)
+        details_layout.addWidget(self.states_stack, 1)
         # Side by side: the view lives in a wide, short dock under the panes.
         split = QSplitter(Qt.Orientation.Horizontal)
         split.setObjectName("auditSplitter")
@@ -454,12 +607,17 @@ class AuditTrailWidget(QWidget):
     def _show_states(self, entry: AuditEntry | None) -> None:
         project = self.model.project
         if entry is None or project is None:
-            self.detail_label.setText("Select an event to see what it changed.")
+            self.detail_label.setText(
+                "Select an event to see what it changed." if project else "No project open."
+            )
             self.before_view.clear()
             self.after_view.clear()
+            self.fields_table.setRowCount(0)
             return
         with project.read() as conn:
             before, after = audit_trail.event_states(conn, entry.seq)
+            names = audit_trail.entity_names(conn, ids_in(before, after))
+        self._fill_fields(field_rows(before, after, names), before is None, after is None)
         changed = audit_trail.changed_keys(before, after)
         self.detail_label.setText(
             f"Event {entry.seq} · {local_time(entry.at)} · {entry.reviewer} · {entry.action}"
@@ -468,6 +626,36 @@ class AuditTrailWidget(QWidget):
         self.detail_label.setToolTip(f"{entry.entity_type} {entry.entity_id}")
         self.before_view.setHtml(state_html(before, changed if after else set(), "−"))
         self.after_view.setHtml(state_html(after, changed if before else set(), "+"))
+
+    def _fill_fields(self, rows: list[tuple[str, str, str, bool]], new: bool, gone: bool) -> None:
+        table = self.fields_table
+        table.setRowCount(len(rows))
+        mark = QColor("#ffe69a")  # the same marker as the raw view's, with black text
+        for r, (label, old, now, changed) in enumerate(rows):
+            cells = [f"● {label}" if changed else label, old, now]
+            if new:
+                cells[1] = "(did not exist)" if r == 0 else ""
+            if gone:
+                cells[2] = "(removed)" if r == 0 else ""
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text if len(text) > 40 else "")
+                if changed:
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                    item.setBackground(mark)
+                    item.setForeground(QColor("#000000"))
+                table.setItem(r, c, item)
+        table.setToolTip("● marks the fields this event changed")
+
+    def changed_fields(self) -> list[str]:
+        """The field labels the table marks as changed, in order."""
+        return [
+            self.fields_table.item(r, 0).text().removeprefix("● ")
+            for r in range(self.fields_table.rowCount())
+            if self.fields_table.item(r, 0).text().startswith("● ")
+        ]
 
 
 # --- verify ---------------------------------------------------------------------------------

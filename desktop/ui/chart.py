@@ -6,7 +6,7 @@ Bars differ by colour, by fill pattern and by their label, so the chart reads wi
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QBrush, QColor, QFontMetrics, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from desktop.core.model import Verdict
@@ -37,6 +37,14 @@ class VerdictChart(QWidget):
         self.setToolTip(f"{title}\n{total} annotations — " + ", ".join(parts) if title else "")
         self.update()
 
+    def shown_title(self) -> str:
+        """The title as drawn: elided with "…" to the chart's width."""
+        font = self.font()
+        font.setBold(True)
+        return QFontMetrics(font).elidedText(
+            self._title or "No article shown", Qt.TextElideMode.ElideRight, self.width() - 12
+        )
+
     def counts(self) -> dict[Verdict, int]:
         return dict(self._counts)
 
@@ -59,10 +67,11 @@ class VerdictChart(QWidget):
         text_colour = palette.color(palette.ColorRole.WindowText)
         painter.setPen(text_colour)
         title = self._title or "No article shown"
-        elided = metrics.elidedText(title, Qt.TextElideMode.ElideRight, width)
         font = painter.font()
         font.setBold(True)
         painter.setFont(font)
+        # Measured in the bold face it is drawn in, so the "…" is never cut off.
+        elided = painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, width)
         painter.drawText(QRectF(margin, margin, width, line), Qt.AlignmentFlag.AlignLeft, elided)
         font.setBold(False)
         painter.setFont(font)

@@ -16,7 +16,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QInputDialog, QMessageBox
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop.ui.reviewer_dialog import ReviewerDialog
 
 # The dialog classes are imported where they are used: the first use of such a class builds
 # all of its enums, which would otherwise cost tens of milliseconds at every start.
@@ -46,21 +48,34 @@ def show_info(parent: QWidget | None, title: str, message: str) -> None:
     _box(parent, "Information", title, message)
 
 
-def ask_reviewer(
-    parent: QWidget | None, current: str, on_name: Callable[[str], None]
-) -> QInputDialog:
-    """Ask for the reviewer's name without blocking; ``on_name`` gets the accepted text."""
-    from PySide6.QtWidgets import QInputDialog, QLineEdit
+def show_saved(parent: QWidget | None, title: str, message: str, path: Path) -> QMessageBox:
+    """Say a file was written, with a Show in Folder button that opens its folder."""
+    from PySide6.QtWidgets import QMessageBox
 
-    dialog = QInputDialog(parent)
-    dialog.setObjectName("reviewerDialog")
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.setWindowTitle("Reviewer")
-    dialog.setLabelText("Your name, as it will appear on every annotation and in the audit trail:")
-    dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
-    dialog.setTextValue(current)
-    dialog.textValueSelected.connect(on_name)
-    dialog.open()
+    box = _box(parent, "Information", title, message)
+    button = box.addButton("Show in &Folder", QMessageBox.ButtonRole.ActionRole)
+    button.setObjectName("showInFolder")
+    # An action button leaves the box open; the box then closes with OK.
+    button.clicked.connect(lambda: open_folder(path))
+    return box
+
+
+def open_folder(path: Path) -> None:
+    """Open the folder holding ``path`` in the file manager."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+
+
+def ask_reviewer(
+    parent: QWidget | None, current: str, on_name: Callable[[str], object]
+) -> ReviewerDialog:
+    """Ask for the reviewer's name without blocking; ``on_name`` gets the accepted name."""
+    from desktop.ui.reviewer_dialog import ReviewerDialog
+
+    dialog = ReviewerDialog(parent, on_name)
+    dialog.ask(current)
     return dialog
 
 

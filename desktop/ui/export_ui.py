@@ -1,10 +1,10 @@
 """File ▸ Export: a dialog for format, filters and target, and exports run off the window's
 thread with progress and cancel.
 
-``start_export`` runs one export in a pool thread and reports through an ``ExportJob``'s
-signals; the window keeps painting and answering. The file appears only when the export is
-complete (see ``desktop.core.exports``), so cancelling or a failure leaves the old file as it
-was.
+``start_export`` runs one export on the window's runner and reports through an
+``ExportJob``'s signals; the window keeps painting and answering. The file appears only when
+the export is complete (see ``desktop.core.exports``), so cancelling or a failure leaves the
+old file as it was.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -46,6 +46,7 @@ from desktop.core.exports.common import DEFAULT_OPTIONS, check_target
 from desktop.core.model import Verdict
 from desktop.core.store import Store, reads
 from desktop.ui import dialogs, verdict_style
+from desktop.ui.controller import Runner, Task
 
 # Default file names: <project name><ending>.
 FILE_ENDINGS = {
@@ -65,7 +66,8 @@ FILE_FILTERS = {
 
 
 class ExportJob(QObject):
-    """One export running in a pool thread. Keep a reference until it has finished."""
+    """One export, run by the window's runner off its thread. Keep a reference until it has
+    finished."""
 
     sig_progressed = Signal(int, int)
     """Rows written so far and the total (annotations or events)."""
@@ -75,35 +77,51 @@ class ExportJob(QObject):
     """The export failed; carries the one-line reason. Nothing was written."""
     sig_cancelled = Signal()
     """The export was cancelled. Nothing was written."""
+    _sig_progress = Signal(int, int)
 
     def __init__(
-        self, project: Store, fmt: str, path: Path, options: ExportOptions, parent: Any = None
+        self,
+        project: Store,
+        fmt: str,
+        path: Path,
+        options: ExportOptions,
+        parent: Any = None,
+        runner: Runner | None = None,
     ) -> None:
         super().__init__(parent)
         self.project = project
         self.format = fmt
         self.path = Path(path)
         self.options = options
+        self.runner = runner or shared_runner()
         self.result: ExportResult | None = None
         self.error: str | None = None
         self._cancel = threading.Event()
         self._started = threading.Event()
         self._done = threading.Event()
+        # Progress is reported from the runner's thread: a queued signal brings it here.
+        self._sig_progress.connect(self.sig_progressed, Qt.ConnectionType.QueuedConnection)
 
     def start(self) -> None:
         if self._started.is_set() or self._done.is_set():
             return
         self._started.set()
         _RUNNING.add(self)
-        QThreadPool.globalInstance().start(_Runner(self))
+        self.runner.run(
+            f"Export to {self.path.name}",
+            self._work,
+            writes=False,
+            done=self._finished,
+            failed=self._failed,
+        )
 
     def cancel(self) -> None:
         """Ask the export to stop at its next batch; ``sig_cancelled`` follows."""
         self._cancel.set()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the export thread is done (before closing the project); True if it is.
-        A job whose thread has not started yet is cancelled instead of waited for."""
+        """Block until the export is done (before closing the project); True if it is.
+        A job that has not started yet is cancelled instead of waited for."""
         if not self._started.is_set():
             self._cancel.set()
             self._done.set()
@@ -116,50 +134,52 @@ class ExportJob(QObject):
         return self in _RUNNING and not self._done.is_set()
 
     def _progress(self, done: int, total: int) -> bool:
-        self.sig_progressed.emit(done, total)
+        self._sig_progress.emit(done, total)
         return not self._cancel.is_set()
 
-    def _run(self) -> None:
+    def _work(self, _task: Task) -> ExportResult:
         try:
-            self.result = export_to_path(
+            return export_to_path(
                 self.project, self.format, self.path, self.options, self._progress
             )
-        except ExportCancelled:
-            self._done.set()
-            self.sig_cancelled.emit()
-        except CrosscheckError as exc:
-            self.error = str(exc)
-            self._done.set()
-            self.sig_failed.emit(self.error)
-        except Exception as exc:  # a bug must not die silently in a pool thread
-            self.error = f"export failed: {exc.__class__.__name__}: {exc}"
-            self._done.set()
-            self.sig_failed.emit(self.error)
-        else:
-            self._done.set()
-            self.sig_finished.emit(str(self.result.path))
         finally:
-            _RUNNING.discard(self)
+            self._done.set()
+
+    def _finished(self, result: ExportResult) -> None:
+        _RUNNING.discard(self)
+        self.result = result
+        self.sig_finished.emit(str(result.path))
+
+    def _failed(self, error: CrosscheckError) -> None:
+        _RUNNING.discard(self)
+        if isinstance(error, ExportCancelled):
+            self.sig_cancelled.emit()
+            return
+        self.error = str(error)
+        self.sig_failed.emit(self.error)
 
 
 _RUNNING: set[ExportJob] = set()
+_SHARED: list[Runner] = []
 
 
-class _Runner(QRunnable):
-    def __init__(self, job: ExportJob) -> None:
-        super().__init__()
-        self.job = job
-
-    def run(self) -> None:
-        self.job._run()
+def shared_runner() -> Runner:
+    """A runner for exports started without a window (scripts, tests)."""
+    if not _SHARED:
+        _SHARED.append(Runner())
+    return _SHARED[0]
 
 
 def start_export(
-    project: Store, fmt: str, path: str | Path, options: ExportOptions = DEFAULT_OPTIONS
+    project: Store,
+    fmt: str,
+    path: str | Path,
+    options: ExportOptions = DEFAULT_OPTIONS,
+    runner: Runner | None = None,
 ) -> ExportJob:
-    """Start one export in the background and return its job. The thread starts when control
-    returns to the event loop, so signals connected right after this call see every emission."""
-    job = ExportJob(project, fmt, Path(path), options)
+    """Start one export in the background and return its job. It starts when control returns
+    to the event loop, so signals connected right after this call see every emission."""
+    job = ExportJob(project, fmt, Path(path), options, runner=runner)
     _RUNNING.add(job)
     QTimer.singleShot(0, job.start)
     return job
@@ -179,7 +199,7 @@ def run_export(
     except CrosscheckError as exc:
         dialogs.show_error(parent, "Cannot export", str(exc))
         return None
-    job = start_export(project, fmt, target, options)
+    job = start_export(project, fmt, target, options, getattr(parent, "runner", None))
     progress = QProgressDialog(f"Exporting to {target.name}…", "Cancel", 0, 0, parent)
     progress.setObjectName("exportProgress")
     progress.setWindowTitle("Export")
@@ -208,8 +228,11 @@ def run_export(
             return
         noun = FORMATS[fmt].counts + ("" if result.count == 1 else "s")
         extra = f"\nChecksum and head hash: {result.sidecar.name}" if result.sidecar else ""
-        dialogs.show_info(
-            parent, "Export finished", f"Exported {result.count:,} {noun} to\n{result.path}{extra}"
+        dialogs.show_saved(
+            parent,
+            "Export finished",
+            f"Exported {result.count:,} {noun} to\n{result.path}{extra}",
+            Path(result.path),
         )
 
     def on_failed(message: str) -> None:
@@ -244,6 +267,8 @@ class ExportDialog(QDialog):
 
         self.default_dir = Path(default_dir) if default_dir else project_folder(project)
         self._auto_path = True
+        # Whose side of a blind review the export is made from (the window's reviewer).
+        self.viewer: str | None = None
         with project.read() as db:
             info = reads.project_info(db)
             self._articles = reads.article_summaries(db)
@@ -362,11 +387,14 @@ class ExportDialog(QDialog):
                 if self.article_list.item(i).checkState() == Qt.CheckState.Checked
             ]
             reviewer = self.reviewer_box.currentData()
+            hidden = self.blind_articles()
             flt = AnnotationFilter(
                 article_ids=None if len(checked) == len(self._articles) else tuple(checked),
                 verdicts=None if len(verdicts) == len(Verdict) else verdicts,
                 reviewers=(reviewer,) if reviewer else None,
                 include_deleted=self.deleted_box.isChecked(),
+                blind_articles=hidden or None,
+                viewer=self.viewer if hidden else None,
             )
         options = ExportOptions(
             filter=flt,
@@ -374,6 +402,14 @@ class ExportDialog(QDialog):
             bom=self.bom_box.isChecked() if fmt.cells else False,
         )
         return fmt.name, Path(self.path_edit.text().strip()).expanduser(), options
+
+    def blind_articles(self) -> tuple[str, ...]:
+        """Articles on which blind review hides other reviewers' annotations from the viewer."""
+        from desktop.core import review_state
+
+        with self.project.read() as db:
+            state = review_state.blind_state(db)
+        return tuple(state.hidden_articles(self.viewer, (a.id for a in self._articles)))
 
     def _default_path(self) -> str:
         return str(self.default_dir / f"{self._stem}{FILE_ENDINGS[self.format_name()]}")
@@ -436,17 +472,26 @@ def _safe_stem(name: str) -> str:
 
 
 def export_with_dialog(
-    parent: QWidget | None, project: Store, default_dir: str | Path = ""
+    parent: QWidget | None, project: Store, default_dir: str | Path = "", viewer: str = ""
 ) -> ExportDialog:
     """File ▸ Export: open the dialog (window-modal, without a nested event loop); on Export,
     run the export in the background with a progress dialog. The dialog's ``job`` attribute
     holds the running ExportJob once started."""
     dialog = ExportDialog(project, default_dir, parent)
+    dialog.viewer = viewer or None
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.job = None  # type: ignore[attr-defined]
 
     def on_accepted() -> None:
         fmt, path, options = dialog.choice()
+        if not FORMATS[fmt].filtered and dialog.blind_articles():
+            dialogs.show_error(
+                parent,
+                "Nothing was exported",
+                "The audit log holds every reviewer's annotations; it is not exported while "
+                "blind review hides the others' from you. Mark the articles done first.",
+            )
+            return
         dialog.job = run_export(parent, project, fmt, path, options)  # type: ignore[attr-defined]
 
     dialog.accepted.connect(on_accepted)

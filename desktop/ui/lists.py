@@ -39,6 +39,8 @@ def _table(name: str) -> QTableView:
     table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
     table.horizontalHeader().setHighlightSections(False)
     table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+    # Tab leaves the table (arrows move inside it), so the keyboard never gets stuck here.
+    table.setTabKeyNavigation(False)
     return table
 
 
@@ -67,15 +69,18 @@ class ArticleListPanel(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(ArticleListModel.TITLE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(ArticleListModel.OUTLET, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(ArticleListModel.OUTLET, 90)
+        header.resizeSection(ArticleListModel.OUTLET, 80)
         header.setMinimumSectionSize(30)
+        # Counts get room for four digits; the title takes the rest and grows with the panel
+        # (cut with "…", the whole title in its tooltip).
+        count_width = max(36, self.table.fontMetrics().horizontalAdvance("0000") + 14)
         for column in range(2, ArticleListModel.COLUMNS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, 36)
+            header.resizeSection(column, count_width)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.activated.connect(self._on_activated)
         self.chart = VerdictChart()
-        self.setMinimumWidth(300)
+        self.setMinimumWidth(240)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.filter)
@@ -93,6 +98,10 @@ class AnnotationListPanel(QWidget):
 
     sig_annotation_selected = Signal(object)
     """The current annotation changed; carries its id, or None."""
+    sig_annotation_clicked = Signal(str)
+    """A row was clicked with the mouse; carries its annotation's id."""
+    sig_annotation_activated = Signal(str)
+    """A row was activated (Enter or double-click); carries its annotation's id."""
 
     ALL_VERDICTS = "All verdicts"
     ALL_REVIEWERS = "All reviewers"
@@ -142,8 +151,11 @@ class AnnotationListPanel(QWidget):
         header.setSectionResizeMode(AnnotationTableModel.NOTE, QHeaderView.ResizeMode.Stretch)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
-        # Clicking the current row again shows its span again (the pane may have moved).
         self.table.pressed.connect(self._on_pressed)
+        self.table.activated.connect(self._on_activated)
+        self.table.setToolTip(
+            "Enter or double-click shows an annotation in a pane; arrows move through the list"
+        )
 
         filters = QHBoxLayout()
         filters.addWidget(self.text_filter, 1)
@@ -156,6 +168,23 @@ class AnnotationListPanel(QWidget):
         layout.addWidget(self.table, 1)
         self.model.modelReset.connect(self.refresh_reviewers)
         self.model.rowsInserted.connect(self.refresh_reviewers)
+
+    def clear_filters(self) -> None:
+        """Show every annotation again (a project was closed)."""
+        self.text_filter.clear()
+        self.verdict_filter.setCurrentIndex(0)
+        self.reviewer_filter.setCurrentIndex(0)
+        self.show_deleted.setChecked(False)
+
+    def tab_chain(self) -> list[QWidget]:
+        """This panel's controls in the order Tab visits them."""
+        return [
+            self.text_filter,
+            self.verdict_filter,
+            self.reviewer_filter,
+            self.show_deleted,
+            self.table,
+        ]
 
     def current_id(self) -> str | None:
         index = self.table.selectionModel().currentIndex()
@@ -213,8 +242,14 @@ class AnnotationListPanel(QWidget):
         self.proxy.set_filter(reviewer=self.reviewer_filter.itemData(index))
 
     def _on_pressed(self, index: QModelIndex) -> None:
-        if index.row() == self.table.selectionModel().currentIndex().row():
-            self.sig_annotation_selected.emit(index.data(ID_ROLE))
+        annotation_id = index.data(ID_ROLE)
+        if annotation_id:
+            self.sig_annotation_clicked.emit(annotation_id)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        annotation_id = index.data(ID_ROLE)
+        if annotation_id:
+            self.sig_annotation_activated.emit(annotation_id)
 
     def _on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         self.sig_annotation_selected.emit(current.data(ID_ROLE) if current.isValid() else None)

@@ -1,8 +1,9 @@
 """File ▸ Merge Copy…: the decisions a merge needs, one per conflicting edit.
 
-Each row is an annotation that was changed in the shared project and in the copy since the
-copy was made; the two versions are shown side by side, and the reviewer keeps the shared one,
-keeps the copy's, or combines them. Nothing is decided for them: Merge stays disabled until
+Each row is something (an annotation, an article's details, an adjudication...) that was
+changed in the shared project and in the copy since the copy was made; the two versions are
+shown side by side, and the reviewer keeps the shared one, keeps the copy's, or combines them
+(where the kind of change allows it). Nothing is decided for them: Merge stays disabled until
 every row has a decision.
 """
 
@@ -32,30 +33,20 @@ CHOICE_LABELS = {"shared": "Keep shared", "copy": "Keep copy", "combine": "Combi
 UNDECIDED = "— choose —"
 
 
-def describe(state: dict[str, Any], other: dict[str, Any] | None = None) -> str:
-    """A version's verdict and note in one line (what differs from ``other`` first)."""
-    note = " ".join(str(state.get("note", "")).split())
-    note = note if len(note) <= 60 else note[:59] + "…"
-    parts = [str(state.get("verdict", ""))]
-    if state.get("deleted_at"):
-        parts.append("deleted")
-    if note:
-        parts.append(f"“{note}”")
-    sources = state.get("sources") or []
-    if sources:
-        parts.append(f"{len(sources)} link{'s' if len(sources) != 1 else ''}")
-    return " · ".join(p for p in parts if p)
+def describe(conflict: Any, side: str) -> str:
+    """What one side changed, in one line: the fields in which it differs from the other."""
+    parts = [f"{label.lower()} {value}".strip() for label, value in conflict.differing(side)]
+    return " · ".join(parts) or "same content"
 
 
-def _side_html(title: str, who: tuple[str, ...], state: dict[str, Any]) -> str:
-    links = "".join(f"<li>{escape(s['url'])}</li>" for s in state.get("sources") or [])
-    deleted = "<p><b>Deleted</b></p>" if state.get("deleted_at") else ""
-    return (
-        f"<h4>{escape(title)}</h4><p>Changed by {escape(', '.join(who) or 'unknown')}</p>"
-        f"<p><b>Verdict:</b> {escape(str(state.get('verdict', '')))}</p>{deleted}"
-        f"<p><b>Note:</b><br>{escape(str(state.get('note', ''))).replace(chr(10), '<br>')}</p>"
-        f"<p><b>Evidence:</b></p><ul>{links or '<li>none</li>'}</ul>"
+def _side_html(title: str, who: tuple[str, ...], fields: list[tuple[str, str]]) -> str:
+    rows = "".join(
+        f"<p><b>{escape(label)}:</b> {escape(value)}</p>"
+        if label
+        else f"<p><b>{escape(value)}</b></p>"
+        for label, value in fields
     )
+    return f"<h4>{escape(title)}</h4><p>Changed by {escape(', '.join(who) or 'unknown')}</p>{rows}"
 
 
 class MergeDialog(QDialog):
@@ -73,11 +64,11 @@ class MergeDialog(QDialog):
         summary = QLabel(
             f"From {copy_name}: {plan.summary()}.\n"
             + (
-                f"{len(self.conflicts)} annotation(s) were changed both here and in the copy "
-                "since it was made. Decide for each: keep the shared version, keep the copy's, "
-                "or combine them (each side's changes; where both changed a field, the notes "
-                "joined, the evidence of both and the shared verdict). Both versions stay in "
-                "the audit trail."
+                f"{len(self.conflicts)} change(s) were made both here and in the copy since it "
+                "was made. Decide for each: keep the shared version, keep the copy's, or "
+                "combine them (each side's changes; where both changed a field, an "
+                "annotation's notes joined, the evidence of both and otherwise the shared "
+                "value). Both versions stay in the audit trail."
                 if self.conflicts
                 else "Nothing conflicts."
             )
@@ -87,7 +78,7 @@ class MergeDialog(QDialog):
 
         self.table = QTableWidget(len(self.conflicts), 4)
         self.table.setObjectName("mergeConflicts")
-        self.table.setHorizontalHeaderLabels(["Annotation", "Shared project", "Copy", "Decision"])
+        self.table.setHorizontalHeaderLabels(["Changed", "Shared project", "Copy", "Decision"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
@@ -97,7 +88,7 @@ class MergeDialog(QDialog):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         for row, c in enumerate(self.conflicts):
-            cells = [c.label, describe(c.shared, c.copy), describe(c.copy, c.shared), UNDECIDED]
+            cells = [c.label, describe(c, "shared"), describe(c, "copy"), UNDECIDED]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setToolTip(text)
@@ -181,8 +172,8 @@ class MergeDialog(QDialog):
         if not rows:
             return
         c = self.conflicts[rows[0]]
-        self.shared_view.setHtml(_side_html("Shared project", c.shared_by, c.shared))
-        self.copy_view.setHtml(_side_html("Copy", c.copy_by, c.copy))
+        self.shared_view.setHtml(_side_html("Shared project", c.shared_by, c.fields("shared")))
+        self.copy_view.setHtml(_side_html("Copy", c.copy_by, c.fields("copy")))
         combinable = all("combine" in self.conflicts[r].choices for r in rows)
         self.choice_buttons["combine"].setEnabled(combinable)
 

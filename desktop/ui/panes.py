@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtGui import QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -18,11 +18,15 @@ from PySide6.QtWidgets import (
     QLabel,
     QSizePolicy,
     QSplitter,
+    QStyle,
+    QStyleOptionComboBox,
+    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.core.records import AnnotationRow
+from desktop.ui import verdict_style
 from desktop.ui.article_view import ArticleView
 
 DETAIL_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -31,6 +35,41 @@ MAX_PANES = 6
 
 # Reads an article for a pane: its text and its live annotations.
 Loader = Callable[[str], tuple[str, Sequence[AnnotationRow]]]
+
+
+class ElidingComboBox(QComboBox):
+    """A combo box that ends a title too long for it with "…" instead of cutting it."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QStylePainter(self)
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+        field = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox,
+            option,
+            QStyle.SubControl.SC_ComboBoxEditField,
+            self,
+        )
+        icon = option.iconSize.width() + 4 if not option.currentIcon.isNull() else 0
+        option.currentText = self.fontMetrics().elidedText(
+            option.currentText, Qt.TextElideMode.ElideRight, max(field.width() - icon, 0)
+        )
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+
+    def shown_text(self) -> str:
+        """The text as drawn: the current title, elided to the box."""
+        option = QStyleOptionComboBox()
+        self.initStyleOption(option)
+        field = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ComboBox,
+            option,
+            QStyle.SubControl.SC_ComboBoxEditField,
+            self,
+        )
+        return self.fontMetrics().elidedText(
+            self.currentText(), Qt.TextElideMode.ElideRight, field.width()
+        )
 
 
 class Pane(QFrame):
@@ -45,7 +84,7 @@ class Pane(QFrame):
         self.marker = QFrame()
         self.marker.setFixedHeight(3)
         self.marker.setAutoFillBackground(True)
-        self.chooser = QComboBox()
+        self.chooser = ElidingComboBox()
         self.chooser.setObjectName("articleChooser")
         self.chooser.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
@@ -58,7 +97,7 @@ class Pane(QFrame):
         self.outlet = QLabel()
         self.outlet.setObjectName("paneOutlet")
         self.outlet.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.outlet.setEnabled(False)  # drawn in the palette's quieter text colour
+        self._colour_outlet()
         self.view = ArticleView()
         self.view.setObjectName("articleView")
         self.view.setMinimumWidth(160)
@@ -73,6 +112,17 @@ class Pane(QFrame):
 
     def article_id(self) -> str | None:
         return self.view.article_id()
+
+    def _colour_outlet(self) -> None:
+        # Quieter than the title, yet readable (not the palette's faint disabled text).
+        palette = self.outlet.palette()
+        palette.setColor(QPalette.ColorRole.WindowText, verdict_style.muted_text(self.palette()))
+        self.outlet.setPalette(palette)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._colour_outlet()
 
     def set_choices(self, choices: Sequence[tuple[str, str, str]]) -> None:
         """Offer these articles (id, title, detail), keeping the current one chosen; the
@@ -129,6 +179,8 @@ class PaneArea(QWidget):
     """A highlight was clicked: the Pane and the annotation id."""
     sig_panes_changed = Signal()
     """A pane was added or removed, or a pane's article changed."""
+    sig_span_adjust_requested = Signal(str, int, int)
+    """An end of the selected annotation was dragged in a pane: id, new start, new end."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,6 +197,7 @@ class PaneArea(QWidget):
         self._loader: Loader | None = None
         self._sync = False
         self._syncing = False
+        self._selected_annotation: str | None = None
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus_changed)
@@ -169,6 +222,8 @@ class PaneArea(QWidget):
         pane.view.sig_tag_requested.connect(partial(self._on_tag_requested, pane))
         pane.view.sig_annotation_clicked.connect(partial(self._on_annotation_clicked, pane))
         pane.view.verticalScrollBar().valueChanged.connect(partial(self._on_scrolled, pane))
+        pane.view.sig_span_adjust_requested.connect(self.sig_span_adjust_requested)
+        pane.view.set_selected_annotation(self._selected_annotation)
         self.splitter.addWidget(pane)
         self._panes.append(pane)
         self._even_sizes()
@@ -252,6 +307,12 @@ class PaneArea(QWidget):
 
     def panes_showing(self, article_id: str) -> list[Pane]:
         return [p for p in self._panes if p.article_id() == article_id]
+
+    def set_selected_annotation(self, annotation_id: str | None) -> None:
+        """The annotation the editor shows: panes showing it draw handles on its ends."""
+        self._selected_annotation = annotation_id
+        for pane in self._panes:
+            pane.view.set_selected_annotation(annotation_id)
 
     def refresh_annotations(self, article_id: str, rows: Sequence[AnnotationRow]) -> None:
         """New highlights for every pane showing ``article_id``."""

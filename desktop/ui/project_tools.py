@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Qt, QThreadPool
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from desktop.core.changes import ChangeSet
 from desktop.core.store import Store
 from desktop.ui import actions as act
-from desktop.ui.project_names import project_folder, project_label
+from desktop.ui.project_names import project_label
 
 if TYPE_CHECKING:
     from desktop.ui.audit_view import AuditTrailWidget
+    from desktop.ui.controller import Task
     from desktop.ui.main_window import MainWindow
-    from desktop.ui.workers import VerifyJob
 
 
 class ProjectTools(QObject):
@@ -33,7 +32,7 @@ class ProjectTools(QObject):
         self.window = window
         self.trail: AuditTrailWidget | None = None
         self.export_dialog: QWidget | None = None
-        self.verify_job: VerifyJob | None = None
+        self.verify_job: Task | None = None
 
         self._holder = QWidget()
         self._holder.setObjectName("auditTrailHolder")
@@ -46,28 +45,19 @@ class ProjectTools(QObject):
         window.annotations_dock.raise_()
         self.dock.visibilityChanged.connect(self._on_dock_visible)
 
-        self.export_action = QAction("&Export…", window)
-        self.export_action.setObjectName("file.export")
-        self.export_action.setShortcut(QKeySequence("Ctrl+E"))
-        self.export_action.setStatusTip(
-            "Export verdicts, the audit log or a report (CSV, JSON-LD, HTML)"
-        )
+        self.export_action = window.action(act.EXPORT)
         self.export_action.triggered.connect(self.export)
         file_menu = window.menu("File")
         close = window.action(act.CLOSE)
         file_menu.insertAction(close, self.export_action)
         file_menu.insertSeparator(close)
 
-        self.verify_action = QAction("&Verify Project", window)
-        self.verify_action.setObjectName("tools.verify")
-        self.verify_action.setStatusTip(
-            "Check the file's integrity and every link of the audit trail's hash chain"
-        )
+        self.verify_action = window.action(act.VERIFY)
         self.verify_action.triggered.connect(self.verify)
+        # The Audit Trail is listed once, in the View menu with the other panels.
         tools = window.menu("Tools")
         first = tools.actions()[0] if tools.actions() else None
         tools.insertAction(first, self.verify_action)
-        tools.insertAction(first, self.dock.toggleViewAction())
         tools.insertSeparator(first)
 
         window.sig_project_opened.connect(self._on_project_opened)
@@ -83,7 +73,16 @@ class ProjectTools(QObject):
             return
         from desktop.ui.export_ui import export_with_dialog
 
-        self.export_dialog = export_with_dialog(self.window, project, project_folder(project))
+        settings = self.window.settings
+        dialog = export_with_dialog(self.window, project, settings.export_folder, settings.reviewer)
+
+        def remember_folder() -> None:
+            _fmt, path, _options = dialog.choice()
+            if path.parent.is_dir():
+                settings.export_folder = path.parent
+
+        dialog.accepted.connect(remember_folder)
+        self.export_dialog = dialog
 
     def verify(self) -> None:
         """Check the project in the background; the result comes as a dialog."""
@@ -91,12 +90,15 @@ class ProjectTools(QObject):
         if project is None or self.verify_job is not None:
             return
         from desktop.core.verify import VerifyReport
-        from desktop.ui.workers import VerifyJob
 
-        job = VerifyJob(project)
-        self.verify_job = job
+        name = project_label(project)
         self.verify_action.setEnabled(False)
-        self.window.statusBar().showMessage(f"Verifying {project_label(project)}…")
+        self.window.statusBar().showMessage(f"Verifying {name}…")
+
+        def work(_task: Task) -> VerifyReport:
+            from desktop.ui.audit_view import verify_quietly
+
+            return verify_quietly(project)
 
         def done(report: VerifyReport) -> None:
             from desktop.ui.audit_view import report_verification
@@ -104,10 +106,16 @@ class ProjectTools(QObject):
             self.verify_job = None
             self.verify_action.setEnabled(self.window.project is not None)
             self.window.statusBar().clearMessage()
-            report_verification(project_label(project), report, self.window)
+            report_verification(name, report, self.window)
 
-        job.signals.sig_finished.connect(done, Qt.ConnectionType.QueuedConnection)
-        QThreadPool.globalInstance().start(job)
+        self.verify_job = self.window.runner.run(
+            f"Verify {name}", work, writes=False, done=done, failed=lambda e: done_failed(e)
+        )
+
+        def done_failed(error: object) -> None:
+            self.verify_job = None
+            self.verify_action.setEnabled(self.window.project is not None)
+            self.window.statusBar().showMessage(str(error), 6000)
 
     def show_audit_trail(self) -> AuditTrailWidget:
         self.dock.show()
@@ -141,9 +149,9 @@ class ProjectTools(QObject):
         if self.verify_job is not None:
             # The check reads through its own connections; let it finish before the file
             # may be moved or reopened.
-            QThreadPool.globalInstance().waitForDone()
+            self.window.runner.wait()
         job = getattr(self.export_dialog, "job", None)
-        if job is not None and job.running():
+        if job is not None and job.running:
             job.cancel()
             job.wait()
         if self.trail is not None:
@@ -156,3 +164,4 @@ class ProjectTools(QObject):
     def _enable(self, has_project: bool) -> None:
         self.export_action.setEnabled(has_project)
         self.verify_action.setEnabled(has_project)
+        self._holder.setEnabled(has_project)

@@ -2,9 +2,10 @@
 
 The password typed here is handed to the connection and nowhere else: it is not saved, not
 shown again and not part of any message. Left empty, libpq looks in its usual places
-(``PGPASSWORD``, the password file). Connecting runs off the window's thread, so a server
-that does not answer never freezes the window; the dialog says why it failed and keeps what
-was typed for another try.
+(``PGPASSWORD``, the password file). Connecting runs on the window's runner, off its thread
+(beside reads: it neither reads nor writes the open project), so a server that does not
+answer never freezes the window; the dialog says why it failed and keeps what was typed for
+another try.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from desktop.core.errors import CrosscheckError
 from desktop.core.store import Store, is_server_url
-from desktop.ui.background import Call
+from desktop.ui.controller import Runner, Task
 
 URL_HINT = "postgresql://user@host:5432/database?sslmode=require"
 
@@ -35,7 +37,7 @@ class ServerProjectDialog(QDialog):
     """The project is open; carries the Store (the receiver owns it from then on)."""
 
     def __init__(
-        self, parent: QWidget | None = None, url: str = "", message: str = "", *,
+        self, runner: Runner, parent: QWidget | None = None, url: str = "", message: str = "", *,
         read_only: bool = False,
     ) -> None:  # fmt: skip
         super().__init__(parent)
@@ -43,7 +45,8 @@ class ServerProjectDialog(QDialog):
         self.setWindowTitle("Open Server Project")
         self.setMinimumWidth(560)
         self.read_only = read_only
-        self._call: Call | None = None
+        self.runner = runner
+        self._connecting: Task | None = None
 
         intro = QLabel(
             "A project kept in a PostgreSQL database, named by its address. Ask your "
@@ -90,7 +93,7 @@ class ServerProjectDialog(QDialog):
         self._first_focus.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
 
     def _update(self) -> None:
-        busy = self._call is not None
+        busy = self._connecting is not None
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Open)
         ok.setEnabled(not busy and bool(self.url_edit.text().strip()))
         self.url_edit.setEnabled(not busy)
@@ -107,29 +110,37 @@ class ServerProjectDialog(QDialog):
         password = self.password_edit.text() or None
         read_only = self.read_only
 
-        def work() -> Store:
+        def work(_task: Task) -> Store:
             from desktop.core.store import open_store
 
             return open_store(url, password=password, read_only=read_only)
 
+        # The runner reports to these plain functions, not to the dialog's methods: a dialog
+        # closed (and deleted) while connecting still gets its store closed.
+        def opened(store: Store) -> None:
+            if not isValid(self) or not self.isVisible():  # cancelled while connecting
+                store.close()
+                return
+            self._on_opened(store)
+
+        def failed(error: CrosscheckError) -> None:
+            if isValid(self):
+                self._on_failed(error)
+
         self.status.setText("Connecting…")
-        self._call = Call(work)
-        self._call.signals.sig_finished.connect(self._on_opened, Qt.ConnectionType.QueuedConnection)
-        self._call.signals.sig_failed.connect(self._on_failed, Qt.ConnectionType.QueuedConnection)
+        self._connecting = self.runner.run(
+            f"Connect to {server_name(url)}", work, writes=False, done=opened, failed=failed
+        )
         self._update()
-        self._call.start()
 
     def _on_opened(self, store: Store) -> None:
-        self._call = None
+        self._connecting = None
         self.password_edit.clear()
-        if not self.isVisible():  # cancelled while connecting
-            store.close()
-            return
         self.sig_opened.emit(store)
         self.accept()
 
     def _on_failed(self, error: CrosscheckError) -> None:
-        self._call = None
+        self._connecting = None
         self._update()
         from desktop.core.store.postgres import PasswordNeeded
 
@@ -139,3 +150,10 @@ class ServerProjectDialog(QDialog):
         else:
             self.status.setText(str(error))
             self.url_edit.setFocus()
+
+
+def server_name(url: str) -> str:
+    """The URL without its password, for labels."""
+    from desktop.core.store.postgres import redact
+
+    return redact(url)

@@ -1,10 +1,10 @@
 """Server projects and offline copies in the window: File ▸ Open Server Project… and
 File ▸ Merge Copy….
 
-Opening a server project and merging run off the window's thread (a server may be slow to
-answer); their results come back as queued signals. A merge is planned first, without
-writing: when edits conflict, the reviewer decides each one in the merge dialog before
-anything is written.
+Connecting to a server and merging run on the window's runner, off its thread (a server may
+be slow to answer). A merge is planned first, beside the reads, without writing: when edits
+conflict, the reviewer decides each one in the merge dialog; the merge itself is a write, in
+turn with the window's edits, and every view learns of it through the change feed.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from desktop.core.errors import CrosscheckError
 from desktop.ui import actions as act
 from desktop.ui import dialogs
-from desktop.ui.background import Call
+from desktop.ui.controller import Task
 from desktop.ui.project_names import project_folder
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class ServerTools(QObject):
         self.window = window
         self.dialog: ServerProjectDialog | None = None
         self.merge_dialog: MergeDialog | None = None
-        self._call: Call | None = None
+        self._task: Task | None = None
 
         self.open_action = QAction("Open &Server Project…", window)
         self.open_action.setObjectName("file.open_server")
@@ -76,7 +76,7 @@ class ServerTools(QObject):
     def _update(self) -> None:
         project = self.window.project
         writable = project is not None and not project.read_only
-        self.merge_action.setEnabled(writable and self._call is None)
+        self.merge_action.setEnabled(writable and self._task is None)
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -86,7 +86,7 @@ class ServerTools(QObject):
 
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.close()
-        dialog = ServerProjectDialog(self.window, url, message)
+        dialog = ServerProjectDialog(self.window.runner, self.window, url, message)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.sig_opened.connect(self.window.set_project)
         dialog.open()
@@ -113,7 +113,7 @@ class ServerTools(QObject):
     def merge_from(self, copy: str | Path) -> None:
         """Check what merging ``copy`` would do; ask for decisions if needed, then merge."""
         project = self.window.project
-        if project is None or self._call is not None:
+        if project is None or self._task is not None:
             return
         if project.read_only:
             self.window.statusBar().showMessage(
@@ -126,14 +126,20 @@ class ServerTools(QObject):
             return
         reviewer = self.window.settings.reviewer
 
-        def plan() -> Any:
+        def plan(_task: Task) -> Any:
             from desktop.core import operations
             from desktop.core.store import open_store
 
             with open_store(copy, read_only=True) as other:
                 return operations.merge_copy(project, other, reviewer=reviewer, dry_run=True)
 
-        self._run(plan, lambda result: self._on_planned(copy, result), "Checking the copy…")
+        self._run(
+            "Check the copy",
+            plan,
+            lambda result: self._on_planned(copy, result),
+            "Checking the copy…",
+            writes=False,
+        )
 
     def _on_planned(self, copy: str | Path, result: Any) -> None:
         from desktop.ui.merge_dialog import MergeDialog
@@ -155,25 +161,23 @@ class ServerTools(QObject):
             return
         reviewer = self.window.settings.reviewer
 
-        def merge() -> Any:
+        def merge(_task: Task) -> Any:
             from desktop.core import operations
             from desktop.core.store import open_store
 
             with open_store(copy, read_only=True) as other:
                 return operations.merge_copy(project, other, reviewer=reviewer, choices=choices)
 
-        self._run(merge, self._on_merged, "Merging the copy…")
+        self._run("Merge the copy", merge, self._on_merged, "Merging the copy…", writes=True)
 
     def _on_merged(self, result: Any) -> None:
-        self.window.apply_changes(result.changes)
+        if self.window.feed is not None:
+            self.window.feed.pull()  # every view learns of it as of anyone's change
         self.window.statusBar().showMessage(
             f"Merged: {result.plan.summary(done=True)}.", STATUS_MS * 2
         )
 
-    def _run(self, work: Any, done: Any, status: str) -> None:
-        call = Call(work)
-        self._call = call
-
+    def _run(self, label: str, work: Any, done: Any, status: str, *, writes: bool) -> None:
         def finished(result: object) -> None:
             self._end()
             done(result)
@@ -188,16 +192,16 @@ class ServerTools(QObject):
                 )
             dialogs.show_error(self.window, "Nothing was merged", str(error))
 
-        call.signals.sig_finished.connect(finished, Qt.ConnectionType.QueuedConnection)
-        call.signals.sig_failed.connect(failed, Qt.ConnectionType.QueuedConnection)
         self.window.statusBar().showMessage(status)
+        self._task = self.window.runner.run(
+            label, work, writes=writes, done=finished, failed=failed
+        )
         self._update()
-        call.start()
 
     def _end(self) -> None:
-        self._call = None
+        self._task = None
         self.window.statusBar().clearMessage()
         self._update()
 
     def busy(self) -> bool:
-        return self._call is not None
+        return self._task is not None

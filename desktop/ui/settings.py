@@ -89,6 +89,26 @@ class Settings:
         value = str(self._q.value("last_project", "") or "")
         return value or None
 
+    @property
+    def export_folder(self) -> Path:
+        """Where exports go by default: the folder last exported to if it still exists,
+        else the user's Documents folder (else home)."""
+        saved = str(self._q.value("export_folder", "") or "")
+        if saved and Path(saved).is_dir():
+            return Path(saved)
+        from PySide6.QtCore import QStandardPaths
+
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        if documents and Path(documents).is_dir():
+            return Path(documents)
+        return Path.home()
+
+    @export_folder.setter
+    def export_folder(self, folder: Path) -> None:
+        self._q.setValue("export_folder", str(Path(folder).absolute()))
+
     # --- window ---------------------------------------------------------------------------
 
     def window_geometry(self) -> QByteArray | None:

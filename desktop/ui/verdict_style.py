@@ -53,8 +53,11 @@ LOOKS: dict[Verdict, VerdictLook] = {
 }
 
 # Background opacity for one annotation, and for two or more overlapping ones (a stronger
-# tint, so an overlap shows even where both annotations share a verdict).
-_ALPHA = {False: (46, 92), True: (56, 112)}
+# tint, so an overlap shows even where both annotations share a verdict). Chosen so every
+# tint stands apart from the page and from the others (CIE ΔE ≥ 15 and ≥ 12) while text on
+# it keeps WCAG AA contrast (4.5:1); tests/ui/test_contrast.py measures it.
+_ALPHA = {False: (64, 120), True: (56, 100)}
+MUTED_TEXT_SHARE = 0.4  # how far quieter text goes from the text colour towards the page
 
 
 def label(verdict: Verdict) -> str:
@@ -65,6 +68,34 @@ def label(verdict: Verdict) -> str:
 def colour(verdict: Verdict, dark: bool) -> QColor:
     look = LOOKS[Verdict(verdict)]
     return QColor(look.dark if dark else look.light)
+
+
+def tint(verdict: Verdict, dark: bool, base: QColor, *, overlap: bool = False) -> QColor:
+    """The colour a single verdict's highlight shows on ``base`` (its tint composited)."""
+    alpha = _ALPHA[dark][1 if overlap else 0] / 255
+    ink = colour(verdict, dark)
+    return QColor(
+        *(
+            round(b + (i - b) * alpha)
+            for i, b in zip(ink.getRgb()[:3], base.getRgb()[:3], strict=True)
+        )
+    )
+
+
+def muted_text(palette: QPalette, *, on_base: bool = False) -> QColor:
+    """A quieter text colour (details under a title, deleted rows) that still reads at WCAG AA
+    contrast on the palette's background (``on_base``: the background of lists and text
+    fields), unlike the palette's disabled text."""
+    role = QPalette.ColorRole
+    text = palette.color(role.Text if on_base else role.WindowText)
+    page = palette.color(role.Base if on_base else role.Window)
+    share = MUTED_TEXT_SHARE
+    return QColor(
+        *(
+            round(t + (p - t) * share)
+            for t, p in zip(text.getRgb()[:3], page.getRgb()[:3], strict=True)
+        )
+    )
 
 
 def underline_style(verdict: Verdict) -> QTextCharFormat.UnderlineStyle:

@@ -5,7 +5,9 @@
 1. CSV export of 100,000 annotations (spreadsheet-safe, the default) divided by the sqlite3
    command-line shell writing the same columns with ``.mode csv`` (target <= 1.5x). The shell
    is not installed by this script; without it that ratio is skipped with a message
-   (Debian/Ubuntu: ``apt-get install -y sqlite3``).
+   (Debian/Ubuntu: ``apt-get install -y sqlite3``). Then the same project with every article
+   split into PDF pages (a page every 500 characters), so that each row's ``page`` cell is
+   looked up: its export divided by the export without pages, and by the shell.
 2. ``audit.verify_chain`` over 1,000,000 events divided by hashing the same canonical bytes
    (``prev_hash + payload``) with hashlib alone (target <= 2x).
 
@@ -35,9 +37,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop.core import audit  # noqa: E402
 from desktop.core.exports import ExportOptions, export_to_path  # noqa: E402
-from desktop.core.exports.csv_verdicts import select_sql  # noqa: E402
+from desktop.core.exports.csv_verdicts import header  # noqa: E402
 from desktop.core.store import open_store  # noqa: E402
-from desktop.core.store.sqlite import connect_raw  # noqa: E402
+from desktop.core.store.sqlite.fast import select_sql  # noqa: E402
 from tests.conftest import make_project  # noqa: E402
 
 CSV_TARGET = 1.5
@@ -118,9 +120,26 @@ def build_annotations(path: Path, count: int) -> None:
     conn.close()
 
 
-def shell_csv(path: Path, out: Path) -> None:
+PAGE_CHARS = 500
+
+
+def add_pages(path: Path) -> int:
+    """Split every article into pages of PAGE_CHARS characters, as if read from a PDF."""
+    conn = sqlite3.connect(path)
+    rows = [
+        (article_id, number, start)
+        for article_id, length in conn.execute("SELECT id, text_length FROM articles")
+        for number, start in enumerate(range(0, max(length, 1), PAGE_CHARS), 1)
+    ]
+    conn.executemany("INSERT INTO article_pages (article_id, page, start) VALUES (?, ?, ?)", rows)
+    conn.commit()
+    conn.close()
+    return len(rows)
+
+
+def shell_csv(path: Path, out: Path, *, pages: bool = False) -> None:
     """The baseline: the sqlite3 shell writing the same columns (raw cells) with .mode csv."""
-    sql = select_sql(safe=False, include_deleted=False).format(where="a.deleted_at IS NULL")
+    sql = select_sql(header(False), safe=False, where="annotations.deleted_at IS NULL", pages=pages)
     with out.open("wb") as fh:
         subprocess.run(
             ["sqlite3", "-readonly", "-cmd", ".mode csv", "-cmd", ".headers on", str(path), sql],
@@ -155,14 +174,64 @@ def bench_csv(folder: Path, count: int, runs: int) -> list[tuple[str, float, flo
             "(Debian/Ubuntu: apt-get install -y sqlite3)",
             flush=True,
         )
-        return rows
+        return rows + bench_csv_pages(folder, path, runs)
     shell_s = best(runs, lambda: shell_csv(path, theirs))
     if csv_data_rows(theirs) != csv_data_rows(raw):
         raise SystemExit("the shell's CSV and the --raw export differ: not the same columns")
-    return [
+    rows = [
         ("sqlite3 shell, .mode csv, same columns", shell_s, None, "baseline"),
         (rows[0][0], safe_s, safe_s / shell_s, f"target <= {CSV_TARGET}x"),
         (rows[1][0], raw_s, raw_s / shell_s, ""),
+    ]
+    return rows + bench_csv_pages(folder, path, runs)
+
+
+def bench_csv_pages(
+    folder: Path, plain: Path, runs: int
+) -> list[tuple[str, float, float | None, str]]:
+    """The same export once every article has PDF pages, so that each row's page is looked
+    up, against the export without pages; runs alternate, so both see the same load."""
+    path = folder / "pages.crosscheck"
+    shutil.copyfile(plain, path)
+    count = add_pages(path)
+    ours, theirs = folder / "pages.csv", folder / "pages-shell.csv"
+    shell = shutil.which("sqlite3") is not None
+    times: dict[str, list[float]] = {"plain": [], "paged": [], "shell": [], "shell_paged": []}
+
+    def timed(key: str, work: Callable[[], object]) -> None:
+        times[key].append(best(1, work))
+
+    with open_store(plain, read_only=True) as unpaged, open_store(path, read_only=True) as paged:
+        for _ in range(runs):
+            timed("plain", lambda: export_to_path(unpaged, "csv", folder / "plain.csv"))
+            timed("paged", lambda: export_to_path(paged, "csv", ours))
+            if shell:
+                timed("shell", lambda: shell_csv(plain, folder / "plain-shell.csv"))
+                timed("shell_paged", lambda: shell_csv(path, theirs, pages=True))
+        raw = folder / "pages-raw.csv"
+        export_to_path(paged, "csv", raw, ExportOptions(spreadsheet_safe=False))
+    if {r[-1] for r in csv_data_rows(ours)} == {""}:
+        raise SystemExit("the paged export names no page")
+    plain_s, paged_s = min(times["plain"]), min(times["paged"])
+    rows: list[tuple[str, float, float | None, str]] = [
+        ("CSV export again, no article in pages", plain_s, None, "baseline"),
+        (
+            f"CSV export, every article in PDF pages ({count:,} pages)",
+            paged_s,
+            paged_s / plain_s,
+            "",
+        ),
+    ]
+    if not shell:
+        return rows
+    if csv_data_rows(theirs) != csv_data_rows(raw):
+        raise SystemExit("the shell's CSV and the --raw export differ on the paged project")
+    shell_s, shell_paged_s = min(times["shell"]), min(times["shell_paged"])
+    return [
+        *rows,
+        ("sqlite3 shell, no pages", shell_s, None, "baseline"),
+        ("sqlite3 shell, every article in PDF pages", shell_paged_s, shell_paged_s / shell_s, ""),
+        ("CSV export with pages ÷ shell with pages", paged_s, paged_s / shell_paged_s, ""),
     ]
 
 
@@ -239,14 +308,11 @@ def bench_chain(folder: Path, count: int, runs: int) -> list[tuple[str, float, f
     bare = best(runs, hash_alone)
     hashed.clear()  # about a gigabyte for a million events
     gc.collect()
-    conn = connect_raw(path, read_only=True, busy_timeout_ms=5000)
-    try:
-        report = audit.verify_chain(conn)
+    with open_store(path, read_only=True) as store:
+        report = audit.verify_chain(store)
         if not report.ok or report.events < count:
             raise SystemExit(f"the benchmark chain does not verify: {report}")
-        verify = best(runs, lambda: audit.verify_chain(conn))
-    finally:
-        conn.close()
+        verify = best(runs, lambda: audit.verify_chain(store))
     return [
         ("hashlib alone, same canonical bytes", bare, None, "baseline"),
         (

@@ -2,7 +2,7 @@
 
 Run: ``python tests/benchmarks/make_screenshots.py [OUT_DIR]`` (default /tmp). Writes
 shot-light-2.png, shot-light-4.png, shot-dark-2.png, shot-dark-4.png and, with ``--readme``,
-``resources/screenshots/main-window.png`` (light, 2 panes, 1400×860).
+``resources/screenshots/main-window.png`` (light, 2 panes, 1366×768: a laptop screen).
 Runs offscreen in a throwaway home, so the user's settings are untouched.
 """
 
@@ -34,6 +34,7 @@ from desktop import app as desktop_app  # noqa: E402
 from desktop.core import operations  # noqa: E402
 from desktop.core.anchoring import find_quote  # noqa: E402
 from desktop.core.store import open_store, reads  # noqa: E402
+from desktop.ui import demo_project  # noqa: E402
 
 # (article index, quote, verdict, note, sources, reviewer)
 TAGS = [
@@ -110,7 +111,7 @@ def shoot(window, out: Path, panes: int) -> None:
     articles = window.article_panel.model.summaries()
     for pane, summary in zip(window.panes.panes(), articles, strict=False):
         window.panes.show_article(pane, summary.id)
-    window.resize(1400, 860)
+    window.resize(1366, 768)
     app = QApplication.instance()
     for _ in range(3):
         app.processEvents()
@@ -131,7 +132,7 @@ def main() -> int:
     out_dir = Path(args[0]) if args else Path("/tmp")
     app = desktop_app.application()
     app.setStyle("Fusion")
-    path = desktop_app.create_demo(desktop_app.demo_path(), "Maria Lopez")
+    path = demo_project.create_demo(demo_project.demo_path(), "Maria Lopez")
     tag_demo(path)
     window = desktop_app.open_window(path)
     shoot(window, out_dir / "shot-light-2.png", 2)

@@ -96,11 +96,13 @@ def texts(project: Store) -> dict[str, str]:
 
 def test_header_and_one_row_per_live_annotation(tagged: Tagged) -> None:
     header, rows = read_rows(export_csv(tagged.project))
-    assert header == list(HEADER)
+    assert header == [*HEADER, "claim_id", "page"]
     assert ",".join(header) == (
         "annotation_id,article_id,article_title,outlet,url,start,end,quote,verdict,note,"
-        "sources,reviewer,created_at,updated_at"
+        "sources,reviewer,created_at,updated_at,claim_id,page"
     )
+    # An annotation that was never carried is a claim of its own.
+    assert all(r["claim_id"] == r["annotation_id"] for r in rows)
     ids = {r["annotation_id"] for r in rows}
     assert ids == {v for k, v in tagged.ids.items() if k != "deleted"}
 
@@ -125,6 +127,7 @@ def test_cells_match_the_project_in_raw_mode(tagged: Tagged) -> None:
         assert row["created_at"] == iso_utc(want.created_at)
         assert row["updated_at"] == iso_utc(want.updated_at)
         assert row["created_at"].endswith("Z") and "T" in row["created_at"]
+        assert row["page"] == ""  # no PDF articles here
 
 
 def test_tricky_notes_round_trip(tagged: Tagged) -> None:
@@ -182,13 +185,13 @@ def test_excel_gets_a_byte_order_mark(tagged: Tagged) -> None:
     data = out.getvalue()
     assert data.startswith(b"\xef\xbb\xbf")
     header, rows = read_rows(data.decode("utf-8-sig"))
-    assert header == list(HEADER) and len(rows) == 5
+    assert header == [*HEADER, "claim_id", "page"] and len(rows) == 5
     assert not export_csv(tagged.project).startswith("\ufeff")
 
 
 def test_rows_end_with_crlf(tagged: Tagged) -> None:
     text = export_csv(tagged.project)
-    assert text.startswith(",".join(HEADER) + "\r\n")
+    assert text.startswith(",".join([*HEADER, "claim_id", "page"]) + "\r\n")
     assert text.endswith("\r\n")
 
 
@@ -214,7 +217,7 @@ def test_include_deleted_adds_them_with_a_deleted_at_column(tagged: Tagged) -> N
     header, rows = read_rows(
         export_csv(tagged.project, ExportOptions(AnnotationFilter(include_deleted=True)))
     )
-    assert header == [*HEADER, "deleted_at"]
+    assert header == [*HEADER, "deleted_at", "claim_id", "page"]
     by_id = {r["annotation_id"]: r for r in rows}
     assert len(rows) == 6
     assert by_id[tagged.ids["deleted"]]["deleted_at"].endswith("Z")
@@ -471,6 +474,6 @@ def test_text_that_looks_like_a_placeholder_is_kept(demo_project: Store) -> None
     _annotate(demo_project, article, 0, 5, "disputed", reviewer="Ann", note=note)
     _annotate(demo_project, article, 6, 9, "supported", reviewer="Ann")
     header, rows = read_rows(export_csv(demo_project))
-    assert header == list(HEADER)
+    assert header == [*HEADER, "claim_id", "page"]
     assert [r["note"] for r in rows] == [note, ""]
     assert {r["article_id"] for r in rows} == {article}

@@ -397,12 +397,19 @@ def test_directory(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "reason"),
     [
-        ("paper.pdf", "has an unsupported file type '.pdf' (use .txt, .md, .html or .docx)"),
-        ("README", "has no file type extension (use .txt, .md, .html or .docx)"),
+        (
+            "paper.rtf",
+            "has an unsupported file type '.rtf' "
+            "(use .txt, .md, .html, .docx or .pdf, or a web address)",
+        ),
+        (
+            "README",
+            "has no file type extension (use .txt, .md, .html, .docx or .pdf, or a web address)",
+        ),
     ],
 )
 def test_unsupported_type(tmp_path: Path, name: str, reason: str) -> None:
-    refused(write(tmp_path, name, "%PDF-1.7 text"), reason)
+    refused(write(tmp_path, name, "{\\rtf1 text}"), reason)
 
 
 @pytest.mark.skipif(

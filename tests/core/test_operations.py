@@ -175,6 +175,7 @@ def test_annotation_state_and_changeset(project: Store, article_id: str) -> None
         "updated_by",
         "deleted_at",
         "deleted_by",
+        "claim_id",
     }
     assert after["verdict"] == "supported"
     assert after["note"] == "Seen on the ministry site."
@@ -593,7 +594,7 @@ TOMORROW_PLUS = (datetime.now(UTC) + timedelta(days=3)).date().isoformat()
 
 
 NOT_A_DATE = "is not a real date"
-NOT_ISO = "must be written YYYY-MM-DD"
+NOT_ISO = "must be written YYYY-MM-DD (or YYYY-MM or YYYY when only that is known)"
 
 
 @pytest.mark.parametrize(
@@ -605,8 +606,8 @@ NOT_ISO = "must be written YYYY-MM-DD"
         (ArticleMeta(published="29.06.2025"), f"published date '29.06.2025' {NOT_ISO}"),
         (ArticleMeta(published="2025-6-29"), f"published date '2025-6-29' {NOT_ISO}"),
         (ArticleMeta(published=TOMORROW_PLUS), f"published date {TOMORROW_PLUS} is in the future"),
-        (ArticleMeta(url="ftp://example.org/x"), f"evidence link 'ftp://example.org/x' {NOT_WEB}"),
-        (ArticleMeta(url="not a url"), f"evidence link 'not a url' {SPACES}"),
+        (ArticleMeta(url="ftp://example.org/x"), f"article URL 'ftp://example.org/x' {NOT_WEB}"),
+        (ArticleMeta(url="not a url"), f"article URL 'not a url' {SPACES}"),
         (ArticleMeta(outlet="O" * 201), "outlet is longer than 200 characters"),
         (ArticleMeta(title="   "), None),
     ],

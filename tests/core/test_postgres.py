@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -168,6 +169,33 @@ def test_a_newer_schema_is_refused(server_project: Store) -> None:
         conn.execute("UPDATE alembic_version SET version_num = 'f00dcafe'")
     with pytest.raises(CrosscheckError, match="newer version of Crosscheck"):
         open_store(url)
+
+
+def test_compare_and_carry_on_a_server_project(
+    server_project: Store,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CROSSCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    url = server_project._url  # type: ignore[attr-defined]
+    claim = "a total of nine individuals were detained"
+    with server_project.read() as conn:
+        article = reads.article_summaries(conn)[0].id
+        start = reads.article_text(conn, article).index(claim)
+    tagged = operations.annotate(
+        server_project, article, start, start + len(claim), "supported", reviewer=REVIEWER
+    )
+    source = tagged.annotation_ids[0]
+    # The annotation is named by an id prefix, found with a portable query.
+    assert cli_main(["carry", url, source[:8], "--reviewer", REVIEWER, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    (made,) = report["created"]
+    assert report["claim_id"] == source and made["verdict"] == "supported"
+    with server_project.read() as conn:
+        rows = reads.annotation_rows(conn)
+    assert sorted(r.claim_id for r in rows) == [source, source]
+    assert verify_project(server_project).ok
 
 
 # --- faults ------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ def test_articles_in_import_order_with_their_details(project: Store) -> None:
         "original_name": "b.txt",
         "characters": 32,
         "counts": {"supported": 0, "disputed": 0, "unverified": 0},
+        "author": "",
     }
     assert b.to_json()["imported_at"].endswith("Z")
 
@@ -245,7 +246,9 @@ def test_annotation_rows_filters_and_order(project: Store) -> None:
         "reviewer",
         "created_at",
         "updated_at",
+        "claim_id",
     ]
+    assert as_json["claim_id"] == as_json["id"]
     assert as_json["sources"] == [{"url": "https://example.org/e", "title": "E"}]
     assert as_json["verdict"] == "disputed"
     assert as_json["created_at"].endswith("Z") and as_json["updated_at"] > as_json["created_at"]

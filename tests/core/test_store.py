@@ -3,6 +3,7 @@ and the private fast paths held to the portable reads they stand in for."""
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import sqlite3
@@ -19,6 +20,7 @@ from desktop.core import operations
 from desktop.core.changes import changes_since
 from desktop.core.errors import ProjectOpenError, StoreUnavailable
 from desktop.core.exports import ExportOptions, export_to_stream
+from desktop.core.operations import CarryTarget
 from desktop.core.records import AnnotationFilter
 from desktop.core.store import Store, Watcher, open_store, reads
 from desktop.core.store.sqlite import journal_path
@@ -348,10 +350,14 @@ def test_a_reader_far_behind_is_told_to_reload(demo_project: Store) -> None:
 # --- fast paths against the portable reads ------------------------------------------------
 
 
-@pytest.fixture
-def busy_project(demo_file_project: Store) -> Store:
-    """A project file with annotations of every kind: the fast paths are the file's own."""
+@pytest.fixture(params=["files", "pdf"])
+def busy_project(demo_file_project: Store, request: pytest.FixtureRequest) -> Store:
+    """A project file (the fast paths are the file's own), the demo, tagged; with "pdf" also
+    an article read from a two-page PDF (so exports name pages) and one whose date is known
+    only to the month, with an author."""
     demo_project = demo_file_project
+    if request.param == "pdf":
+        _add_pdf_and_vague_articles(demo_project)
     with demo_project.read() as conn:
         summaries = reads.article_summaries(conn)
     for n, summary in enumerate(summaries):
@@ -367,24 +373,75 @@ def busy_project(demo_file_project: Store) -> Store:
                 sources=["https://example.org/a"] if i % 2 else [],
             )
     with demo_project.read() as conn:
-        victim = reads.annotation_rows(conn)[3].id
-    operations.delete_annotation(demo_project, victim, reviewer="Ann")
+        rows = reads.annotation_rows(conn)
+    operations.delete_annotation(demo_project, rows[3].id, reviewer="Ann")
+    # A verdict carried to two other versions: rows whose claim is not their own id.
+    operations.carry(
+        demo_project,
+        rows[0].id,
+        [CarryTarget(s.id, "same", 40, 52) for s in summaries[1:3]],
+        reviewer="Cy",
+    )
     return demo_project
+
+
+def _add_pdf_and_vague_articles(store: Store) -> None:
+    from desktop.core import importers
+    from tests.support import pdf_samples
+
+    statement = importers.read_pasted(pdf_samples.statement().data, name="statement.pdf")
+    pasted = importers.read_pasted("Vague\n\nA story whose day nobody gave.")
+    changes = operations.import_articles(store, [statement, pasted], reviewer=REVIEWER)
+    pdf_id, vague_id = changes.ids("article")
+    operations.edit_article(
+        store, vague_id, reviewer=REVIEWER, published="2024-11", author="Ana Ruiz"
+    )
+    with store.read() as conn:
+        text = reads.article_text(conn, pdf_id)
+    # One span on each page, one across the break, one at the very start.
+    for quote in ("24 patients", "patient advice service", "regional government office"):
+        start = text.index(quote)
+        operations.annotate(
+            store, pdf_id, start, start + len(quote), "supported", reviewer=REVIEWER
+        )
+    operations.annotate(store, pdf_id, 0, 4, "disputed", reviewer=REVIEWER)
 
 
 def test_the_quick_reader_gives_what_the_store_reads_give(busy_project: Store) -> None:
     with busy_project.quick_reader() as quick, busy_project.read() as conn:  # type: ignore[attr-defined]
         assert quick.summaries() == reads.article_summaries(conn)
-        assert quick.all_rows() == reads.annotation_rows(
-            conn, AnnotationFilter(include_deleted=True)
-        )
+        every = reads.annotation_rows(conn, AnnotationFilter(include_deleted=True))
+        assert quick.all_rows() == every
+        assert sum(r.claim_id != r.id for r in every) == 2
         first = reads.article_summaries(conn)[0].id
         assert quick.live_rows(first) == reads.annotation_rows(
             conn, AnnotationFilter(article_ids=(first,))
         )
         assert quick.article_text(first) == reads.article_text(conn, first)
         assert quick.project_name() == reads.project_info(conn).name  # type: ignore[union-attr]
+        listed = reads.annotation_ids(conn, AnnotationFilter(live_articles_only=True))
+        assert quick.live_ids() == listed and len(listed) == len(every) - 1
+        assert quick.rows_by_id(listed[3:1:-1]) == reads.annotation_rows(
+            conn, AnnotationFilter(include_deleted=True), annotation_ids=listed[2:4]
+        )[::-1]
+        assert quick.reviewer_names() == reads.reviewer_names(conn)
         assert quick.head_seq() == reads.head_event(conn)[0]  # type: ignore[index]
+        assert not quick.blind_state().active
+
+
+def test_the_quick_reader_says_when_blind_review_is_on(demo_file_project: Store) -> None:
+    """The window then reads through the blind view instead of the quick reader."""
+    from desktop.core import review_ops, review_state
+
+    with demo_file_project.read() as conn:
+        first = reads.article_order(conn)[0]
+    review_ops.start_blinding(demo_file_project, reviewer=REVIEWER, article_id=first)
+    review_ops.add_adjudicator(demo_file_project, "Eda", reviewer=REVIEWER)
+    review_ops.mark_done(demo_file_project, first, reviewer="Ann")
+    with demo_file_project.quick_reader() as quick, demo_file_project.read() as conn:  # type: ignore[attr-defined]
+        state = quick.blind_state()
+        assert state.active and state == review_state.blind_state(conn)
+        assert state.done == {first: frozenset({"Ann"})} and state.adjudicators == {"Eda"}
 
 
 @pytest.mark.parametrize(
@@ -399,7 +456,10 @@ def test_the_quick_reader_gives_what_the_store_reads_give(busy_project: Store) -
     ids=["safe", "raw", "deleted", "reviewer", "no-verdict"],
 )
 def test_the_fast_csv_is_byte_for_byte_the_portable_csv(
-    busy_project: Store, options: ExportOptions, monkeypatch: pytest.MonkeyPatch
+    busy_project: Store,
+    options: ExportOptions,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     fast = io.BytesIO()
     export_to_stream(busy_project, "csv", fast, options)
@@ -408,3 +468,83 @@ def test_the_fast_csv_is_byte_for_byte_the_portable_csv(
     export_to_stream(busy_project, "csv", portable, options)
     assert fast.getvalue() == portable.getvalue()
     assert fast.getvalue().count(b"\r\n") > 1 or options.filter.verdicts == ()
+    rows = list(csv.DictReader(io.StringIO(fast.getvalue().decode("utf-8-sig"))))
+    carried = [r for r in rows if r["claim_id"] != r["annotation_id"]]
+    # The carried rows (by Cy) are in every export that does not filter them out.
+    assert len(carried) == (0 if options.filter.verdicts == () or options.filter.reviewers else 2)
+    # The page is the last column: named for spans of the PDF, empty for every other.
+    assert fast.getvalue().decode("utf-8-sig").split("\r\n", 1)[0].endswith(",claim_id,page")
+    named = {r["page"] for r in rows} - {""}
+    if "files" in request.node.callspec.id:
+        assert named == set()  # no article was read from a PDF
+    elif options.filter.reviewers is None and options.filter.verdicts != ():
+        assert named == {"1", "2"}
+
+
+@pytest.fixture
+def adjudicated_project(busy_project: Store) -> Store:
+    """The busy project with the first article's disagreements settled (one of them
+    withdrawn again)."""
+    from desktop.core import review_ops, review_state
+    from desktop.core.disagreements import find_groups
+    from desktop.core.model import Verdict
+
+    first = reads_ids(busy_project)[0]
+    with busy_project.read() as conn:
+        (tags,) = review_state.article_tags(conn, [first])
+    found = find_groups(tags.reviewers, tags.tags)
+    for group in found.groups:
+        decision = review_ops.Decision(verdict=Verdict(group.tags[0].verdict))
+        review_ops.settle(busy_project, first, group.id, decision, reviewer="=Judge")
+    review_ops.withdraw(busy_project, first, found.groups[-1].id, reviewer="=Judge")
+    return busy_project
+
+
+def reads_ids(store: Store) -> list[str]:
+    with store.read() as conn:
+        return [s.id for s in reads.article_summaries(conn)]
+
+
+@pytest.mark.parametrize(
+    "case", ["final", "final-deleted", "blind-viewer", "blind-nobody", "blind-final"]
+)
+def test_the_fast_csv_and_the_portable_csv_agree_on_final_and_blind_filters(
+    adjudicated_project: Store, case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.core import review_ops
+    from desktop.core.exports import resolve_filter
+    from desktop.core.exports.common import Ticker
+    from desktop.core.exports.csv_verdicts import header
+    from desktop.core.store.base import CsvSpec
+
+    store = adjudicated_project
+    second = reads_ids(store)[1]
+    if case.startswith("blind"):
+        review_ops.start_blinding(store, reviewer="=Judge", article_id=second)
+    flt = resolve_filter(
+        store,
+        include_deleted=case == "final-deleted",
+        final_only=case.endswith(("final", "final-deleted")),
+        viewer="Ann" if case.startswith("blind-viewer") else None,
+    )
+    assert (flt.blind_articles == (second,)) == case.startswith("blind")
+    options = ExportOptions(filter=flt)
+    fast = io.BytesIO()
+    export_to_stream(store, "csv", fast, options)
+    columns = header(flt.include_deleted, flt.final_only)
+    # The fast path writes what it can and declines the settles column of final verdicts.
+    spec = CsvSpec(columns, flt, True)
+    declined = store.write_verdicts_csv(io.BytesIO(), spec, Ticker(None)) is None
+    assert declined == flt.final_only
+    monkeypatch.setattr(store, "write_verdicts_csv", lambda *a: None)
+    portable = io.BytesIO()
+    export_to_stream(store, "csv", portable, options)
+    assert fast.getvalue() == portable.getvalue()
+    rows = list(csv.DictReader(io.StringIO(fast.getvalue().decode("utf-8"))))
+    if flt.final_only:
+        assert rows and all(r["reviewer"] == "'=Judge" and r["settles"] for r in rows)
+        assert len(rows) == (3 if case == "final-deleted" else 2)
+    if flt.blind_articles:
+        on_second = {r["reviewer"] for r in rows if r["article_id"] == second}
+        assert on_second == ({"Ann"} if flt.viewer else set())
+        assert any(r["article_id"] != second for r in rows)

@@ -47,3 +47,59 @@ def open_window(qtbot, errors) -> Iterator[Callable[..., MainWindow]]:
         if window.isVisible() or window.project is not None:
             window.close()
         window.deleteLater()
+
+
+@pytest.fixture(autouse=True)
+def _no_unexpected_conflict_dialog(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A conflict dialog no test asked for fails the test instead of waiting for a click."""
+    from desktop.ui import conflict
+
+    def refuse(self: conflict.ConflictDialog) -> int:
+        raise AssertionError(f"unexpected conflict: {self.conflict}")
+
+    monkeypatch.setattr(conflict.ConflictDialog, "exec", refuse)
+
+
+@pytest.fixture(autouse=True)
+def _wait_like_a_reviewer(qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Edits run off the window's thread; a reviewer sees their result a moment later. After
+    each gesture (key, click) and each direct edit a test makes, wait until every open
+    window's work is done and its views show it, as the reviewer would before the next step."""
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QAbstractButton, QApplication
+
+    def settle_all() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow) and widget.runner.busy:
+                widget.runner.wait()
+
+    def after(call):  # type: ignore[no-untyped-def]
+        def wrapped(*args, **kwargs):  # type: ignore[no-untyped-def]
+            result = call(*args, **kwargs)
+            settle_all()
+            return result
+
+        wrapped.__wrapped__ = call  # type: ignore[attr-defined]
+        return wrapped
+
+    for name in (
+        "keyClick",
+        "keyClicks",
+        "keySequence",
+        "mouseClick",
+        "mouseDClick",
+        "mouseRelease",
+    ):
+        monkeypatch.setattr(qtbot, name, after(getattr(qtbot, name)))
+    monkeypatch.setattr(QAbstractButton, "click", after(QAbstractButton.click))
+    monkeypatch.setattr(QAction, "trigger", after(QAction.trigger))
+    for name in (
+        "undo",
+        "redo",
+        "tag_selection",
+        "set_span",
+        "move_span_edge",
+        "import_files",
+        "delete_selected",
+    ):
+        monkeypatch.setattr(MainWindow, name, after(getattr(MainWindow, name)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
@@ -71,3 +72,13 @@ def audit_actions(path: Path) -> list[str]:
             conn.close()
     finally:
         project.close()
+
+
+def settle(window: Any, timeout_ms: int = 10_000) -> None:
+    """Wait, as a reviewer would, until every edit asked for is made and every view shows it
+    (edits run off the window's thread; the change feed then brings them to the views)."""
+    from PySide6.QtWidgets import QApplication
+
+    if not window.runner.wait(timeout_ms):
+        raise AssertionError("the window's work did not finish in time")
+    QApplication.processEvents()

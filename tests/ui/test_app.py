@@ -10,10 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QInputDialog
+from PySide6.QtWidgets import QApplication
 
 from desktop import app as desktop_app
 from desktop.core.store.sqlite import APPLICATION_ID
+from desktop.ui import demo_project
+from desktop.ui.reviewer_dialog import ReviewerDialog
 from desktop.ui.settings import Settings
 from tests.ui.gestures import drag_select
 
@@ -85,10 +87,10 @@ def test_a_bad_file_keeps_the_project_that_was_open(
 
 def test_first_run_asks_for_the_reviewer(open_window, demo_path, qtbot) -> None:
     window = open_window(demo_path)
-    dialog = window.findChild(QInputDialog, "reviewerDialog")
+    dialog = window.findChild(ReviewerDialog, "reviewerDialog")
     assert dialog is not None and dialog.isVisible()
     assert window.reviewer_label.text() == "No reviewer set"
-    dialog.setTextValue("  Ada Reviewer ")
+    dialog.name_edit.setText("  Ada Reviewer ")
     dialog.accept()
     assert Settings().reviewer == "Ada Reviewer"
     assert window.reviewer_label.text() == "Reviewer: Ada Reviewer"
@@ -102,12 +104,12 @@ def test_first_run_asks_for_the_reviewer(open_window, demo_path, qtbot) -> None:
 
 def test_tagging_without_a_reviewer_asks_and_changes_nothing(open_window, demo_path, qtbot) -> None:
     window = open_window(demo_path)
-    window.findChild(QInputDialog, "reviewerDialog").reject()
+    window.findChild(ReviewerDialog, "reviewerDialog").reject()
     view = window.panes.panes()[0].view
     drag_select(view, 10, 20)
     qtbot.keyClick(view, "1")
     assert window.annotation_panel.model.rowCount() == 0
-    dialogs = window.findChildren(QInputDialog, "reviewerDialog")
+    dialogs = window.findChildren(ReviewerDialog, "reviewerDialog")
     assert any(d.isVisible() for d in dialogs)
     assert "Enter your name" in window.statusBar().currentMessage()
 
@@ -117,7 +119,7 @@ def test_the_environment_overrides_the_stored_reviewer(open_window, demo_path, m
     monkeypatch.setenv("CROSSCHECK_REVIEWER", "From Env")
     window = open_window(demo_path)
     assert window.reviewer_label.text() == "Reviewer: From Env"
-    assert window.findChild(QInputDialog, "reviewerDialog") is None
+    assert window.findChild(ReviewerDialog, "reviewerDialog") is None
 
 
 def test_layout_panes_and_articles_are_restored(open_window, demo_path, reviewer) -> None:
@@ -210,12 +212,12 @@ def test_demo_command_opens_the_demo_project(qtbot, monkeypatch) -> None:  # typ
     from desktop import app, cli
 
     opened: list[list[str]] = []
-    monkeypatch.setattr(app, "main", lambda argv: opened.append(list(argv)) or 0)
+    monkeypatch.setattr(app, "main", lambda argv, qt_args=(): opened.append(list(argv)) or 0)
     assert cli.main(["demo"]) == 0
     assert cli.main(["demo"]) == 0  # the second time the same file is opened again
-    assert opened[0] == opened[1] == [str(app.demo_path())]
-    assert app.demo_path().is_file()
+    assert opened[0] == opened[1] == [str(demo_project.demo_path())]
+    assert demo_project.demo_path().is_file()
     from desktop.core.store import open_store, reads
 
-    with open_store(app.demo_path()) as project, project.read() as db:
+    with open_store(demo_project.demo_path()) as project, project.read() as db:
         assert len(reads.article_summaries(db)) == 5

@@ -32,6 +32,7 @@ from tests.core.test_exports_csv import bulk_annotations
 def boxes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, str]]:
     seen: list[tuple[str, str, str]] = []
     monkeypatch.setattr(dialogs, "show_info", lambda _p, t, m: seen.append(("info", t, m)))
+    monkeypatch.setattr(dialogs, "show_saved", lambda _p, t, m, _path: seen.append(("info", t, m)))
     monkeypatch.setattr(dialogs, "show_error", lambda _p, t, m: seen.append(("error", t, m)))
     return seen
 

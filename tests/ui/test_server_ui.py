@@ -66,8 +66,9 @@ def test_open_a_server_project_with_a_password_typed_once(
     # Tagging works on the server like on a file.
     with window.project.read() as conn:
         article = reads.article_summaries(conn)[0].id
-    changes = window.editing.tag(article, 0, 5, operations.Verdict.SUPPORTED)  # type: ignore[union-attr]
-    assert changes and window.annotation_panel.model.rowCount() == 1
+    window.editing.tag(article, 0, 5, operations.Verdict.SUPPORTED)  # type: ignore[union-attr]
+    window.runner.wait()
+    assert window.annotation_panel.model.rowCount() == 1
 
 
 def test_a_wrong_password_says_so_and_keeps_what_was_typed(

@@ -23,8 +23,9 @@ def _first_pane(window):
 
 
 def _rows(window):
-    model = window.annotation_panel.model
-    return [model.annotation(i) for i in range(model.rowCount())]
+    """Every annotation of the project (deleted ones too: the table lists those only with
+    Show deleted)."""
+    return window.reader.rows(include_deleted=True)
 
 
 def test_tag_edit_undo_redo_and_reopen(open_window, demo_path, reviewer, qtbot) -> None:
@@ -148,7 +149,7 @@ def test_context_menu_tags_the_selection(open_window, demo_path, reviewer) -> No
     assert [r.verdict for r in _rows(window)] == [Verdict.SUPPORTED]
 
 
-def test_selecting_a_row_scrolls_its_pane_to_the_span(
+def test_activating_a_row_scrolls_its_pane_to_the_span(
     open_window, demo_path, reviewer, qtbot
 ) -> None:
     window = open_window(demo_path)
@@ -159,19 +160,24 @@ def test_selecting_a_row_scrolls_its_pane_to_the_span(
     qtbot.keyClick(view, "1")
     view.moveCursor(view.textCursor().MoveOperation.Start)
     assert view.selected_span() is None
-    window.annotation_panel.table.clearSelection()
+    table = window.annotation_panel.table
+    table.clearSelection()
     window.editor.set_annotation(None)
-    window.annotation_panel.select_annotation(_rows(window)[0].id)
+    table.setFocus()
+    table.setCurrentIndex(window.annotation_panel.proxy.index(0, 0))
+    qtbot.keyClick(table, Qt.Key.Key_Return)
     assert view.selected_span() == (start, start + 10)
+    assert view.hasFocus()  # Enter goes to the span
     assert window.editor.annotation().start == start
 
-    # A row of an article no pane shows switches the active pane to it.
+    # A row of an article no pane shows is shown in the active pane.
     other_pane = window.panes.panes()[1]
     window.panes.set_active(other_pane)
     window.panes.show_article(other_pane, window.article_panel.model.summary(4).id)
-    window.annotation_panel.table.clearSelection()
     window.panes.show_article(pane, window.article_panel.model.summary(3).id)
-    window.annotation_panel.select_annotation(_rows(window)[0].id)
+    window.panes.set_active(other_pane)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Return)
     assert other_pane.article_id() == window.article_panel.model.summary(0).id
     assert other_pane.view.selected_span() == (start, start + 10)
 

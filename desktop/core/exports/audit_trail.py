@@ -19,10 +19,22 @@ ACTION_LABELS = {
     "project.created": "Created project",
     "reviewer.added": "Added reviewer",
     "article.imported": "Imported article",
+    "article.changed": "Changed article",
+    "article.removed": "Removed article",
+    "article.restored": "Restored article",
     "annotation.created": "Tagged",
     "annotation.changed": "Changed",
     "annotation.deleted": "Deleted",
     "annotation.restored": "Restored",
+    "blinding.started": "Started blind review",
+    "blinding.ended": "Ended blind review",
+    "review.done": "Marked done",
+    "review.reopened": "Unmarked done",
+    "adjudicator.added": "Named adjudicator",
+    "adjudicator.removed": "Removed adjudicator",
+    "adjudication.settled": "Adjudicated",
+    "adjudication.withdrawn": "Withdrew adjudication",
+    "adjudication.reinstated": "Reinstated adjudication",
     "annotation.merged": "Merged",
     "copy.merged": "Merged copy",
 }
@@ -93,10 +105,27 @@ def describe(
         return f"Restored {_verdict_label(verdict_after).lower()} {quoted}{where}"
     if action == "article.imported":
         return f"Imported ‘{_clip(title or '', 80)}’"
+    if action == "article.changed":
+        return f"Changed details of ‘{_clip(title or '', 80)}’"
+    if action == "article.removed":
+        return f"Removed ‘{_clip(title or '', 80)}’"
+    if action == "article.restored":
+        return f"Restored ‘{_clip(title or '', 80)}’"
     if action == "reviewer.added":
         return f"Added reviewer {name or ''}".rstrip()
     if action == "project.created":
         return f"Created project ‘{_clip(name or '', 80)}’"
+    if action in ("blinding.started", "blinding.ended"):
+        scope = f"of ‘{_clip(title, 80)}’" if title else "of the whole project"
+        return f"{ACTION_LABELS[action]} {scope}"
+    if action == "review.done":
+        return f"Marked ‘{_clip(title or '', 80)}’ done: blind review ended there for them"
+    if action == "review.reopened":
+        return f"Took back the done mark on ‘{_clip(title or '', 80)}’"
+    if action in ("adjudicator.added", "adjudicator.removed"):
+        return f"{ACTION_LABELS[action]} {name or ''}".rstrip()
+    if action in ("adjudication.settled", "adjudication.withdrawn", "adjudication.reinstated"):
+        return f"{ACTION_LABELS[action]} a disagreement{where}"
     if action == "copy.merged":
         return "Merged the work of a copy of this project"
     return f"{action} {quoted if quote else ''}".rstrip()
@@ -138,6 +167,12 @@ def list_entries(
         verdict = (va or vb) if etype == "annotation" else None
         out.append(AuditEntry(seq, at, reviewer, action, etype, eid, what, verdict))
     return out
+
+
+def entity_names(conn: Connection, ids: set[str]) -> dict[str, str]:
+    """What people call the entities with these ids: an article's title, a reviewer's name,
+    an annotation's quote (the start of it), the project's name. Unknown ids are left out."""
+    return reads.entity_names(conn, ids)
 
 
 def count_entries(conn: Connection) -> int:

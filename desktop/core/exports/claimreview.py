@@ -78,7 +78,7 @@ def write_claimreview(
 ) -> int:
     rows = load_rows(project, options.filter)
     with project.read() as db:
-        articles = {a.id: a for a in reads.article_summaries(db)}
+        articles = {a.id: a for a in reads.article_summaries(db, include_removed=True)}
     ticker = Ticker(progress, len(rows))
     ticker.report()
     out.write(b'{\n  "@context": "https://schema.org",\n  "@graph": [')

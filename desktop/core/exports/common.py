@@ -88,11 +88,27 @@ def resolve_filter(
     verdicts: Sequence[str | Verdict] = (),
     reviewers: Sequence[str] = (),
     include_deleted: bool = False,
+    final_only: bool = False,
+    viewer: str | None = None,
 ) -> AnnotationFilter:
-    """Turn what the user typed into a filter; unknown articles or reviewers are errors."""
+    """Turn what the user typed into a filter; unknown articles or reviewers are errors.
+
+    The export is made from ``viewer``'s side: where blind review hides the others'
+    annotations from them (or from anyone, when no viewer is given), only theirs are kept.
+    """
+    from desktop.core import review_state
+
     with project.read() as db:
+        state = review_state.blind_state(db)
+        hidden: tuple[str, ...] | None = None
+        if state.active:
+            hidden = tuple(state.hidden_articles(viewer, reads.article_order(db))) or None
         article_ids = (
-            tuple(dict.fromkeys(reads.resolve_article(db, a) for a in articles))
+            tuple(
+                dict.fromkeys(
+                    reads.resolve_article(db, a, include_removed=include_deleted) for a in articles
+                )
+            )
             if articles
             else None
         )
@@ -115,6 +131,9 @@ def resolve_filter(
         verdicts=parsed,
         reviewers=names,
         include_deleted=include_deleted,
+        final_only=final_only,
+        blind_articles=hidden,
+        viewer=viewer if hidden else None,
     )
 
 

@@ -188,7 +188,8 @@ def _article_html(
 ) -> Iterator[str]:
     anchor = f"a{number}"
     meta = [m for m in (article.outlet, article.published and article.published.isoformat()) if m]
-    yield f'<article id="{anchor}"><h2>{_e(article.title)}</h2>'
+    removed = " (removed)" if article.removed_at else ""
+    yield f'<article id="{anchor}"><h2>{_e(article.title)}{removed}</h2>'
     line = " · ".join(_e(m) for m in meta)
     if article.url:
         line += (" · " if line else "") + _link(article.url, article.url)
@@ -244,6 +245,43 @@ def _counts_table(
     )
 
 
+def _agreement_html(project: Store, articles: list[ArticleSummary], flt: AnnotationFilter) -> str:
+    """The agreement table of the report: the articles shown, less those blind review hides
+    from the side the report is made for. Empty when no article has two reviewers."""
+    from desktop.core.agreement_report import NEEDS_TWO, article_agreements, figure
+
+    hidden = set(flt.blind_articles or ())
+    shown = [a.id for a in articles if a.id not in hidden]
+    report = article_agreements(project, shown) if shown else []
+    if not any(r.status == "ok" for r in report):
+        return ""
+    anchors = {a.id: f"#a{n}" for n, a in enumerate(articles, 1)}
+    body = []
+    for r in report:
+        if r.status != "ok":
+            cells = f'<td colspan="4">{NEEDS_TWO}</td>'
+        else:
+            cells = (
+                f'<td class="n">{figure(r.alpha_u)}</td><td class="n">{figure(r.kappa)}</td>'
+                f'<td class="n">{figure(r.percent, percent=True)}</td>'
+                f'<td class="n">{r.open_disagreements}</td>'
+            )
+        body.append(
+            f'<tr><td><a href="{anchors[r.article_id]}">{_e(r.title)}</a></td>'
+            f"<td>{_e(', '.join(r.reviewers) or '—')}</td>{cells}</tr>"
+        )
+    return (
+        '<section class="agreement"><h2>Agreement between reviewers</h2>'
+        '<p class="meta">Each reviewer\'s live annotations (not deleted, not final verdicts); '
+        "uα over characters and Cohen's κ over words count untagged text as a value of its "
+        "own; agreement is the share of words either reviewer tagged that both gave the same "
+        "verdict (averaged over pairs of reviewers).</p>"
+        '<table class="counts"><thead><tr><th>Article</th><th>Reviewers</th><th>uα</th>'
+        "<th>κ</th><th>Agreement</th><th>Open disagreements</th></tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></section>"
+    )
+
+
 def write_html(
     project: Store,
     out: BinaryIO,
@@ -257,7 +295,7 @@ def write_html(
         by_article[row.article_id].append(row)
     with project.read() as db:
         info = reads.project_info(db)
-        summaries = reads.article_summaries(db)
+        summaries = reads.article_summaries(db, include_removed=flt.include_deleted)
     wanted = set(flt.article_ids) if flt.article_ids is not None else set(by_article)
     articles = [a for a in summaries if a.id in wanted]
     name = info.name if info else project.display_name
@@ -286,6 +324,7 @@ def write_html(
     if deleted:
         emit(f'<p class="meta">{deleted} deleted annotation(s) are listed but not counted.</p>')
     emit(_counts_table(articles, by_article), legend_html(), "</section>")
+    emit(_agreement_html(project, articles, flt))
     with project.read() as db:
         for number, article in enumerate(articles, 1):
             mine = by_article.get(article.id, [])

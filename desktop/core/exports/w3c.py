@@ -13,7 +13,12 @@ the collection (``id`` ``urn:uuid:<project id>``, ``label``, ``total``) embeds i
   ``label`` its title) - purpose belongs on a SpecificResource, not on a bare web resource;
 - ``target``: ``source`` the article (its URL, else ``urn:uuid:<article id>``) and two
   selectors for the same span: ``TextQuoteSelector`` (exact, prefix, suffix; up to 32
-  characters of context) and ``TextPositionSelector`` (code points, end-exclusive).
+  characters of context) and ``TextPositionSelector`` (code points, end-exclusive). For an
+  article read from a PDF, a third names the page the span begins on the way the model's
+  section 4.2.1 does for PDFs: a ``FragmentSelector`` conforming to RFC 3778 with the value
+  ``page=N`` (1 for the first page), refined by the same ``TextQuoteSelector``;
+- each evidence link with a saved copy carries a ``TimeState`` whose ``sourceDate`` is when
+  the copy was fetched (section 4.3.1: the resource as it was at that time).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import uuid
 from typing import Any, BinaryIO
 
 from desktop import __version__
+from desktop.core import pages
 from desktop.core.exports.common import DEFAULT_OPTIONS, ExportOptions, Progress, Ticker, load_rows
 from desktop.core.model import iso_utc
 from desktop.core.records import AnnotationRow
@@ -36,7 +42,15 @@ def article_source(row: AnnotationRow) -> str:
     return row.url or f"urn:uuid:{row.article_id}"
 
 
-def annotation_json(row: AnnotationRow) -> dict[str, Any]:
+PDF_FRAGMENT = "http://tools.ietf.org/rfc/rfc3778"
+
+
+def annotation_json(
+    row: AnnotationRow,
+    page: int | None = None,
+    copies: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """``page``: the PDF page the span begins on; ``copies``: fetch time of saved copies by id."""
     bodies: list[dict[str, Any]] = [
         {"type": "TextualBody", "value": row.verdict.value, "purpose": "tagging"}
     ]
@@ -50,10 +64,32 @@ def annotation_json(row: AnnotationRow) -> dict[str, Any]:
             }
         )
     for source in row.sources:
-        page: dict[str, Any] = {"id": source.url, "type": "Text"}
+        linked: dict[str, Any] = {"id": source.url, "type": "Text"}
         if source.title:
-            page["label"] = source.title
-        bodies.append({"type": "SpecificResource", "purpose": "linking", "source": page})
+            linked["label"] = source.title
+        body: dict[str, Any] = {"type": "SpecificResource", "purpose": "linking", "source": linked}
+        if source.copy and copies and source.copy in copies:
+            body["state"] = {"type": "TimeState", "sourceDate": copies[source.copy]}
+        bodies.append(body)
+    quote = {
+        "type": "TextQuoteSelector",
+        "exact": row.quote,
+        "prefix": row.prefix,
+        "suffix": row.suffix,
+    }
+    selectors: list[dict[str, Any]] = [
+        quote,
+        {"type": "TextPositionSelector", "start": row.start, "end": row.end},
+    ]
+    if page is not None:
+        selectors.append(
+            {
+                "type": "FragmentSelector",
+                "conformsTo": PDF_FRAGMENT,
+                "value": f"page={page}",
+                "refinedBy": dict(quote),
+            }
+        )
     return {
         "id": f"urn:uuid:{row.id}",
         "type": "Annotation",
@@ -63,18 +99,7 @@ def annotation_json(row: AnnotationRow) -> dict[str, Any]:
         "creator": {"type": "Person", "name": row.reviewer},
         "generator": GENERATOR,
         "body": bodies,
-        "target": {
-            "source": article_source(row),
-            "selector": [
-                {
-                    "type": "TextQuoteSelector",
-                    "exact": row.quote,
-                    "prefix": row.prefix,
-                    "suffix": row.suffix,
-                },
-                {"type": "TextPositionSelector", "start": row.start, "end": row.end},
-            ],
-        },
+        "target": {"source": article_source(row), "selector": selectors},
     }
 
 
@@ -88,6 +113,8 @@ def write_w3c(
     rows = load_rows(project, options.filter)
     with project.read() as db:
         info = reads.project_info(db)
+        finder = pages.PageFinder(db)
+        copies = {p.id: iso_utc(p.fetched_at) for p in pages.saved_pages(db)}
     project_id = info.id if info else str(uuid.uuid5(uuid.NAMESPACE_URL, project.location))
     ticker = Ticker(progress, len(rows))
     ticker.report()
@@ -118,7 +145,8 @@ def write_w3c(
         ).encode("utf-8")
     )
     for index, row in enumerate(rows):
-        item = json.dumps(annotation_json(row), ensure_ascii=False, indent=2)
+        page = finder.page(row.article_id, row.start)
+        item = json.dumps(annotation_json(row, page, copies), ensure_ascii=False, indent=2)
         sep = ",\n" if index < len(rows) - 1 else "\n"
         out.write(("      " + item.replace("\n", "\n      ") + sep).encode("utf-8"))
         if (index + 1) % 1000 == 0:

@@ -7,11 +7,12 @@ every backend.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -29,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from desktop.core.errors import InvalidInput, NotFound
-from desktop.core.model import Verdict, sources_from_json
+from desktop.core.model import PartialDate, Verdict, sources_from_json
 from desktop.core.records import (
     AnnotationFilter,
     AnnotationRow,
@@ -87,6 +88,9 @@ def _summaries_select() -> Any:
             Article.imported_at,
             Article.original_name,
             Article.text_length,
+            Article.deleted_at,
+            Article.published_precision,
+            Article.author,
             *[func.coalesce(counts.c[f"n_{v.value}"], 0) for v in Verdict],
         )
         .outerjoin(counts, counts.c.article_id == Article.id)
@@ -95,30 +99,46 @@ def _summaries_select() -> Any:
 
 
 def article_summaries(
-    conn: Connection, article_ids: Iterable[str] | None = None
+    conn: Connection,
+    article_ids: Iterable[str] | None = None,
+    *,
+    include_removed: bool = False,
 ) -> list[ArticleSummary]:
-    """Articles with live annotation counts per verdict, in import order (all, or the given)."""
+    """Articles with live annotation counts per verdict, in import order (all, or the given);
+    removed articles only when asked for (their annotations were deleted with them, so they
+    count none)."""
     stmt = _summaries_select()
+    if not include_removed:
+        stmt = stmt.where(Article.deleted_at.is_(None))
     if article_ids is not None:
         wanted = list(dict.fromkeys(article_ids))
         out: list[ArticleSummary] = []
         for i in range(0, len(wanted), CHUNK):
-            out.extend(
-                _summary(r) for r in conn.execute(stmt.where(Article.id.in_(wanted[i : i + CHUNK])))
-            )
-        order = {a: i for i, a in enumerate(article_order(conn))} if len(wanted) > CHUNK else None
-        if order is not None:
+            chunk = stmt.where(Article.id.in_(wanted[i : i + CHUNK]))
+            out.extend(_summary(r) for r in conn.execute(chunk))
+        if len(wanted) > CHUNK:
+            order = {a: i for i, a in enumerate(article_order(conn))}
             out.sort(key=lambda s: order.get(s.id, 0))
         return out
     return [_summary(r) for r in conn.execute(stmt)]
 
 
 def _summary(r: Any) -> ArticleSummary:
-    aid, title, outlet, url, published, imported_at, original, length, *nums = r
+    (aid, title, outlet, url, published, imported_at, original, length, removed, precision,
+     author, *nums) = r  # fmt: skip
     return ArticleSummary(
-        aid, title, outlet, url, published, _utc(imported_at), original, length,
-        dict(zip(Verdict, nums, strict=True)),
+        aid, title, outlet, url, published_date(published, precision), _utc(imported_at),
+        original, length, dict(zip(Verdict, nums, strict=True)),
+        None if removed is None else _utc(removed), author or "",
     )  # fmt: skip
+
+
+def published_date(value: date | str | None, precision: str | None) -> date | PartialDate | None:
+    """A stored publication date; a PartialDate when only its month or year is known."""
+    if value is None:
+        return None
+    day = value if isinstance(value, date) else date.fromisoformat(value)
+    return PartialDate.from_stored(day, precision) if precision else day
 
 
 def article_order(conn: Connection) -> list[str]:
@@ -137,28 +157,96 @@ def article_text(conn: Connection, article_id: str) -> str:
     return str(text)
 
 
-def resolve_article(conn: Connection, ref: str) -> str:
-    """An article id from a full id, a unique id prefix (4+ characters), or an exact title."""
+def article_texts(
+    conn: Connection, article_ids: Iterable[str] | None = None
+) -> list[tuple[str, str, str, str]]:
+    """(id, title, text, SHA-256 of the text) of every article not removed, or of those
+    given, in reading order: what comparing versions reads."""
+    stmt = (
+        select(Article.id, Article.title, Article.text, Article.text_sha256)
+        .where(Article.deleted_at.is_(None))
+        .order_by(*ARTICLE_ORDER)
+    )
+    if article_ids is None:
+        return [(r[0], r[1], r[2], r[3]) for r in conn.execute(stmt)]
+    wanted = list(dict.fromkeys(article_ids))
+    out: list[tuple[str, str, str, str]] = []
+    for i in range(0, len(wanted), CHUNK):
+        chunk = stmt.where(Article.id.in_(wanted[i : i + CHUNK]))
+        out.extend((r[0], r[1], r[2], r[3]) for r in conn.execute(chunk))
+    if len(wanted) > CHUNK:
+        order = {a: i for i, a in enumerate(article_order(conn))}
+        out.sort(key=lambda r: order.get(r[0], 0))
+    return out
+
+
+def resolve_annotation(conn: Connection, ref: str) -> str:
+    """An annotation id from a full id or a unique id prefix (4+ characters)."""
+    ref = ref.strip().lower()
+    if not ref:
+        raise InvalidInput("no annotation given")
+    if conn.execute(select(Annotation.id).where(Annotation.id == ref)).first():
+        return ref
+    missing = f"no annotation matches {ref!r} (give its id or a unique id prefix)"
+    if not _ID_PREFIX.fullmatch(ref):
+        raise NotFound(missing)
+    found = list(
+        conn.execute(
+            select(Annotation.id).where(func.substr(Annotation.id, 1, len(ref)) == ref).limit(2)
+        ).scalars()
+    )
+    if not found:
+        raise NotFound(missing)
+    if len(found) > 1:
+        raise InvalidInput(f"{ref!r} matches several annotations; give more of the id")
+    return str(found[0])
+
+
+def resolve_article(conn: Connection, ref: str, *, include_removed: bool = False) -> str:
+    """An article id from a full id, a unique id prefix (4+ characters), or an exact title.
+
+    A removed article is found only with ``include_removed``; otherwise naming one is an
+    error that says it was removed."""
     ref = ref.strip()
     if not ref:
         raise InvalidInput("no article given")
-    if conn.execute(select(Article.id).where(Article.id == ref)).first():
-        return ref
-    matches: dict[str, None] = {}
-    if _ID_PREFIX.fullmatch(ref.lower()):
-        prefix = ref.lower()
-        stmt = select(Article.id).where(func.substr(Article.id, 1, len(prefix)) == prefix)
-        matches.update(dict.fromkeys(conn.execute(stmt).scalars()))
-    matches.update(
-        dict.fromkeys(conn.execute(select(Article.id).where(Article.title == ref)).scalars())
-    )
+    matches = _article_matches(conn, ref, removed=None if include_removed else False)
+    if not matches and not include_removed:
+        removed = _article_matches(conn, ref, removed=True)
+        if len(removed) == 1:
+            raise NotFound(
+                f"article {removed[0][1]!r} was removed "
+                "(`crosscheck restore-article` brings it back)"
+            )
+        matches = removed
     if len(matches) == 1:
-        return next(iter(matches))
+        return matches[0][0]
     if not matches:
         raise NotFound(
             f"no article matches {ref!r} (give an id, a unique id prefix or an exact title)"
         )
     raise InvalidInput(f"{ref!r} matches {len(matches)} articles; give more of the id")
+
+
+def _article_matches(conn: Connection, ref: str, *, removed: bool | None) -> list[tuple[str, str]]:
+    """(id, title) of the articles ``ref`` names; ``removed``: only removed (True), only
+    live (False) or both (None)."""
+    state: list[ColumnElement[bool]] = []
+    if removed is True:
+        state.append(Article.deleted_at.is_not(None))
+    elif removed is False:
+        state.append(Article.deleted_at.is_(None))
+    base = select(Article.id, Article.title).where(*state)
+    exact = conn.execute(base.where(Article.id == ref)).first()
+    if exact:
+        return [(exact[0], exact[1])]
+    matches: dict[str, str] = {}
+    if _ID_PREFIX.fullmatch(ref.lower()):
+        prefix = ref.lower()
+        by_prefix = base.where(func.substr(Article.id, 1, len(prefix)) == prefix)
+        matches.update({r[0]: r[1] for r in conn.execute(by_prefix)})
+    matches.update({r[0]: r[1] for r in conn.execute(base.where(Article.title == ref))})
+    return list(matches.items())
 
 
 # --- annotations ----------------------------------------------------------------------------
@@ -174,6 +262,8 @@ def annotation_conditions(flt: AnnotationFilter) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if not flt.include_deleted:
         where.append(Annotation.deleted_at.is_(None))
+    if flt.live_articles_only:
+        where.append(Article.deleted_at.is_(None))
     if flt.article_ids is not None:
         where.append(Annotation.article_id.in_(flt.article_ids) if flt.article_ids else false())
     if flt.verdicts is not None:
@@ -181,6 +271,17 @@ def annotation_conditions(flt: AnnotationFilter) -> list[ColumnElement[bool]]:
         where.append(Annotation.verdict.in_(values) if values else false())
     if flt.reviewers is not None:
         where.append(UPDATER.name.in_(flt.reviewers) if flt.reviewers else false())
+    if flt.final_only:
+        where.append(Annotation.final == true())
+    if flt.blind_articles:
+        # A subquery rather than the CREATOR join: the SQLite CSV path compiles these same
+        # conditions over annotations joined with the last changer only.
+        own = (
+            Annotation.created_by.in_(select(Reviewer.id).where(Reviewer.name == flt.viewer))
+            if flt.viewer
+            else false()
+        )
+        where.append(or_(Annotation.article_id.not_in(flt.blind_articles), own))
     needle = flt.text.strip()
     if needle:
         pattern = (
@@ -216,6 +317,8 @@ ROW_COLUMNS = (
     Annotation.updated_at,
     Annotation.deleted_at,
     Annotation.version,
+    # An annotation never carried is a claim of its own.
+    func.coalesce(Annotation.claim_id, Annotation.id),
 )
 
 
@@ -260,7 +363,7 @@ def row_from(r: Sequence[Any]) -> AnnotationRow:
     return AnnotationRow(
         r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], Verdict(r[10]), r[11],
         sources_from_json(sources), r[13], r[14], _utc(r[15]), _utc(r[16]),
-        None if r[17] is None else _utc(r[17]), r[18],
+        None if r[17] is None else _utc(r[17]), r[18], r[19],
     )  # fmt: skip
 
 
@@ -298,16 +401,7 @@ def iter_annotation_rows(
         return
     # Long id lists are asked for in chunks; the rows are then sorted as a whole.
     rows: list[AnnotationRow] = []
-    base = rows_select().where(
-        *annotation_conditions(
-            AnnotationFilter(
-                verdicts=flt.verdicts,
-                reviewers=flt.reviewers,
-                include_deleted=flt.include_deleted,
-                text=flt.text,
-            )
-        )
-    )
+    base = rows_select().where(*annotation_conditions(dataclasses.replace(flt, article_ids=None)))
     id_lists: list[tuple[Any, list[str]]] = []
     if flt.article_ids is not None:
         id_lists.append((Annotation.article_id, list(dict.fromkeys(flt.article_ids))))
@@ -340,6 +434,19 @@ def _chunked(id_lists: list[tuple[Any, list[str]]]) -> Iterator[list[ColumnEleme
         condition = column.in_(chunk) if chunk else false()
         for more in _chunked(rest):
             yield [condition, *more]
+
+
+def annotation_ids(
+    conn: Connection,
+    flt: AnnotationFilter = AnnotationFilter(),  # noqa: B008 - frozen
+    *,
+    sort: str = "reading",
+    descending: bool = False,
+) -> list[str]:
+    """The ids of the annotations matching ``flt``, sorted: a long listing is read this way,
+    and its rows only as they are shown."""
+    stmt = rows_select(Annotation.id).where(*annotation_conditions(flt))
+    return list(conn.execute(stmt.order_by(*_order(sort, descending))).scalars())
 
 
 def count_annotations(conn: Connection, flt: AnnotationFilter = AnnotationFilter()) -> int:  # noqa: B008
@@ -534,3 +641,22 @@ def article_titles(conn: Connection, article_ids: Iterable[str]) -> dict[str, st
         stmt = select(Article.id, Article.title).where(Article.id.in_(ids[i : i + CHUNK]))
         out.update({r[0]: r[1] for r in conn.execute(stmt)})
     return out
+
+
+def entity_names(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
+    """What people call the entities with these ids: an article's title, a reviewer's name,
+    an annotation's quote (the start of it), the project's name. Unknown ids are left out."""
+    wanted = sorted({i for i in ids if isinstance(i, str)})
+    names: dict[str, str] = {}
+    for i in range(0, len(wanted), CHUNK):
+        chunk = wanted[i : i + CHUNK]
+        for stmt in (
+            select(Article.id, Article.title).where(Article.id.in_(chunk)),
+            select(Reviewer.id, Reviewer.name).where(Reviewer.id.in_(chunk)),
+            select(Annotation.id, func.substr(Annotation.quote, 1, 60)).where(
+                Annotation.id.in_(chunk)
+            ),
+            select(ProjectInfo.id, ProjectInfo.name).where(ProjectInfo.id.in_(chunk)),
+        ):
+            names.update((row[0], str(row[1])) for row in conn.execute(stmt))
+    return names

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -14,10 +15,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -77,8 +82,38 @@ class Reviewer(Base):
     created_at: Mapped[datetime]
 
 
+class FetchedPage(Base):
+    """A web page as it was fetched: the exact bytes, when, and by which way of redirects.
+
+    Kept for an article imported from a URL and for each saved copy of an evidence link, so
+    what was read survives the page changing. Its audit event holds ``sha256``, not the bytes.
+    """
+
+    __tablename__ = "fetched_pages"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))  # as asked for
+    final_url: Mapped[str] = mapped_column(String(2048))  # after redirects
+    # Each redirect followed, in order: [{"url": ..., "status": 301}, ...]
+    redirects: Mapped[list[dict[str, object]]] = mapped_column(JSON, default=list)
+    status: Mapped[int] = mapped_column(Integer)
+    content_type: Mapped[str] = mapped_column(String(200))
+    fetched_at: Mapped[datetime]
+    fetched_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # Deferred like article texts: listings must not load pages.
+    body: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # The readable text and title found in the page (what an evidence copy shows).
+    title: Mapped[str] = mapped_column(String(500), default="")
+    text: Mapped[str | None] = mapped_column(Text, deferred=True)
+
+
 class Article(Base):
-    """An imported article. Its text never changes after import; annotations point into it."""
+    """An imported article. Its text never changes after import; annotations point into it.
+
+    Removal is soft, like an annotation's deletion: the row stays, hidden from listings and
+    exports, and can be restored."""
 
     __tablename__ = "articles"
 
@@ -87,6 +122,11 @@ class Article(Base):
     outlet: Mapped[str] = mapped_column(String(200), default="")
     url: Mapped[str | None] = mapped_column(String(2048))
     published: Mapped[date | None]
+    # NULL: ``published`` is exact to the day; "month" or "year": only that much is known and
+    # ``published`` holds its first day.
+    published_precision: Mapped[str | None] = mapped_column(String(5))
+    author: Mapped[str | None] = mapped_column(String(500))
+    fetched_page_id: Mapped[str | None] = mapped_column(ForeignKey("fetched_pages.id"))
     imported_at: Mapped[datetime]
     imported_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
     original_name: Mapped[str] = mapped_column(String(500))
@@ -95,6 +135,22 @@ class Article(Base):
     text: Mapped[str] = mapped_column(Text, deferred=True)
     text_length: Mapped[int] = mapped_column(Integer)
     text_sha256: Mapped[str] = mapped_column(String(64))
+    deleted_at: Mapped[datetime | None]
+    deleted_by: Mapped[str | None] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class ArticlePage(Base):
+    """Where each page of an article read from a PDF starts in its text (code points)."""
+
+    __tablename__ = "article_pages"
+    __table_args__ = (
+        PrimaryKeyConstraint("article_id", "page"),
+        Index("ix_article_pages_article_start", "article_id", "start", "page"),
+    )
+
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"))
+    page: Mapped[int] = mapped_column(Integer)  # 1 for the first page
+    start: Mapped[int] = mapped_column(Integer)
 
 
 class Annotation(Base):
@@ -106,6 +162,7 @@ class Annotation(Base):
         CheckConstraint('start >= 0 AND "end" > start', name="span"),
         Index("ix_annotations_article_verdict", "article_id", "verdict"),
         Index("ix_annotations_article_span", "article_id", "start", "end"),
+        Index("ix_annotations_claim", "claim_id"),
     )
 
     id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -127,6 +184,83 @@ class Annotation(Base):
     # How many audited changes the row has had (1 when created): a reviewer's edit names the
     # version it was made on, and is refused if someone changed the row meanwhile.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # An adjudicator's settled verdict (see Settlement); it counts for no reviewer's agreement.
+    final: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Annotations of one claim in different versions share this id; NULL: a claim of its own
+    # (its claim id is then its own id).
+    claim_id: Mapped[str | None] = mapped_column(ID)
+
+
+class Blinding(Base):
+    """Blind review in force, for one article or (``article_id`` NULL) the whole project.
+
+    While it is, a reviewer sees only their own annotations on an article until they mark it
+    done; adjudicators see everything. A row is removed when blinding ends (both audited).
+    """
+
+    __tablename__ = "blinding"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    article_id: Mapped[str | None] = mapped_column(ForeignKey("articles.id"))
+    started_at: Mapped[datetime]
+    started_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class DoneMark(Base):
+    """A reviewer has finished their own pass over an article."""
+
+    __tablename__ = "done_marks"
+    __table_args__ = (UniqueConstraint("article_id", "reviewer_id"),)
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"))
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+    done_at: Mapped[datetime]
+
+
+class Adjudicator(Base):
+    """A reviewer allowed to adjudicate and to switch blinding; none listed means anyone."""
+
+    __tablename__ = "adjudicators"
+
+    reviewer_id: Mapped[str] = mapped_column(ForeignKey("reviewers.id"), primary_key=True)
+    added_at: Mapped[datetime]
+    added_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class Settlement(Base):
+    """An adjudicator's decision on a disagreement (or on the spans every reviewer agreed on).
+
+    Linked to the reviewers' annotations it settles and to the final annotations it made
+    (none when the decision is that the text stays untagged). Withdrawn, never removed.
+    """
+
+    __tablename__ = "settlements"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('accepted', 'verdict', 'untagged', 'agreed')", name="outcome"),
+    )
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    article_id: Mapped[str] = mapped_column(ForeignKey("articles.id"), index=True)
+    outcome: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(ForeignKey("reviewers.id"))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_by: Mapped[str | None] = mapped_column(ForeignKey("reviewers.id"))
+
+
+class SettlementLink(Base):
+    """An annotation a settlement settles (``settled``) or made (``final``)."""
+
+    __tablename__ = "settlement_links"
+    __table_args__ = (CheckConstraint("role IN ('settled', 'final')", name="role"),)
+
+    settlement_id: Mapped[str] = mapped_column(ForeignKey("settlements.id"), primary_key=True)
+    annotation_id: Mapped[str] = mapped_column(
+        ForeignKey("annotations.id"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(8))
 
 
 class AuditEvent(Base):

@@ -264,9 +264,11 @@ class SqliteStore(Store):
             except sqlite3.Error as exc:
                 raise database_error(self._path, exc, self.busy_timeout_ms) from None
 
-    def write_verdicts_csv(self, out: BinaryIO, spec: CsvSpec, progress: Any) -> int:
+    def write_verdicts_csv(self, out: BinaryIO, spec: CsvSpec, progress: Any) -> int | None:
         from desktop.core.store.sqlite import fast
 
+        if not fast.can_write(spec.header):
+            return None
         with self.translate_errors():
             return fast.write_verdicts_csv(self, out, spec, progress)
 
@@ -459,13 +461,22 @@ def _recover(path: Path, reason: str | None, busy_timeout_ms: int) -> bool:
             "again, or copy both files to a writable folder and open the copy",
         )
     try:
-        with closing(connect_raw(path, read_only=False, busy_timeout_ms=busy_timeout_ms)) as conn:
-            # Reading takes a shared lock, and taking it rolls a hot journal back. If another
-            # program is in the middle of a write the journal is its own, and stays.
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        with closing(connect_raw(path, read_only=False, busy_timeout_ms=0)) as conn:
+            # Taking the locks rolls a hot journal back first, as SQLite always does.
+            conn.execute("BEGIN IMMEDIATE")
+            # With the write lock held nobody else can remove the journal now: if it is gone,
+            # it was a crash's, rolled back by taking the lock.
+            recovered = not journal.exists()
+            conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            # Another program is in the middle of a write: the journal is its own, and what
+            # follows waits for it as any read does.
+            return False
+        raise database_error(path, exc, busy_timeout_ms) from None
     except sqlite3.Error as exc:
         raise database_error(path, exc, busy_timeout_ms) from None
-    return not journal.exists()
+    return recovered
 
 
 def _probe(path: Path, busy_timeout_ms: int) -> str | None:

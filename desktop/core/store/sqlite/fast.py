@@ -34,10 +34,10 @@ from contextlib import closing
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from desktop.core.model import Verdict, sources_from_json
+from desktop.core.model import PartialDate, Verdict, sources_from_json
 
 if TYPE_CHECKING:
-    from desktop.core.records import AnnotationRow, ArticleSummary
+    from desktop.core.records import AnnotationRow, ArticleSummary, BlindState
     from desktop.core.store.base import CsvSpec
     from desktop.core.store.sqlite import SqliteStore
 
@@ -93,6 +93,15 @@ def _sources(safe: bool) -> str:
     )
 
 
+# The page of a PDF article holding the span's first character, as ``pages.page_of`` finds
+# it: the last page starting at or before it (one index seek), else 1 for an article with
+# pages, else empty.
+_PAGE = (
+    "coalesce((SELECT p.page FROM article_pages p WHERE p.article_id = annotations.article_id"
+    " AND p.start <= annotations.start ORDER BY p.start DESC, p.page DESC LIMIT 1),"
+    " (SELECT 1 FROM article_pages p WHERE p.article_id = annotations.article_id LIMIT 1), '')"
+)
+
 # How each column of the verdicts CSV is computed; the header names which are wanted.
 _ANNOTATION_CELLS: dict[str, Callable[[bool], str]] = {
     "start": lambda safe: "annotations.start",
@@ -104,7 +113,9 @@ _ANNOTATION_CELLS: dict[str, Callable[[bool], str]] = {
     "reviewer": lambda safe: _cell("updater.name", safe),
     "created_at": lambda safe: sql_iso("annotations.created_at"),
     "updated_at": lambda safe: sql_iso("annotations.updated_at"),
+    "page": lambda safe: _PAGE,
     "deleted_at": lambda safe: f"coalesce({sql_iso('annotations.deleted_at')}, '')",
+    "claim_id": lambda safe: "coalesce(annotations.claim_id, annotations.id)",
 }
 _ARTICLE_COLUMNS = ("article_id", "article_title", "outlet", "url")
 
@@ -116,6 +127,17 @@ def _article_cells(safe: bool) -> list[str]:
         _cell("articles.outlet", safe),
         _cell("coalesce(articles.url, '')", safe),
     ]
+
+
+def can_write(header: Sequence[str]) -> bool:
+    """Whether this path computes every column of ``header``. It leaves the ``settles`` column
+    of final verdicts (a few rows, whose linked ids SQLite before 3.44 cannot join in a
+    defined order) to the portable writer."""
+    try:
+        _check_header(header)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_header(header: Sequence[str]) -> list[str]:
@@ -153,11 +175,21 @@ _JOINS = (
 )
 
 
-def select_sql(header: Sequence[str], *, safe: bool, where: str = "1") -> str:
+def _annotation_cells(columns: Sequence[str], safe: bool, pages: bool) -> list[str]:
+    """The cells of ``columns``. Without ``pages`` (no article of the project was read from
+    a PDF) the page cell is empty without being looked up."""
+    return ["''" if c == "page" and not pages else _ANNOTATION_CELLS[c](safe) for c in columns]
+
+
+def _has_pages(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM article_pages LIMIT 1").fetchone() is not None
+
+
+def select_sql(header: Sequence[str], *, safe: bool, where: str = "1", pages: bool = True) -> str:
     """One query whose rows are the CSV rows after the header (the benchmark's sqlite3-shell
     baseline uses it)."""
     cells = ["annotations.id", *_article_cells(safe)]
-    cells += [_ANNOTATION_CELLS[c](safe) for c in _check_header(header)]
+    cells += _annotation_cells(_check_header(header), safe, pages)
     return (
         f"SELECT {', '.join(cells)} FROM annotations{_JOINS} WHERE {where}"
         " ORDER BY articles.imported_at, articles.original_name, articles.id,"
@@ -165,13 +197,13 @@ def select_sql(header: Sequence[str], *, safe: bool, where: str = "1") -> str:
     )
 
 
-def _group_sql(columns: list[str], safe: bool, where: str) -> str:
+def _group_sql(columns: list[str], safe: bool, where: str, pages: bool) -> str:
     """Rows for the articles listed in JSON parameter ``:articles``, in that order; the
     article's cells are a placeholder naming its index in the list."""
     cells = [
         "annotations.id",
         "char(1) || o.key || char(2)",
-        *[_ANNOTATION_CELLS[c](safe) for c in columns],
+        *_annotation_cells(columns, safe, pages),
     ]
     return (
         f"SELECT {', '.join(cells)} FROM json_each(:articles) o"
@@ -233,7 +265,7 @@ def write_verdicts_csv(store: SqliteStore, out: BinaryIO, spec: CsvSpec, progres
         writer = csv.writer(buffer)
         cells = [a[0] for a in articles]
         encoded = [_encode_row(writer, buffer, c) for c in cells]
-        sql = _group_sql(columns, safe, where)
+        sql = _group_sql(columns, safe, where, _has_pages(conn))
 
         def run(connection: sqlite3.Connection, group: list[int]) -> sqlite3.Cursor:
             ids = json.dumps([cells[i][0] for i in group])
@@ -412,7 +444,8 @@ def _utc(value: Any) -> datetime:
 
 _SUMMARIES_SQL = f"""
 SELECT a.id, a.title, a.outlet, a.url, a.published, a.imported_at, a.original_name,
-       a.text_length, {", ".join(f"coalesce(c.n_{v.value}, 0)" for v in Verdict)}
+       a.text_length, a.deleted_at, a.published_precision, a.author,
+       {", ".join(f"coalesce(c.n_{v.value}, 0)" for v in Verdict)}
 FROM articles a
 LEFT JOIN (
     SELECT article_id, {
@@ -420,12 +453,13 @@ LEFT JOIN (
 }
     FROM annotations WHERE deleted_at IS NULL GROUP BY article_id
 ) c ON c.article_id = a.id
+WHERE a.deleted_at IS NULL
 ORDER BY a.imported_at, a.original_name, a.id
 """
 _ROWS_SQL = """
 SELECT n.id, n.article_id, a.title, a.outlet, a.url, n.start, n."end", n.quote, n.prefix,
        n.suffix, n.verdict, n.note, n.sources, u.name, c.name, n.created_at, n.updated_at,
-       n.deleted_at, n.version
+       n.deleted_at, n.version, coalesce(n.claim_id, n.id)
 FROM annotations n
 JOIN articles a ON a.id = n.article_id
 JOIN reviewers u ON u.id = n.updated_by
@@ -469,24 +503,56 @@ class QuickReader:
         rows = self._rows("SELECT max(seq) FROM audit_events")
         return int(rows[0][0] or 0)
 
+    def blind_state(self) -> BlindState:
+        """Who may see what: while blind review is on somewhere, the window reads through
+        ``review_state``, whose blind view this reader does not apply."""
+        from desktop.core.records import BlindState
+
+        return BlindState.from_rows(
+            (r[0] for r in self._rows("SELECT article_id FROM blinding")),
+            self._rows(
+                "SELECT d.article_id, r.name FROM done_marks d "
+                "JOIN reviewers r ON r.id = d.reviewer_id"
+            ),
+            (
+                r[0]
+                for r in self._rows(
+                    "SELECT r.name FROM adjudicators a JOIN reviewers r ON r.id = a.reviewer_id"
+                )
+            ),
+        )
+
     def summaries(self) -> list[ArticleSummary]:
         from desktop.core.records import ArticleSummary
 
         out = []
-        for aid, title, outlet, url, published, imported_at, original, length, *nums in self._rows(
-            _SUMMARIES_SQL
-        ):
+        for (
+            aid,
+            title,
+            outlet,
+            url,
+            published,
+            imported_at,
+            original,
+            length,
+            _removed,
+            precision,
+            author,
+            *nums,
+        ) in self._rows(_SUMMARIES_SQL):
+            day = date.fromisoformat(published) if published else None
             out.append(
                 ArticleSummary(
                     aid,
                     title,
                     outlet,
                     url,
-                    date.fromisoformat(published) if published else None,
+                    PartialDate.from_stored(day, precision) if day and precision else day,
                     _utc(imported_at),
                     original,
                     length,
                     dict(zip(Verdict, nums, strict=True)),
+                    author=author or "",
                 )
             )
         return out
@@ -500,9 +566,31 @@ class QuickReader:
             " WHERE n.article_id = ? AND n.deleted_at IS NULL" + _ORDER, (article_id,)
         )
 
+    def reviewer_names(self) -> list[str]:
+        return [r[0] for r in self._rows("SELECT name FROM reviewers ORDER BY name")]
+
+    def live_ids(self) -> list[str]:
+        """The annotations a table lists by default: not deleted, of articles not removed, in
+        reading order."""
+        sql = (
+            "SELECT n.id FROM annotations n JOIN articles a ON a.id = n.article_id "
+            "WHERE n.deleted_at IS NULL AND a.deleted_at IS NULL" + _ORDER
+        )
+        return [r[0] for r in self._rows(sql)]
+
+    def rows_by_id(self, annotation_ids: Sequence[str]) -> list[AnnotationRow]:
+        if not annotation_ids:
+            return []
+        marks = ", ".join("?" * len(annotation_ids))
+        found = {
+            r.id: r
+            for r in self._annotation_rows(f" WHERE n.id IN ({marks})", tuple(annotation_ids))
+        }
+        return [found[i] for i in annotation_ids if i in found]
+
     def all_rows(self) -> list[AnnotationRow]:
-        """Every annotation, deleted ones too, in reading order."""
-        return self._annotation_rows(_ORDER, ())
+        """Every annotation of the articles not removed, deleted ones too, in reading order."""
+        return self._annotation_rows(" WHERE a.deleted_at IS NULL" + _ORDER, ())
 
     def first_rows(self, limit: int) -> tuple[int, list[AnnotationRow]]:
         """How many annotations are listed by default (deleted ones too), and the first ones
@@ -517,7 +605,7 @@ class QuickReader:
             AnnotationRow(
                 r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], Verdict(r[10]),
                 r[11], sources_from_json(json.loads(r[12])), r[13], r[14], _utc(r[15]),
-                _utc(r[16]), None if r[17] is None else _utc(r[17]), r[18],
+                _utc(r[16]), None if r[17] is None else _utc(r[17]), r[18], r[19],
             )
             for r in self._rows(_ROWS_SQL + tail, params)
         ]  # fmt: skip
