@@ -142,8 +142,13 @@ APP_ROLE_GRANTS = """
 GRANT CONNECT ON DATABASE {db} TO {role};
 GRANT USAGE ON SCHEMA public TO {role};
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};
-GRANT INSERT ON reviewers, articles, annotations, audit_events TO {role};
+GRANT INSERT ON reviewers, fetched_pages, articles, article_pages, annotations TO {role};
+GRANT INSERT ON settlements, settlement_links, audit_events TO {role};
 GRANT UPDATE ON annotations TO {role};
+GRANT UPDATE (title, outlet, url, published, published_precision, author) ON articles TO {role};
+GRANT UPDATE (deleted_at, deleted_by) ON articles TO {role};
+GRANT UPDATE (withdrawn_at, withdrawn_by) ON settlements TO {role};
+GRANT INSERT, DELETE ON blinding, done_marks, adjudicators TO {role};
 GRANT INSERT, UPDATE, DELETE ON presence TO {role};
 """
 

@@ -91,7 +91,8 @@ class RowContext:
 class Kind:
     """One entity type.
 
-    ``key``: the column of ``table`` holding the entity's id. ``children``: tables (with the
+    ``key``: the column of ``table`` holding the entity's id; ``updatable``: the columns an
+    update writes. ``children``: tables (with the
     column naming the entity) whose rows are made with the entity and never change after;
     ``to_row`` returns the entity's row and, by table, its children's rows. ``own`` picks what
     a state says of the entity itself (not, say, an article title copied into it for the
@@ -111,6 +112,9 @@ class Kind:
     describe: Callable[[State], str]
     fields: Callable[[State], list[tuple[str, str]]]
     key: str = "id"
+    # The columns a change may touch (None: all but the key). An article's text, a
+    # settlement's decision are never changed, and a server's application role may not.
+    updatable: tuple[str, ...] | None = None
     children: tuple[tuple[Table, str], ...] = ()
     own: Callable[[State], Any] = field(default=lambda s: s)
     combine: Callable[[State, State, State | None], State] | None = None
@@ -625,6 +629,7 @@ KINDS: dict[str, Kind] = {
             content=_article_content,
             describe=lambda s: f"article ‘{_one_line(s['title'])}’",
             fields=_article_fields,
+            updatable=tuple(k for keys in _ARTICLE_FIELDS for k in keys),
             children=((table("article_pages"), "article_id"),),
             combine=_fieldwise(_ARTICLE_FIELDS),
         ),
@@ -647,6 +652,7 @@ KINDS: dict[str, Kind] = {
             content=lambda s: (s["note"], s["withdrawn_at"] is not None),
             describe=lambda s: f"adjudication ({s['outcome']})",
             fields=_settlement_fields,
+            updatable=("withdrawn_at", "withdrawn_by"),
             children=((table("settlement_links"), "settlement_id"),),
         ),
         Kind(
@@ -715,18 +721,30 @@ def write_rows(
     inserts: Sequence[Mapping[str, Any]],
     updates: Sequence[Mapping[str, Any]],
     key: str = "id",
+    columns: Sequence[str] | None = None,
 ) -> None:
-    """Insert new rows and overwrite existing ones (by ``key``), each kind in one statement."""
+    """Insert new rows and overwrite existing ones (by ``key``; only ``columns``, by default
+    all others), each kind in one statement."""
     if inserts:
         conn.execute(insert(table), list(inserts))
     if updates:
-        columns = [c.key for c in table.c if c.key != key]
+        names = list(columns) if columns is not None else [c.key for c in table.c if c.key != key]
         stmt = (
             update(table)
             .where(table.c[key] == bindparam("_key"))
-            .values({c: bindparam(f"_{c}") for c in columns})
+            .values({c: bindparam(f"_{c}") for c in names})
         )
-        conn.execute(stmt, [{"_key": r[key], **{f"_{c}": r[c] for c in columns}} for r in updates])
+        conn.execute(stmt, [{"_key": r[key], **{f"_{c}": r[c] for c in names}} for r in updates])
+
+
+def write_entities(
+    conn: Connection,
+    kind: Kind,
+    inserts: Sequence[Mapping[str, Any]],
+    updates: Sequence[Mapping[str, Any]],
+) -> None:
+    """Insert and update rows of ``kind``'s table, updates touching only what may change."""
+    write_rows(conn, kind.table, inserts, updates, kind.key, kind.updatable)
 
 
 def delete_rows(conn: Connection, kind: Kind, ids: Sequence[str]) -> None:
@@ -746,12 +764,11 @@ def sync_entities(src: Connection, dst: Connection, kind: Kind, ids: Sequence[st
         rows = [dict(r._mapping) for r in src.execute(select(kind.table).where(column.in_(chunk)))]
         present = set(dst.execute(select(column).where(column.in_(chunk))).scalars())
         found = {r[kind.key] for r in rows}
-        write_rows(
+        write_entities(
             dst,
-            kind.table,
+            kind,
             [r for r in rows if r[kind.key] not in present],
             [r for r in rows if r[kind.key] in present],
-            kind.key,
         )
         gone = [i for i in chunk if i in present and i not in found]
         if gone:

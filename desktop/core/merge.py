@@ -42,7 +42,7 @@ from desktop.core.entities import (
     State,
     delete_rows,
     kind_of,
-    write_rows,
+    write_entities,
 )
 from desktop.core.errors import CrosscheckError, InvalidInput
 from desktop.core.store import reads
@@ -485,7 +485,7 @@ def apply_merge(
         if how in ("update", "conflict"):
             after_merge.append(step)
     for etype, kind in KINDS.items():
-        write_rows(conn, kind.table, inserts.get(etype, []), updates.get(etype, []), kind.key)
+        write_entities(conn, kind, inserts.get(etype, []), updates.get(etype, []))
         for child_table, _column in kind.children:
             if children.get(child_table.name):
                 conn.execute(insert(child_table), children[child_table.name])

@@ -505,7 +505,11 @@ class MainWindow(QMainWindow):
         annotation_ids = changes.annotation_ids
         shown = self.editor.annotation()
         # An article's new title shows in the rows of its annotations too.
-        retitled = [c.entity_id for c in changes.changes if c.action == "article.changed"]
+        retitled = [
+            c.entity_id
+            for c in changes.changes
+            if c.action in ("article.changed", "article.merged")
+        ]
         if annotation_ids or retitled:
             rows = self.reader.rows(annotation_ids=annotation_ids, include_deleted=True)
             if retitled:

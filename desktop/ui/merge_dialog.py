@@ -39,14 +39,23 @@ def describe(conflict: Any, side: str) -> str:
     return " · ".join(parts) or "same content"
 
 
-def _side_html(title: str, who: tuple[str, ...], fields: list[tuple[str, str]]) -> str:
-    rows = "".join(
-        f"<p><b>{escape(label)}:</b> {escape(value)}</p>"
-        if label
-        else f"<p><b>{escape(value)}</b></p>"
-        for label, value in fields
-    )
-    return f"<h4>{escape(title)}</h4><p>Changed by {escape(', '.join(who) or 'unknown')}</p>{rows}"
+def _side_html(title: str, who: tuple[str, ...], conflict: Any, side: str) -> str:
+    """One side in full; the fields where it differs from the other side marked, as the audit
+    trail marks changed fields (dark text on amber, readable in light and dark themes)."""
+    differing = {label for label, _value in conflict.differing(side)}
+    rows = []
+    for label, value in conflict.fields(side):
+        if not label:
+            rows.append(f"<p><b>{escape(value)}</b></p>")
+        elif label in differing:
+            rows.append(
+                f'<p><span style="background-color:#ffe69a; color:#000"><b>{escape(label)}:</b>'
+                f" {escape(value)}</span></p>"
+            )
+        else:
+            rows.append(f"<p><b>{escape(label)}:</b> {escape(value)}</p>")
+    changed_by = escape(", ".join(who) or "unknown")
+    return f"<h4>{escape(title)}</h4><p>Changed by {changed_by}</p>{''.join(rows)}"
 
 
 class MergeDialog(QDialog):
@@ -172,8 +181,8 @@ class MergeDialog(QDialog):
         if not rows:
             return
         c = self.conflicts[rows[0]]
-        self.shared_view.setHtml(_side_html("Shared project", c.shared_by, c.fields("shared")))
-        self.copy_view.setHtml(_side_html("Copy", c.copy_by, c.fields("copy")))
+        self.shared_view.setHtml(_side_html("Shared project", c.shared_by, c, "shared"))
+        self.copy_view.setHtml(_side_html("Copy", c.copy_by, c, "copy"))
         combinable = all("combine" in self.conflicts[r].choices for r in rows)
         self.choice_buttons["combine"].setEnabled(combinable)
 

@@ -145,7 +145,10 @@ class ServerTools(QObject):
         from desktop.ui.merge_dialog import MergeDialog
 
         plan = result.plan
-        name = Path(copy).name if not str(copy).startswith("postgres") else str(copy)
+        from desktop.core.store import is_server_url
+        from desktop.core.store.postgres import redact
+
+        name = redact(str(copy)) if is_server_url(str(copy)) else Path(copy).name
         if plan.nothing_to_do:
             dialogs.show_info(self.window, "Nothing to merge", f"{name}: {plan.summary()}.")
             return

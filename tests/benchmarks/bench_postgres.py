@@ -58,7 +58,7 @@ LATENCY_TARGET_S = 1.0
 
 ANNOTATION_COLUMNS = (
     'id, article_id, start, "end", quote, prefix, suffix, verdict, note, sources, created_at, '
-    "created_by, updated_at, updated_by, deleted_at, deleted_by, version"
+    "created_by, updated_at, updated_by, deleted_at, deleted_by, version, final, claim_id"
 )
 EVENT_COLUMNS = (
     'seq, id, at, reviewer_id, reviewer, action, entity_type, entity_id, "before", "after", '
@@ -171,7 +171,7 @@ def bench_annotate(databases: Databases) -> tuple[float, float]:
     raw_article = raw.execute("SELECT id FROM articles LIMIT 1").fetchone()[0]  # type: ignore[index]
     raw.commit()
     annotation_sql = (
-        f"INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES ({', '.join(['%s'] * 17)})"
+        f"INSERT INTO annotations ({ANNOTATION_COLUMNS}) VALUES ({', '.join(['%s'] * 19)})"
     )
     event_sql = f"INSERT INTO audit_events ({EVENT_COLUMNS}) VALUES ({', '.join(['%s'] * 12)})"
 

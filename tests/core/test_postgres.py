@@ -10,12 +10,14 @@ from pathlib import Path
 import pytest
 
 from desktop.cli import main as cli_main
-from desktop.core import operations
+from desktop.core import operations, review_ops
 from desktop.core.errors import CrosscheckError, ProjectOpenError
 from desktop.core.store import Store, Watcher, create_store, open_store, reads
+from desktop.core.transfer import copy_project
 from desktop.core.verify import verify_project
 from tests.conftest import REVIEWER, make_project
 from tests.pg import Server, app_role
+from tests.support.every_kind import JUDGE, before_the_copy, work_on_everything
 
 
 @pytest.fixture
@@ -332,6 +334,22 @@ def test_an_application_role_can_work_but_cannot_tamper(
         operations.import_articles(
             app, [ImportedArticle("Text.\n", "T", "t.txt", "txt")], reviewer="Sam Okafor"
         )
+        # Everything else the program writes: pages, articles, review state, adjudication.
+        before_the_copy(app)
+        worked = work_on_everything(app)
+        # And a merge of a copy that changed, ended and withdrew some of it.
+        laptop = Path(str(tmp_path)) / "laptop.crosscheck"
+        copy_project(app, laptop)
+        with open_store(laptop) as road:
+            operations.edit_article(road, worked.web, reviewer="Olena", title="Road title")
+            operations.restore_article(road, worked.removed, reviewer="Olena")
+            review_ops.unmark_done(road, worked.blinded, reviewer="Ann Example")
+            review_ops.end_blinding(road, reviewer=JUDGE, article_id=worked.blinded)
+            review_ops.withdraw_settlements(road, [worked.settlement], reviewer=JUDGE)
+            review_ops.add_adjudicator(road, "Olena", reviewer=JUDGE)
+        with open_store(laptop, read_only=True) as road:
+            result = operations.merge_copy(app, road, reviewer="Desk Editor")
+        assert result.changes and not result.plan.conflicts
         assert verify_project(app).ok
     for statement in (
         "UPDATE audit_events SET reviewer = 'Mallory'",
@@ -340,7 +358,12 @@ def test_an_application_role_can_work_but_cannot_tamper(
         "ALTER TABLE audit_events DISABLE TRIGGER USER",
         "DROP TRIGGER audit_events_no_update ON audit_events",
         "DELETE FROM annotations",
+        "DELETE FROM articles",
         "UPDATE articles SET text = 'changed'",
+        "DELETE FROM fetched_pages",
+        "UPDATE fetched_pages SET body = 'changed'",
+        "UPDATE settlements SET outcome = 'agreed'",
+        "DELETE FROM settlement_links",
     ):
         with psycopg.connect(app_url) as conn, pytest.raises(psycopg.Error) as caught:
             conn.execute(statement)

@@ -63,10 +63,11 @@ class Worked:
     tagged: str  # an annotation: note, saved evidence copy, moved span, carried
     carried: str  # the annotation the verdict was carried to
     settlement: str
+    blinded: str  # a demo article under blind review, and marked done by Ann Example
 
 
 def work_on_everything(store: Store) -> Worked:
-    first, second, third, fourth, _fifth = demo_articles(store)
+    first, second, third, fourth = demo_articles(store)[:4]
     web = ImportedArticle(
         WEB_TEXT, "Flood waters rise", "http://news.example/flood", "html",
         url="https://news.example/flood",
@@ -111,4 +112,4 @@ def work_on_everything(store: Store) -> Worked:
     review_ops.remove_adjudicator(store, "Cy Second", reviewer=JUDGE)
     review_ops.start_blinding(store, reviewer=JUDGE, article_id=second)
     review_ops.mark_done(store, second, reviewer="Ann Example")
-    return Worked(web_id, pdf_id, third, tagged, carried, settlement)
+    return Worked(web_id, pdf_id, third, tagged, carried, settlement, second)

@@ -238,3 +238,36 @@ def test_recent_projects_keep_files_and_servers(tmp_path: Path) -> None:
     assert server_label(settings.recent_projects()[2]) == "newsroom on db.example.org"
     a.unlink()
     assert str(a) not in settings.recent_projects()  # files that are gone drop out
+
+
+def test_an_article_changed_on_both_sides_is_decided_in_the_dialog(
+    qtbot, open_window, reviewer, demo_path: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """Not only annotations: an article's details changed at the desk and on the road show
+    side by side, field by field, and combine."""
+    with open_store(demo_path) as desk, desk.read() as conn:
+        article = reads.article_summaries(conn)[0].id
+    laptop = tmp_path / "laptop.crosscheck"
+    with open_store(demo_path) as desk:
+        copy_project(desk, laptop)
+        operations.edit_article(desk, article, reviewer="Sam", title="Desk title")
+    with open_store(laptop) as road:
+        operations.edit_article(road, article, reviewer="Olena", author="R. Writer")
+    window = open_window(demo_path)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(laptop), ""))
+    window.server_tools.merge_action.trigger()
+    qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), MergeDialog))
+    dialog = QApplication.activeModalWidget()
+    assert dialog.table.item(0, 0).text() == "article ‘Desk title’"
+    assert "title Desk title" in dialog.table.item(0, 1).text()
+    assert "author R. Writer" in dialog.table.item(0, 2).text()
+    assert "Author: R. Writer" in dialog.copy_view.toPlainText()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_3)
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "Merged:" in window.statusBar().currentMessage(), timeout=10_000)
+    titles = [s.title for s in window.article_panel.model.summaries()]
+    assert "Desk title" in titles
+    with open_store(demo_path) as desk, desk.read() as conn:
+        (summary,) = [s for s in reads.article_summaries(conn) if s.id == article]
+    assert (summary.title, summary.author) == ("Desk title", "R. Writer")

@@ -36,7 +36,19 @@ ACTION_LABELS = {
     "adjudication.withdrawn": "Withdrew adjudication",
     "adjudication.reinstated": "Reinstated adjudication",
     "annotation.merged": "Merged",
+    "article.merged": "Merged",
+    "settlement.merged": "Merged",
+    "blinding.merged": "Merged",
+    "done_mark.merged": "Merged",
+    "adjudicator.merged": "Merged",
     "copy.merged": "Merged copy",
+}
+# What a merge decision about an entity of each type changed, for its one-line summary.
+_MERGED_WHAT = {
+    "settlement": "an adjudication",
+    "blinding": "blind review",
+    "done_mark": "a done mark",
+    "adjudicator": "an adjudicator",
 }
 QUOTE_CHARS = 36
 
@@ -128,6 +140,10 @@ def describe(
         return f"{ACTION_LABELS[action]} a disagreement{where}"
     if action == "copy.merged":
         return "Merged the work of a copy of this project"
+    if action == "article.merged":
+        return f"Merged both versions of the details of ‘{_clip(title or '', 80)}’"
+    if action.endswith(".merged") and action.split(".")[0] in _MERGED_WHAT:
+        return f"Merged both versions of {_MERGED_WHAT[action.split('.')[0]]}{where}"
     return f"{action} {quoted if quote else ''}".rstrip()
 
 
