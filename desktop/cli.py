@@ -18,7 +18,7 @@ from desktop.core.anchoring import find_quote
 from desktop.core.errors import CrosscheckError, InvalidInput
 from desktop.core.model import Verdict, check_reviewer_name
 from desktop.core.records import AnnotationFilter
-from desktop.core.store import Store, create_store, is_server_url, open_store, reads
+from desktop.core.store import Store, create_store, is_server_url, open_store
 from desktop.core.store.sqlite import SUFFIX
 
 if TYPE_CHECKING:
@@ -92,6 +92,7 @@ def _check_server(url: str, password: str | None) -> str | None:
 def cmd_new(args: argparse.Namespace) -> int:
     from desktop.core import demo, operations
     from desktop.core.importers import read_articles
+    from desktop.core.store import reads
 
     target = args.project if is_server_url(args.project) else project_path(args.project)
     reviewer = _reviewer(args)
@@ -130,6 +131,7 @@ def project_path(typed: str) -> Path:
 def cmd_import(args: argparse.Namespace) -> int:
     from desktop.core import operations
     from desktop.core.importers import MAX_TEXT_CHARS, read_sources
+    from desktop.core.store import reads
 
     reviewer = _reviewer(args)
     if len(args.files) > 1 and ((args.title or "").strip() or (args.url or "").strip()):
@@ -233,6 +235,7 @@ def cmd_pages(args: argparse.Namespace) -> int:
 def cmd_articles(args: argparse.Namespace) -> int:
     from desktop.cli_review import viewer
     from desktop.core import review_state
+    from desktop.core.store import reads
 
     with _open(args) as project, project.read() as db:
         summaries = reads.article_summaries(db, include_removed=args.include_removed)
@@ -272,6 +275,7 @@ ARTICLE_FIELDS = ("title", "outlet", "url", "published", "author")
 
 def cmd_edit_article(args: argparse.Namespace) -> int:
     from desktop.core import operations
+    from desktop.core.store import reads
 
     reviewer = _reviewer(args)
     with _open(args, writes=True) as project:
@@ -310,6 +314,7 @@ def _changed(change: Any) -> list[str]:
 
 def cmd_remove_article(args: argparse.Namespace) -> int:
     from desktop.core import operations
+    from desktop.core.store import reads
 
     reviewer = _reviewer(args)
     with _open(args, writes=True) as project:
@@ -327,6 +332,7 @@ def cmd_remove_article(args: argparse.Namespace) -> int:
 
 def cmd_restore_article(args: argparse.Namespace) -> int:
     from desktop.core import operations
+    from desktop.core.store import reads
 
     reviewer = _reviewer(args)
     with _open(args, writes=True) as project:
@@ -343,6 +349,8 @@ def cmd_restore_article(args: argparse.Namespace) -> int:
 
 
 def _title_of(project: Store, article_id: str) -> str:
+    from desktop.core.store import reads
+
     with project.read() as db:
         summaries = reads.article_summaries(db, include_removed=True)
     return next((s.title for s in summaries if s.id == article_id), "")
@@ -350,6 +358,7 @@ def _title_of(project: Store, article_id: str) -> str:
 
 def cmd_annotate(args: argparse.Namespace) -> int:
     from desktop.core import operations
+    from desktop.core.store import reads
 
     reviewer = _reviewer(args)
     copies = _fetch_copies(args.source or []) if args.save_copies else []
@@ -417,6 +426,7 @@ def _annotations_json(db: Connection, rows: list[AnnotationRow]) -> list[dict[st
 def cmd_annotations(args: argparse.Namespace) -> int:
     from desktop.cli_review import viewer
     from desktop.core import review_state
+    from desktop.core.store import reads
 
     looker = viewer(args)
     with _open(args) as project, project.read() as db:

@@ -214,7 +214,12 @@ class ChangeFeed(QObject):
     """The project cannot be reached (the reason), or can again ("")."""
 
     def __init__(
-        self, store: Store, runner: Runner, seen_seq: int, parent: QObject | None = None
+        self,
+        store: Store,
+        runner: Runner,
+        seen_seq: int,
+        parent: QObject | None = None,
+        start_after_ms: int = 0,
     ) -> None:
         super().__init__(parent)
         self.store = store
@@ -228,9 +233,11 @@ class ChangeFeed(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self.poll)
         self._timer.start()
-        # The watcher tells of commits after its first look: take that look now, and read once
-        # soon what may have been committed between the window's first read and this.
-        QTimer.singleShot(0, self._start)
+        # The watcher tells of commits after its first look: take that look soon, and read once
+        # what may have been committed between the window's first read and this. A window
+        # passes a delay so that this first read (which loads the database layer) comes after
+        # its first paint rather than before it.
+        QTimer.singleShot(start_after_ms, self._start)
 
     def _start(self) -> None:
         try:

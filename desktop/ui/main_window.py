@@ -69,6 +69,9 @@ PREFERRED_SIZE = (1400, 900)
 # before it is first shown.
 FRAME_ALLOWANCE = (0, 36)
 PRESENCE_DELAY_MS = 1500
+# The change feed's first read waits this long: after the first paint on any machine we know,
+# and well before anyone can have typed anything that depends on it.
+FEED_DELAY_MS = 250
 _TAG_KEYS = {
     Qt.Key.Key_1: Verdict.SUPPORTED,
     Qt.Key.Key_2: Verdict.DISPUTED,
@@ -349,7 +352,7 @@ class MainWindow(QMainWindow):
             self.panes.set_choices(_choices(summaries))
             self.panes.set_loader(self._load_article)
             self._restore_panes([s.id for s in summaries])
-        self.feed = ChangeFeed(project, self.runner, seen, self)
+        self.feed = ChangeFeed(project, self.runner, seen, self, start_after_ms=FEED_DELAY_MS)
         self.feed.sig_changes_arrived.connect(self.apply_changes)
         self.feed.sig_availability_changed.connect(self._on_availability_changed)
         self.editing = Editing(
