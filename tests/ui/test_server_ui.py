@@ -271,3 +271,39 @@ def test_an_article_changed_on_both_sides_is_decided_in_the_dialog(
     with open_store(demo_path) as desk, desk.read() as conn:
         (summary,) = [s for s in reads.article_summaries(conn) if s.id == article]
     assert (summary.title, summary.author) == ("Desk title", "R. Writer")
+
+
+def test_a_dropped_server_connection_is_said_typed_text_is_kept_and_it_reconnects(
+    open_window, reviewer, pg_server, pg_url: str, qtbot
+) -> None:
+    from desktop.core.model import Verdict
+    from tests.ui.gestures import drag_select, settle
+
+    make_project(pg_url)
+    window = open_window(pg_url)
+    view = window.panes.panes()[0].view
+    drag_select(view, 30, 40)
+    window.tag_selection(Verdict.DISPUTED)
+    note = window.editor.note
+    note.setFocus()
+    qtbot.keyClicks(note, "Half a thought")
+    database = pg_url.split("/")[3].split("?")[0]
+    # The server stops taking this database's connections and drops the open ones.
+    pg_server.admin(f"ALTER DATABASE {database} ALLOW_CONNECTIONS false")
+    try:
+        pg_server.admin(
+            f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"
+        )
+        qtbot.waitUntil(lambda: "unavailable" in window.state_label.text(), timeout=5000)
+        assert "cannot reach the server" in window.state_label.toolTip()
+        assert note.toPlainText() == "Half a thought"
+    finally:
+        pg_server.admin(f"ALTER DATABASE {database} ALLOW_CONNECTIONS true")
+    qtbot.waitUntil(lambda: "unavailable" not in window.state_label.text(), timeout=5000)
+    assert note.toPlainText() == "Half a thought"
+    window.editor.commit_note()
+    settle(window)
+    assert window.editor.annotation().note == "Half a thought"
+    with open_store(pg_url) as again, again.read() as conn:
+        notes = [row.note for row in reads.annotation_rows(conn, reads.AnnotationFilter())]
+    assert notes == ["Half a thought"]
