@@ -818,6 +818,14 @@ class ArticleView(QPlainTextEdit):
         block = document.findBlock(utf16)
         if not block.isValid():
             return
+        # Qt lays wrapped paragraphs out as they come into view, counting one line for each
+        # until then: lay out those above the target so its line number is right.
+        lay_out = document.documentLayout().blockBoundingRect
+        above = document.begin()
+        while above.isValid() and above.blockNumber() <= block.blockNumber():
+            if above.layout().lineCount() == 0:
+                lay_out(above)
+            above = above.next()
         layout = block.layout()
         line = layout.lineForTextPosition(utf16 - block.position())
         number = block.firstLineNumber() + (line.lineNumber() if line.isValid() else 0)

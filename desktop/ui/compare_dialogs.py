@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -242,9 +242,25 @@ class TagAllDialog(_ChoiceDialog):
                 button.setChecked(True)
         row.addStretch(1)
         self.verdicts.idToggled.connect(lambda _id, _on: self._update())
+        # 1, 2 and 3 choose the verdict as they tag in a pane, even from inside the list.
+        self.list.installEventFilter(self)
         self.layout_.addLayout(row)
         self.ok_button().setText("&Tag")
         self._finish_layout()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.list
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and event.text() in ("1", "2", "3")
+        ):
+            button = self.verdicts.button(int(event.text()))
+            if button is not None:
+                button.setChecked(True)
+                return True
+        return super().eventFilter(watched, event)
 
     def verdict(self) -> Verdict | None:
         checked = self.verdicts.checkedId()

@@ -177,4 +177,3 @@ def outline(rects: list[QRectF]) -> QPainterPath:
 
 
 UNIQUE_TIP = "<b>Only in this version</b>: no other version carries this passage."
-

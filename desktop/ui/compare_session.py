@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 IDLE, RUNNING, READY, SINGLE, FAILED = "idle", "running", "ready", "single", "failed"
 
 
+class NothingHere(CrosscheckError):
+    """The caret is between sentences (a blank line, a margin): nothing to compare."""
+
+
 @dataclass(frozen=True)
 class Source:
     """What is being compared: a span of one version, maybe an annotation's, maybe chosen
@@ -292,7 +296,7 @@ class CompareSession(QObject):
                 if start is None or end is None:
                     span = _sentence_at(comparison, source.article_id, source.caret)
                     if span is None:
-                        raise CrosscheckError("no sentence here to compare")
+                        raise NothingHere("no sentence here to compare")
                     start, end = span
                 found = comparison.counterparts(source.article_id, start, end)
                 quote = comparison.version(source.article_id).text[start:end]
@@ -328,7 +332,7 @@ class CompareSession(QObject):
 
         def refused(error: CrosscheckError) -> None:
             if generation == self._generation:
-                failed(str(error))
+                failed("" if isinstance(error, NothingHere) else str(error))
 
         self.runner.run("Finding counterparts", work, writes=False, done=finished, failed=refused)
 

@@ -477,6 +477,9 @@ class CompareTools(QObject):
         session.counterparts(source, self._on_found, self._on_find_failed)
 
     def _on_find_failed(self, message: str) -> None:
+        self._then = None
+        if not message:
+            return  # a caret between sentences: nothing to say
         self.window.statusBar().showMessage(f"Cannot compare this: {message}", STATUS_MS)
         if self.counterparts_panel is not None:
             self.counterparts_panel.set_message(f"Cannot compare this: {message}")
@@ -641,6 +644,7 @@ class CompareTools(QObject):
             panel.sig_carry_requested.connect(self.carry)
             self.counterparts_panel = panel
             layout.addWidget(panel)
+            panel.show()
             if self.found is not None:
                 panel.set_found(self.found, self.labels, can_edit=self._editable())
         elif dock is self.claims_dock and self.claims_panel is None:
@@ -651,6 +655,7 @@ class CompareTools(QObject):
             claims.sig_untagged_activated.connect(self._show_claim_in)
             self.claims_panel = claims
             layout.addWidget(claims)
+            claims.show()
         elif dock is self.search_dock and self.search_panel is None:
             from desktop.ui.search_panel import SearchPanel
 
@@ -659,6 +664,7 @@ class CompareTools(QObject):
             search.sig_hit_activated.connect(self.show_hit)
             self.search_panel = search
             layout.addWidget(search)
+            search.show()
         else:
             return
         self.window.update_tab_order()
