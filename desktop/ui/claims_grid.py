@@ -163,11 +163,15 @@ class ClaimsPanel(QWidget):
         keep = (current.row(), current.column()) if current.isValid() else None
         self.model.set_claims(claims, versions, labels)
         header = self.table.horizontalHeader()
+        # Versions get room for a verdict and a short label; the claim takes what is left
+        # (scrolling sideways only when there are many versions).
+        width = max(self.table.fontMetrics().horizontalAdvance("Unverified +1") + 40, 120)
+        room = self.table.viewport().width() - width * len(versions)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 320)
+        header.resizeSection(0, max(room, 240))
         for column in range(1, self.model.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-            header.resizeSection(column, 150)
+            header.resizeSection(column, width)
         spread = sum(1 for c in claims if sum(1 for rows in c.cells.values() if rows) > 1)
         self.summary.setText(
             f"{len(claims)} claim{'s' if len(claims) != 1 else ''} in {len(versions)} versions; "

@@ -83,6 +83,7 @@ class CompareTools(QObject):
         self._settled = False  # the window has shown the project: comparing may start
         self._texts: list[tuple[str, str, str]] | None = None  # for searching
         self._claims_stale = True
+        self._shown: dict[str, bool] = {}  # dock name: on screen (not behind a tab)
         self._ask_timer = QTimer(self)
         self._ask_timer.setSingleShot(True)
         self._ask_timer.setInterval(ASK_DELAY_MS)
@@ -240,7 +241,7 @@ class CompareTools(QObject):
 
     def _wanted(self) -> bool:
         """Whether anything shown needs the comparison now."""
-        return self.compare_action.isChecked() or self.counterparts_dock.isVisible()
+        return self.compare_action.isChecked() or self.on_screen(self.counterparts_dock)
 
     def _relabel(self) -> None:
         from desktop.core.compare.labels import version_labels
@@ -411,7 +412,8 @@ class CompareTools(QObject):
             )
             return Source(article_id, start, end, annotation=row, pane=pane)
         caret = view.caret_position()
-        ids = view.annotation_ids_at(caret)
+        # A caret just after an annotation's last character is on it too.
+        ids = view.annotation_ids_at(caret) or (view.annotation_ids_at(caret - 1) if caret else [])
         row = view.annotation(ids[0]) if ids else None
         if row is not None:
             return Source(article_id, row.start, row.end, annotation=row, pane=pane)
@@ -609,7 +611,13 @@ class CompareTools(QObject):
             return self.search_panel.field
         return None
 
+    def on_screen(self, dock: QDockWidget) -> bool:
+        """Whether the dock's panel is on screen (a dock behind another tab counts as
+        visible to Qt, but not here)."""
+        return dock.isVisible() and self._shown.get(dock.objectName(), False)
+
     def _on_dock_visible(self, dock: QDockWidget, visible: bool) -> None:
+        self._shown[dock.objectName()] = visible
         if not visible:
             return
         self._build(dock)
@@ -624,9 +632,9 @@ class CompareTools(QObject):
             self.refresh_claims()
 
     def _refresh_visible_panels(self) -> None:
-        if self.counterparts_dock.isVisible():
+        if self.on_screen(self.counterparts_dock):
             self._on_dock_visible(self.counterparts_dock, True)
-        if self.claims_dock.isVisible():
+        if self.on_screen(self.claims_dock):
             self.refresh_claims()
 
     def _build(self, dock: QDockWidget) -> None:
@@ -706,7 +714,7 @@ class CompareTools(QObject):
         """Read the claims again (on the runner) while the grid is on screen."""
         panel = self.claims_panel
         w = self.window
-        if panel is None or w.reader is None or not self.claims_dock.isVisible():
+        if panel is None or w.reader is None or not self.on_screen(self.claims_dock):
             self._claims_stale = True
             return
         self._claims_stale = False
@@ -1000,16 +1008,34 @@ class CompareTools(QObject):
         if touched or changes.reload:
             if self.session is not None:
                 self.session.forget_rows(None)
-            # "Verdict there" and the claims follow the change.
+            # "Verdict there" and the claims follow the change; a passage just tagged is
+            # compared as the annotation it now is (so its verdict can be carried).
             if self._source is not None and self.session is not None and self.session.ready:
-                self._ask(self._source, at_once=True)
-            if self.claims_dock.isVisible():
+                self._ask(self._with_annotation(self._source), at_once=True)
+            if self.on_screen(self.claims_dock):
                 self.refresh_claims()
             else:
                 self._claims_stale = True
 
+    def _with_annotation(self, source: Source) -> Source:
+        """``source`` with the annotation now shown exactly on its span (or none, once
+        deleted)."""
+        from dataclasses import replace
+
+        if source.start is None or source.end is None:
+            return source
+        views = [p.view for p in self.window.panes.panes_showing(source.article_id)]
+        for view in views:
+            for annotation_id in view.annotation_ids_at(source.start):
+                row = view.annotation(annotation_id)
+                if row is not None and (row.start, row.end) == (source.start, source.end):
+                    return replace(source, annotation=row)
+        if views and source.annotation is not None:
+            return replace(source, annotation=None)
+        return source
+
     def _on_reviewer_changed(self) -> None:
         if self.session is not None:
             self.session.forget_rows(None)
-        if self.claims_dock.isVisible():
+        if self.on_screen(self.claims_dock):
             self.refresh_claims()

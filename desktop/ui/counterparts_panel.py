@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -143,6 +144,34 @@ class CounterpartsModel(QAbstractTableModel):
         return None
 
 
+class ElidedLabel(QLabel):
+    """One line of plain text, ended with "…" when too long for its width; ``text()`` is
+    the whole text, and so is the tooltip unless one is set."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._full = ""
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        shown = self.fontMetrics().elidedText(
+            self._full, Qt.TextElideMode.ElideRight, max(self.width(), 40)
+        )
+        super().setText(shown)
+
+
 class CounterpartsPanel(QWidget):
     """The claim compared, its counterparts, and the buttons that tag or carry to them."""
 
@@ -156,10 +185,8 @@ class CounterpartsPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("counterpartsPanel")
-        self.source = QLabel()
+        self.source = ElidedLabel()
         self.source.setObjectName("counterpartsSource")
-        self.source.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.source.setTextFormat(Qt.TextFormat.PlainText)
         self.model = CounterpartsModel(self)
         self.table = QTableView()
         self.table.setObjectName("counterpartsTable")

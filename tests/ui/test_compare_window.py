@@ -270,6 +270,36 @@ def test_one_article_project_says_there_is_nothing_to_compare(
     assert "Only one version" in window.compare.counterparts_panel.source.text()
 
 
+def test_an_imported_version_joins_the_comparison(
+    open_window, demo_path, reviewer, qtbot, tmp_path
+) -> None:
+    window = open_window(demo_path)
+    compare_on(window, qtbot)
+    first = window.panes.panes()[0]
+    start = first.view.text().index(NINE)
+    drag_select(first.view, start, start + len(NINE))
+    wait_found(window, qtbot)
+    assert window.compare.counterparts_panel.model.rowCount() == 4
+    story = tmp_path / "sixth.txt"
+    story.write_text(
+        "Sixth version\n\nThe police said a total of nine individuals were detained after "
+        "the raid in Yekaterinburg.\n",
+        encoding="utf-8",
+    )
+    window.import_files([story])
+    qtbot.waitUntil(lambda: "F" in [label.letter for label in window.compare.labels.values()])
+    qtbot.waitUntil(lambda: window.compare.session.ready, timeout=30_000)
+    assert "Compared 6 versions" in window.compare.session.message
+    claim = "a total of nine individuals were detained"
+    start = first.view.text().index(claim)
+    drag_select(first.view, start, start + len(claim))
+    wait_found(window, qtbot)
+    model = window.compare.counterparts_panel.model
+    assert model.rowCount() == 5
+    row = next(r for r in range(model.rowCount()) if model.index(r, 0).data() == "F")
+    assert model.index(row, 1).data() == "Same"
+
+
 # --- tag all and carry ---------------------------------------------------------------------------
 
 
@@ -310,6 +340,13 @@ def test_tag_all_tags_the_claim_in_every_chosen_version_as_one_undo_step(
     assert {r.verdict for r in rows} == {Verdict.DISPUTED} and len({r.claim for r in rows}) == 1
     assert window.action("edit.undo").text() == "&Undo Tag 'Disputed' in 2 versions"
     assert "Tagged 2 versions as disputed." in window.statusBar().currentMessage()
+    # The passage is an annotation now: its verdict can be carried from the panel.
+    qtbot.waitUntil(lambda: window.compare.found.source.annotation is not None, timeout=10_000)
+    window.runner.wait()
+    assert window.compare.counterparts_panel.carry_button.isEnabled()
+    assert (
+        "Annotation \u201cnine individuals\u201d" in window.compare.counterparts_panel.source.text()
+    )
     # Both panes show the new highlights, and one undo takes both back.
     second = window.panes.panes()[1]
     assert second.view.annotation_ids_at(second.view.text().index(NINE_IN_B))
