@@ -78,9 +78,9 @@ def measure(path: Path, label: str) -> float:
     window.resize(1366, 741)
     window.activateWindow()
     QApplication.processEvents()
-    tools = window.compare
     began = time.perf_counter()
     window.action("view.compare").trigger()
+    tools = window.compare.controller
     pump_until(lambda: tools.session is not None and tools.session.ready, 300)
     aligned = time.perf_counter() - began
     first, second = window.panes.panes()

@@ -553,6 +553,7 @@ def test_nothing_of_comparing_loads_before_the_window_has_painted(
         f"w = open_window({str(demo_path)!r})\n"
         "QApplication.processEvents()\n"
         "heavy = ('numpy', 'wordllama', 'rapidfuzz', 'syntok', 'desktop.core.compare.comparison',"
+        " 'desktop.ui.compare_session', 'desktop.ui.compare_controller',"
         " 'desktop.ui.counterparts_panel', 'desktop.ui.compare_dialogs')\n"
         "loaded = sorted(m for m in heavy if m in sys.modules)\n"
         "print(w.action('view.compare').isChecked(), loaded)\n"
