@@ -182,8 +182,9 @@ class CompareTools(QObject):
 
     def _on_project_opened(self, _project: Store) -> None:
         self.settled = False
-        self.relabel()
         self._forward("on_project_opened")
+        # The letters come right after the first paint, which they are not needed for.
+        QTimer.singleShot(0, self._relabel_if_open)
         QTimer.singleShot(FIRST_USE_DELAY_MS, self._settle)
 
     def _settle(self) -> None:
@@ -208,6 +209,10 @@ class CompareTools(QObject):
         self.labels = {}
         for pane in self.window.panes.panes():
             pane.set_letter("")
+
+    def _relabel_if_open(self) -> None:
+        if self.window.project is not None:
+            self.relabel()
 
     def relabel(self) -> None:
         """The versions' short labels, from the article list (its order gives the letters)."""
