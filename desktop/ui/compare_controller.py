@@ -683,21 +683,29 @@ class CompareController(QObject):
         project = self.window.project
         return project is not None and not project.read_only
 
-    def _current_source(self) -> Source | None:
-        """What Tag All and Carry act on: what is being compared, else what the keyboard is
-        on (a pane's selection or caret annotation), else the editor's annotation."""
+    def _current_source(self) -> tuple[Source | None, str]:
+        """What Tag All and Carry act on: the selection (or the annotation or sentence at the
+        caret) of the pane the keyboard is in, else what is being compared, else the editor's
+        annotation; with the reason when there is nothing to act on."""
+        from desktop.core.anchoring import trim_span
+
+        pane = self.window.panes.pane_of(QApplication.focusWidget())
+        if pane is not None and pane.article_id() is not None:
+            view = pane.view
+            span = view.selected_span()
+            if span is not None:
+                start, end = trim_span(view.text(), *span)
+                if end <= start or not any(ch.isalnum() for ch in view.text()[start:end]):
+                    return None, "The selection holds no words: select the words of a claim."
+            source = self._source_in(view)
+            if source is not None:
+                return source, ""
         if self._source is not None:
-            return self._source
-        focus = QApplication.focusWidget()
-        pane = self.window.panes.pane_of(focus) or self.window.panes.active_pane()
-        if pane is not None:
-            source = self._source_in(pane.view)
-            if source is not None and (source.start is not None or source.annotation):
-                return source
+            return self._source, ""
         shown = self.window.editor.annotation()
         if shown is not None:
-            return Source(shown.article_id, shown.start, shown.end, annotation=shown)
-        return None
+            return Source(shown.article_id, shown.start, shown.end, annotation=shown), ""
+        return None, ""
 
     def _when_found(self, source: Source, then: Callable[[Found], None]) -> None:
         """Run ``then`` with ``source``'s counterparts, finding them first if need be."""
@@ -732,10 +740,11 @@ class CompareController(QObject):
         """Annotate ▸ Tag All Versions…: the claim and its counterparts, one verdict."""
         if not self._can_edit("tagging"):
             return
-        source = self._current_source()
+        source, why = self._current_source()
         if source is None:
             self.window.statusBar().showMessage(
-                "Select a passage in a pane (or an annotation) first, then Tag All Versions.",
+                why
+                or "Select a passage in a pane (or an annotation) first, then Tag All Versions.",
                 STATUS_MS,
             )
             return
@@ -779,11 +788,12 @@ class CompareController(QObject):
         """Annotate ▸ Carry Verdict…: the annotation's verdict to its counterparts."""
         if not self._can_edit("carrying a verdict"):
             return
-        source = self._current_source()
+        source, why = self._current_source()
         annotation = source.annotation if source is not None else None
         if source is None or annotation is None:
             self.window.statusBar().showMessage(
-                "Carry Verdict works on an annotation: select one (click its highlight), "
+                why
+                or "Carry Verdict works on an annotation: select one (click its highlight), "
                 "then carry its verdict.",
                 STATUS_MS,
             )

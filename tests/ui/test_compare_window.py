@@ -409,7 +409,21 @@ def test_carry_needs_an_annotation_and_a_writable_project(
     qtbot.keyClick(first.view, Qt.Key.Key_R, CTRL_SHIFT)
     assert "works on an annotation" in window.statusBar().currentMessage()
     assert window.compare.carry_dialog is None
+    # A selection of spaces is no claim to tag in every version.
+    gap = first.view.text().index(" ", start)
+    drag_select(first.view, gap, gap + 1)
+    qtbot.keyClick(first.view, Qt.Key.Key_T, CTRL_SHIFT)
+    assert window.statusBar().currentMessage() == (
+        "The selection holds no words: select the words of a claim."
+    )
+    assert window.compare.tag_dialog is None
     assert live_rows(window) == []
+    # A read-only project refuses both, saying why.
+    window.close_project()
+    demo_path.chmod(0o444)
+    assert window.open_path(demo_path)
+    assert not window.action("annotate.tag_all").isEnabled()
+    assert not window.action("annotate.carry").isEnabled()
 
 
 # --- the claims grid -----------------------------------------------------------------------------
