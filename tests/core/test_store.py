@@ -400,12 +400,9 @@ def test_the_quick_reader_gives_what_the_store_reads_give(busy_project: Store) -
         assert quick.project_name() == reads.project_info(conn).name  # type: ignore[union-attr]
         listed = reads.annotation_ids(conn, AnnotationFilter(live_articles_only=True))
         assert quick.live_ids() == listed and len(listed) == len(every) - 1
-        assert (
-            quick.rows_by_id(listed[3:1:-1])
-            == reads.annotation_rows(
-                conn, AnnotationFilter(include_deleted=True), annotation_ids=listed[2:4]
-            )[::-1]
-        )
+        assert quick.rows_by_id(listed[3:1:-1]) == reads.annotation_rows(
+            conn, AnnotationFilter(include_deleted=True), annotation_ids=listed[2:4]
+        )[::-1]
         assert quick.reviewer_names() == reads.reviewer_names(conn)
         assert quick.head_seq() == reads.head_event(conn)[0]  # type: ignore[index]
         assert not quick.blind_state().active
