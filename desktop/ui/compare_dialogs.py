@@ -109,8 +109,8 @@ def choices(
             )
         elif c.status == "differs":
             outcome = (
-                " \u2014 tagged unverified (or the verdict chosen below) with a note, "
-                f"not {verdict_style.label(carrying).lower()}"
+                f" \u2014 gets the verdict below and a note, not "
+                f"{verdict_style.label(carrying).lower()}"
                 if carrying is not None
                 else ""
             )
@@ -179,7 +179,7 @@ class _ChoiceDialog(QDialog):
         self.layout_ = QVBoxLayout(self)
         self.layout_.addWidget(self.intro)
         self.layout_.addWidget(self.list, 1)
-        self.resize(620, 360)
+        self.resize(680, 360)
 
     def _finish_layout(self) -> None:
         self.layout_.addWidget(self.buttons)
