@@ -1338,6 +1338,118 @@ def carry(
         return CarryResult(rec.result(label, inverse), claim_id, tuple(created), tuple(skipped))
 
 
+@dataclass(frozen=True)
+class TagResult:
+    """What ``tag_passages`` did. ``changes.inverse`` deletes every created annotation in one
+    step."""
+
+    changes: ChangeSet
+    claim_id: str | None
+    created: tuple[str, ...]
+    skipped: tuple[CarrySkip, ...]
+
+
+def tag_passages(
+    store: Store,
+    passages: Sequence[tuple[str, int, int]],
+    verdict: Verdict | str,
+    *,
+    reviewer: str,
+    claim_id: str | None = None,
+    note: str = "",
+) -> TagResult:
+    """Tag several passages, (article id, start, end) each, with one verdict: the same claim in
+    several versions, tagged at once. One transaction, one audit event per created annotation.
+
+    The annotations join ``claim_id`` (an existing annotation's claim) or, when none is given
+    and more than one is made, the claim of the first. A passage that already holds a live
+    annotation is left alone and reported, never overwritten.
+    """
+    parsed = Verdict.parse(verdict) if isinstance(verdict, str) else verdict
+    note = check_note(note)
+    reviewer = check_reviewer_name(reviewer)
+    spans = [(aid, _offset(start), _offset(end)) for aid, start, end in passages]
+    if not spans:
+        raise InvalidInput("no passage to tag: choose at least one version")
+    with store.write() as conn:
+        articles = {a["id"]: a for a in _articles(conn, [aid for aid, _s, _e in spans])}
+        plan: list[tuple[str, int, int]] = []
+        skipped: list[CarrySkip] = []
+        for aid, start, end in spans:
+            article = articles.get(aid)
+            if article is None:
+                raise NotFound(f"no article with id {aid}")
+            if article["deleted_at"] is not None:
+                raise InvalidInput(
+                    f"article {_clip(article['title'])!r} is removed; restore it before tagging it"
+                )
+            check_span(article["text_length"], start, end)
+            existing = conn.execute(
+                select(Annotation.id, Annotation.verdict)
+                .where(
+                    Annotation.article_id == aid,
+                    Annotation.deleted_at.is_(None),
+                    Annotation.start < end,
+                    Annotation.end > start,
+                )
+                .order_by(Annotation.start, Annotation.id)
+                .limit(1)
+            ).first()
+            if existing is not None or any(a == aid and s < end and e > start for a, s, e in plan):
+                skipped.append(
+                    CarrySkip(
+                        aid,
+                        "existing",
+                        f"already tagged {existing[1]} there; left unchanged"
+                        if existing is not None
+                        else "the same passage is listed twice",
+                        start,
+                        end,
+                        existing[0] if existing is not None else None,
+                    )
+                )
+                continue
+            plan.append((aid, start, end))
+        if not plan:
+            return TagResult(ChangeSet(), claim_id, (), tuple(skipped))
+        rec = _Recorder(conn, reviewer)
+        created = [new_id() for _ in plan]
+        claim = claim_id or (created[0] if len(created) > 1 else None)
+        for new, (aid, start, end) in zip(created, plan, strict=True):
+            selector = make_selector(reads.article_text(conn, aid), start, end)
+            conn.execute(
+                _INSERT_ANNOTATION,
+                {
+                    "id": new,
+                    "article_id": aid,
+                    "start": start,
+                    "end": end,
+                    "quote": selector.exact,
+                    "prefix": selector.prefix,
+                    "suffix": selector.suffix,
+                    "verdict": parsed.value,
+                    "note": note,
+                    "sources": [],
+                    "created_at": rec.at,
+                    "created_by": rec.reviewer.id,
+                    "updated_at": rec.at,
+                    "updated_by": rec.reviewer.id,
+                    "deleted_at": None,
+                    "deleted_by": None,
+                    "version": 1,
+                    "claim_id": claim,
+                },
+            )
+            rec.record("annotation.created", "annotation", new, None, annotation_state(conn, new))
+        count = len(created)
+        label = f"Tag '{_verdict_label(parsed)}' in {count} version{'s' if count != 1 else ''}"
+        inverse = Edit(
+            "delete_annotations",
+            {"annotation_ids": created, "expected": dict.fromkeys(created, 1)},
+        )
+        return TagResult(rec.result(label, inverse), claim, tuple(created), tuple(skipped))
+
+
 def _carry_skip(
     conn: Connection, source: Mapping[str, Any], target: CarryTarget, confirm_differs: bool
 ) -> CarrySkip | None:

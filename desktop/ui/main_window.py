@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -45,6 +45,7 @@ from desktop.core.store import Store, is_server_url
 from desktop.ui import actions as act
 from desktop.ui import dialogs, verdict_style
 from desktop.ui.article_tools import ArticleTools
+from desktop.ui.compare_tools import CompareTools
 from desktop.ui.controller import ChangeFeed, Presence, Runner
 from desktop.ui.data import ProjectReader
 from desktop.ui.editor import AnnotationEditor
@@ -105,6 +106,8 @@ class MainWindow(QMainWindow):
         self._project_name = ""
         self._reviewer_dialog: ReviewerDialog | None = None
         self._pages: dict[str, QWidget] = {}
+        # Views that add themselves after the editor to Tab and F6 (see ExtraArea).
+        self.extra_areas: list[ExtraArea] = []
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
@@ -140,6 +143,7 @@ class MainWindow(QMainWindow):
         self.tools = ProjectTools(self)
         self.article_tools = ArticleTools(self)
         self.review = ReviewTools(self)
+        self.compare = CompareTools(self)
         self.importer = Importer(self)
         self.server_tools = ServerTools(self)
         self._fit_to_screen()
@@ -208,7 +212,7 @@ class MainWindow(QMainWindow):
         self._dock_separator = view.addSeparator()
         view.addAction(a[act.ADD_PANE])
         view.addAction(a[act.REMOVE_PANE])
-        view.addAction(a[act.SYNC_SCROLL])
+        view.addAction(a[act.COMPARE])
         view.addSeparator()
         view.addAction(a[act.NEXT_AREA])
         view.addAction(a[act.PREVIOUS_AREA])
@@ -249,7 +253,7 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addAction(a[act.ADD_PANE])
         bar.addAction(a[act.REMOVE_PANE])
-        bar.addAction(a[act.SYNC_SCROLL])
+        bar.addAction(a[act.COMPARE])
         bar.addSeparator()
         bar.addAction(a[act.IMPORT])
         self.addToolBar(bar)
@@ -284,7 +288,6 @@ class MainWindow(QMainWindow):
         a[act.REVIEWER].triggered.connect(self.ask_reviewer)
         a[act.ADD_PANE].triggered.connect(self.add_pane)
         a[act.REMOVE_PANE].triggered.connect(lambda: self.panes.remove_pane())
-        a[act.SYNC_SCROLL].toggled.connect(self.panes.set_sync_scroll)
         a[act.NEXT_AREA].triggered.connect(lambda: self.cycle_area(1))
         a[act.PREVIOUS_AREA].triggered.connect(lambda: self.cycle_area(-1))
         a[act.DELETE].triggered.connect(self.delete_selected)
@@ -382,6 +385,7 @@ class MainWindow(QMainWindow):
             return
         self.editor.commit_note()
         self._finish_import_job()
+        self.compare.stop()  # a comparison under way is not waited for
         self.runner.wait()  # edits asked for are made before the project closes
         self._save_panes()
         editing, project, feed, presence = self.editing, self.project, self.feed, self.presence
@@ -861,6 +865,8 @@ class MainWindow(QMainWindow):
         areas = [self.article_panel.table, *self.panes.views(), self.annotation_panel.table]
         if editor is not None:
             areas.append(editor)
+        for extra in self.extra_areas:
+            areas += extra.focus_areas()
         return [w for w in areas if w.isVisible() and w.isEnabled()]
 
     def cycle_area(self, step: int) -> QWidget | None:
@@ -892,8 +898,14 @@ class MainWindow(QMainWindow):
             chain += [pane.chooser, pane.view]
         chain += self.annotation_panel.tab_chain()
         chain += self.editor.tab_chain()
+        for extra in self.extra_areas:
+            chain += extra.tab_chain()
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
+
+    def update_tab_order(self) -> None:
+        """A view added later (a panel built on first use) takes its place in the Tab order."""
+        self._update_tab_order()
 
     def focus_filter(self) -> None:
         self.articles_dock.show()
@@ -1271,12 +1283,11 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
-        sync = self.settings.sync_scroll
-        self.actions_by_id[act.SYNC_SCROLL].setChecked(sync)
+        self.actions_by_id[act.COMPARE].setChecked(self.settings.compare_mode)
 
     def save_layout(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())
-        self.settings.sync_scroll = self.actions_by_id[act.SYNC_SCROLL].isChecked()
+        self.settings.compare_mode = self.actions_by_id[act.COMPARE].isChecked()
         self._save_panes()
         self.settings.sync()
 
@@ -1294,6 +1305,14 @@ class MainWindow(QMainWindow):
 
 
 TextField = QLineEdit | QPlainTextEdit
+
+
+class ExtraArea(Protocol):
+    """A view that takes part in Tab (``tab_chain``) and F6 (``focus_areas``)."""
+
+    def tab_chain(self) -> list[QWidget]: ...
+
+    def focus_areas(self) -> list[QWidget]: ...
 
 
 def _field_can(field: QLineEdit | QPlainTextEdit, *, undo: bool) -> bool:

@@ -24,7 +24,7 @@ def settings_path() -> Path:
 
 
 class Settings:
-    """Reviewer, recent files, last project, window layout, panes and sync scrolling."""
+    """Reviewer, recent files, last project, window layout, panes and compare mode."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or settings_path()
@@ -143,12 +143,12 @@ class Settings:
             return 2
 
     @property
-    def sync_scroll(self) -> bool:
-        return str(self._q.value("sync_scroll", "false")).lower() == "true"
+    def compare_mode(self) -> bool:
+        return str(self._q.value("compare_mode", "false")).lower() == "true"
 
-    @sync_scroll.setter
-    def sync_scroll(self, on: bool) -> None:
-        self._q.setValue("sync_scroll", "true" if on else "false")
+    @compare_mode.setter
+    def compare_mode(self, on: bool) -> None:
+        self._q.setValue("compare_mode", "true" if on else "false")
 
     def sync(self) -> None:
         """Write to disk now (QSettings otherwise writes later, or at exit)."""
