@@ -17,6 +17,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from desktop import __version__
+from desktop.core.store import is_server_url
 from desktop.ui import dialogs
 from desktop.ui.demo_project import ensure_demo
 from desktop.ui.main_window import MainWindow
@@ -55,11 +56,12 @@ def application(qt_args: Sequence[str] = ()) -> QApplication:
     return app
 
 
-def _start_path(settings: Settings, window: MainWindow) -> Path | None:
-    """The last project if it still exists, else the demo (made on first use)."""
-    last = settings.last_project
-    if last is not None and last.is_file():
-        return last
+def _start_path(settings: Settings, window: MainWindow) -> Path | str | None:
+    """The last project if it still exists (a server project is tried again), else the demo
+    (made on first use)."""
+    last = settings.last_target
+    if last is not None and (is_server_url(last) or Path(last).is_file()):
+        return last if is_server_url(last) else Path(last)
     from desktop.core.errors import CrosscheckError
 
     try:
@@ -70,14 +72,18 @@ def _start_path(settings: Settings, window: MainWindow) -> Path | None:
 
 
 def open_window(path: str | os.PathLike[str] | None = None) -> MainWindow:
-    """Open ``path`` (default: the last project, or the demo) in a new, shown main window.
+    """Open ``path`` (a file or a server URL; default: the last project, or the demo) in a
+    new, shown main window.
 
     Makes the QApplication if needed and returns without entering the event loop.
     """
     application()
     settings = Settings()
     window = MainWindow(settings)
-    target = Path(path) if path is not None else _start_path(settings, window)
+    if path is None:
+        target = _start_path(settings, window)
+    else:
+        target = str(path) if is_server_url(str(path)) else Path(path)
     window.show()
     if target is not None:
         window.open_path(target)

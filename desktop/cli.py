@@ -473,7 +473,7 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     from desktop.core.store.migrate import head_revision
 
     # Upgrading is what this command is for, so what was done is its output.
-    with open_store(args.project) as project:
+    with with_password(lambda password: open_store(args.project, password=password)) as project:
         for message in project.messages:
             print(f"{shown(project.location)}: {message}")
         if not project.backup_path:
@@ -719,11 +719,13 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop.cli_compare import add_compare_commands
     from desktop.cli_export import add_export_command
     from desktop.cli_review import add_review_commands
+    from desktop.cli_server import add_server_commands
     from desktop.cli_verify import add_verify_commands
 
     add_export_command(sub)
     add_verify_commands(sub)
     add_review_commands(sub)
+    add_server_commands(sub)
 
     def reviewer_option(p: argparse.ArgumentParser) -> None:
         p.add_argument(

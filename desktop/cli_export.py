@@ -84,7 +84,7 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from desktop.cli import _short
+    from desktop.cli import _short, with_password
     from desktop.core.exports import (
         AnnotationFilter,
         ExportOptions,
@@ -115,7 +115,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise InvalidInput("-o needs a file name")
     viewer = _viewer(args)
     # Read-only: an export never changes the project and works on read-only copies.
-    with open_store(args.project, read_only=True) as project:
+    with with_password(
+        lambda password: open_store(args.project, read_only=True, password=password)
+    ) as project:
         for message in project.messages:
             if not message.startswith("Opened read-only"):  # asked for, so not news
                 print(f"crosscheck: {_short(project)}: {message}", file=sys.stderr)

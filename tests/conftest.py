@@ -12,12 +12,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from desktop.core import demo, operations
 from desktop.core.store import Store, create_store, open_store
+from tests.backends import Attacker
 from tests.pg import Server, start_server
 
 Target = str | Path
 
 REVIEWER = "Test Reviewer"
-BACKENDS = ["sqlite"]
+BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(autouse=True)
@@ -32,9 +33,19 @@ def _isolated_home(
     monkeypatch.delenv("CROSSCHECK_REVIEWER", raising=False)
 
 
-def make_project(path: Target, *, with_demo: bool = True, reviewer: str = REVIEWER) -> Target:
-    """A project (a file, or a server database given by URL) named after its file or database."""
-    name = Path(path).stem if isinstance(path, Path) else str(path).rsplit("/", 1)[-1].split("?")[0]
+def make_project(
+    path: Target, *, with_demo: bool = True, reviewer: str = REVIEWER, name: str | None = None
+) -> Target:
+    """A project (a file, or a server database given by URL), named after its file or database
+    unless ``name`` is given."""
+    if name is not None:
+        pass
+    elif isinstance(path, Path):
+        name = path.stem
+    else:
+        from urllib.parse import urlsplit
+
+        name = urlsplit(str(path)).path.strip("/")
     with create_store(path) as project:
         operations.record_project_created(project, name=name, reviewer=reviewer)
         if with_demo:
@@ -78,7 +89,7 @@ def demo_path(tmp_path: Path) -> Path:
 @pytest.fixture
 def demo_project(new_target: str | Path) -> Iterator[Store]:
     """The demo project, open, on each backend in turn."""
-    project = open_store(make_project(new_target))
+    project = open_store(make_project(new_target, name="demo"))
     yield project
     project.close()
 
@@ -89,6 +100,37 @@ def demo_file_project(demo_path: Path) -> Iterator[Store]:
     project = open_store(demo_path)
     yield project
     project.close()
+
+
+@pytest.fixture
+def attacker(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Attacker]:
+    """Changes projects of this backend behind the program's back (on copies it makes)."""
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+
+        def new_url() -> str:
+            server: Server = request.getfixturevalue("pg_server")
+            return stack.enter_context(server.database())
+
+        yield Attacker(backend, new_url if backend == "postgresql" else None, tmp_path)
+
+
+@pytest.fixture
+def password_url(pg_server: Server, pg_url: str) -> str:
+    """The project as a role that must give its password (``s3cret-pw``)."""
+    import psycopg
+
+    from tests.pg import PASSWORD_ROLE, app_role, unavailable
+
+    make_project(pg_url)
+    url = app_role(pg_server, pg_url, PASSWORD_ROLE, "s3cret-pw")
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.OperationalError:
+        return url
+    unavailable(f"the server lets {PASSWORD_ROLE} in without a password (see tests/pg.py)")
+    return url
 
 
 @pytest.fixture(scope="session")

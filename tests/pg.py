@@ -68,6 +68,16 @@ class Server:
             self.admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
+# A role that must give a password, for the tests of passwords (every other role is trusted).
+PASSWORD_ROLE = "crosscheck_pw"
+
+
+def require_password_for(hba: Path) -> None:
+    """Make the server ask PASSWORD_ROLE for its password (the rule comes first)."""
+    rules = hba.read_text(encoding="utf-8")
+    hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\n{rules}", encoding="utf-8")
+
+
 def _from_env(url: str) -> Server:
     from psycopg.conninfo import conninfo_to_dict
 
@@ -76,8 +86,9 @@ def _from_env(url: str) -> Server:
 
 
 @contextmanager
-def start_server() -> Iterator[Server]:
-    """Start a throwaway server, or skip (fail where required) with the reason."""
+def start_server(*, durable: bool = False) -> Iterator[Server]:
+    """Start a throwaway server, or skip (fail where required) with the reason. Tests run it
+    with fsync off; ``durable`` keeps the server's defaults (benchmarks)."""
     url = os.environ.get(URL_ENV)
     if url:
         yield _from_env(url)
@@ -103,8 +114,10 @@ def start_server() -> Iterator[Server]:
              "-U", "postgres"],
             check=True, capture_output=True, timeout=120,
         )  # fmt: skip
-        options = f"-c listen_addresses='' -k {sockets} -p {port} -c fsync=off"
-        options += " -c full_page_writes=off -c max_connections=200"
+        require_password_for(data / "pg_hba.conf")
+        options = f"-c listen_addresses='' -k {sockets} -p {port} -c max_connections=200"
+        if not durable:
+            options += " -c fsync=off -c full_page_writes=off"
         subprocess.run(
             [*runner, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"),
              "-o", options, "-w", "start"],
@@ -122,3 +135,42 @@ def start_server() -> Iterator[Server]:
             capture_output=True, timeout=60,
         )  # fmt: skip
         shutil.rmtree(root, ignore_errors=True)
+
+
+# What the README tells a newsroom's IT person to run (the database owner runs migrations).
+APP_ROLE_GRANTS = """
+GRANT CONNECT ON DATABASE {db} TO {role};
+GRANT USAGE ON SCHEMA public TO {role};
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};
+GRANT INSERT ON reviewers, fetched_pages, articles, article_pages, annotations TO {role};
+GRANT INSERT ON settlements, settlement_links, audit_events TO {role};
+GRANT UPDATE ON annotations TO {role};
+GRANT UPDATE (title, outlet, url, published, published_precision, author) ON articles TO {role};
+GRANT UPDATE (deleted_at, deleted_by) ON articles TO {role};
+GRANT UPDATE (withdrawn_at, withdrawn_by) ON settlements TO {role};
+GRANT INSERT, DELETE ON blinding, done_marks, adjudicators TO {role};
+GRANT INSERT, UPDATE, DELETE ON presence TO {role};
+"""
+
+
+def app_role(pg_server: Server, url: str, role: str, password: str | None = None) -> str:
+    """A login role with the application grants on ``url``'s database; its URL."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import conninfo_to_dict
+
+    db = conninfo_to_dict(url)["dbname"]
+    with psycopg.connect(pg_server.url("postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+        if password is not None:
+            conn.execute(
+                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    sql.Identifier(role), sql.Literal(password)
+                )
+            )
+    with psycopg.connect(url, autocommit=True) as conn:
+        for statement in APP_ROLE_GRANTS.format(db=db, role=role).strip().splitlines():
+            conn.execute(statement)
+    return url.replace(f"{pg_server.user}@", f"{role}@", 1)

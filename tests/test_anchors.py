@@ -304,3 +304,37 @@ def test_a_file_that_is_no_key(desk: Database, tmp_path: Path, capsys, content, 
     code, _out, err = run(capsys, "sign", desk.argument, "--key", bad, "--reviewer", REVIEWER)
     assert code == 1 and message in err and err.count("\n") == 1
     assert verify_json(capsys, desk)["events"] == 8  # nothing was written
+
+
+# --- checkpoints and merged copies ----------------------------------------------------------
+
+
+def test_a_checkpoint_signed_in_a_copy_holds_once_merged(
+    desk: Database, tmp_path: Path, capsys
+) -> None:
+    """Signed on the road, merged after the desk went on: the checkpoint's event and the head
+    it signs have other numbers here, and are checked against the copy's chain as merged."""
+    road = tmp_path / "road.crosscheck"
+    assert run(capsys, "copy", desk.argument, road)[0] == 0
+    fingerprint = keygen(capsys, tmp_path / "me")
+    article = json.loads(run(capsys, "articles", road, "--json")[1])[1]["id"]
+    code, _out, err = run(
+        capsys, "annotate", road, article, "--start", "0", "--end", "5", "--verdict",
+        "supported", "--reviewer", "Olena",
+    )  # fmt: skip
+    assert code == 0, err
+    assert run(capsys, "sign", road, "--key", tmp_path / "me", "--reviewer", "Olena")[0] == 0
+    # Meanwhile at the desk: the shared chain goes on, so the copy's events move on merging.
+    code, _out, err = run(
+        capsys, "annotate", desk.argument, article, "--start", "10", "--end", "20",
+        "--verdict", "disputed", "--reviewer", REVIEWER,
+    )  # fmt: skip
+    assert code == 0, err
+    code, _out, err = run(capsys, "merge", desk.argument, road, "--reviewer", "Desk Editor")
+    assert code == 0, err
+    code, out, err = run(capsys, "verify", desk.argument, "--trusted-key", tmp_path / "me.pub")
+    assert (code, err) == (0, "")
+    # In the copy: the key at event 11, the checkpoint at 12 signing event 11; here both
+    # follow the desk's own event 9 and the reviewer added with it.
+    assert f"event 11 signed by {fingerprint} (Olena), signature valid" in out
+    assert f"the trusted key {fingerprint} vouches for the log up to event 11" in out

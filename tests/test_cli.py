@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +13,9 @@ import pytest
 from desktop import cli
 from desktop.core import demo
 from desktop.core.store import open_store, reads
+from desktop.core.store.postgres import redact
 from desktop.paths import data_dir
+from tests.backends import Attacker, snapshot
 from tests.conftest import REVIEWER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,6 +99,18 @@ def demo_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     path = tmp_path / "demo.crosscheck"
     assert run(capsys, "new", path, "--demo", "--reviewer", REVIEWER)[0] == 0
     return path
+
+
+@pytest.fixture
+def demo_any(new_target: Path | str, capsys: pytest.CaptureFixture[str]) -> Path | str:
+    """The demo project made by ``crosscheck new``, in a file and on a server in turn."""
+    assert run(capsys, "new", new_target, "--demo", "--reviewer", REVIEWER)[0] == 0
+    return new_target
+
+
+def stored(target: Path | str) -> dict[str, list[tuple[object, ...]]]:
+    with open_store(target, read_only=True) as project:
+        return snapshot(project)
 
 
 # --- new -----------------------------------------------------------------------------------
@@ -357,13 +369,13 @@ def test_import_errors_change_nothing(
 # --- articles ------------------------------------------------------------------------------
 
 
-def test_articles_table(demo_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    first = str(articles_json(capsys, demo_file)[0]["id"])
+def test_articles_table(demo_any: Path | str, capsys: pytest.CaptureFixture[str]) -> None:
+    first = str(articles_json(capsys, demo_any)[0]["id"])
     for start, verdict in ((0, "supported"), (10, "supported"), (20, "disputed")):
         run(
             capsys,
             "annotate",
-            demo_file,
+            demo_any,
             first,
             "--start",
             start,
@@ -374,14 +386,14 @@ def test_articles_table(demo_file: Path, capsys: pytest.CaptureFixture[str]) -> 
             "--reviewer",
             REVIEWER,
         )
-    code, out, err = run(capsys, "articles", demo_file)
+    code, out, err = run(capsys, "articles", demo_any)
     assert (code, err) == (0, "")
     lines = out.splitlines()
     assert lines[0].split() == ["ID", "TITLE", "OUTLET", "PUBLISHED", "SUPP", "DISP", "UNVER"]
     assert len(lines) == 6
     assert lines[1].startswith(first[:8] + "  Azerbaijan cancels cultural events with Russia af…")
     assert lines[1].split()[-5:] == ["Independent", "2025-06-29", "2", "1", "0"]
-    assert articles_json(capsys, demo_file)[0]["counts"] == {
+    assert articles_json(capsys, demo_any)[0]["counts"] == {
         "supported": 2,
         "disputed": 1,
         "unverified": 0,
@@ -392,14 +404,14 @@ def test_articles_table(demo_file: Path, capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_annotate_by_quote_id_prefix_and_title(
-    demo_file: Path, capsys: pytest.CaptureFixture[str]
+    demo_any: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    listed = articles_json(capsys, demo_file)
+    listed = articles_json(capsys, demo_any)
     first_id, first_title = str(listed[0]["id"]), str(listed[0]["title"])
     code, out, err = run(
         capsys,
         "annotate",
-        demo_file,
+        demo_any,
         first_title,
         "--quote",
         "Azerbaijan",
@@ -417,13 +429,13 @@ def test_annotate_by_quote_id_prefix_and_title(
         REVIEWER,
     )
     assert (code, err) == (0, "")
-    with open_store(demo_file) as project, project.read() as session:
+    with open_store(demo_any) as project, project.read() as session:
         text = reads.article_text(session, first_id)
     first_at = text.index("Azerbaijan")
     second_at = text.index("Azerbaijan", first_at + 1)
     annotation_id, verdict, span, quote = out.rstrip("\n").split("  ")
     assert (verdict, span, quote) == ("disputed", f"{second_at}-{second_at + 10}", "Azerbaijan")
-    (row,) = annotations_json(capsys, demo_file)
+    (row,) = annotations_json(capsys, demo_any)
     assert list(row) == ANNOTATION_KEYS
     assert row == {
         "id": annotation_id,
@@ -448,7 +460,7 @@ def test_annotate_by_quote_id_prefix_and_title(
     code, out, _ = run(
         capsys,
         "annotate",
-        demo_file,
+        demo_any,
         first_id[:8],
         "--start",
         "1",
@@ -468,7 +480,7 @@ def test_annotate_by_quote_id_prefix_and_title(
     code, out, _ = run(
         capsys,
         "annotate",
-        demo_file,
+        demo_any,
         first_id,
         "--start",
         "1",
@@ -480,14 +492,14 @@ def test_annotate_by_quote_id_prefix_and_title(
         REVIEWER,
     )
     assert code == 0 and out.split("  ")[:2] == [printed["id"], "supported"]
-    assert len(annotations_json(capsys, demo_file)) == 2
+    assert len(annotations_json(capsys, demo_any)) == 2
 
 
-def test_annotate_errors(demo_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    listed = articles_json(capsys, demo_file)
+def test_annotate_errors(demo_any: Path | str, capsys: pytest.CaptureFixture[str]) -> None:
+    listed = articles_json(capsys, demo_any)
     first = str(listed[0]["id"])
     length = int(listed[0]["characters"])  # type: ignore[call-overload]
-    before = demo_file.read_bytes()
+    before = stored(demo_any)
     r = ["--reviewer", REVIEWER]
     cases = [
         (
@@ -521,12 +533,12 @@ def test_annotate_errors(demo_file: Path, capsys: pytest.CaptureFixture[str]) ->
         ),
     ]
     for extra, message in cases:
-        line = failed(capsys, "annotate", demo_file, first, *extra, "--verdict", "supported", *r)
+        line = failed(capsys, "annotate", demo_any, first, *extra, "--verdict", "supported", *r)
         assert line.startswith(message), (extra, line)
     assert failed(
         capsys,
         "annotate",
-        demo_file,
+        demo_any,
         "no such article",
         "--start",
         "0",
@@ -536,7 +548,7 @@ def test_annotate_errors(demo_file: Path, capsys: pytest.CaptureFixture[str]) ->
         "supported",
         *r,
     ) == ("no article matches 'no such article' (give an id, a unique id prefix or an exact title)")
-    assert demo_file.read_bytes() == before
+    assert stored(demo_any) == before
 
 
 @pytest.mark.parametrize(
@@ -586,14 +598,16 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], argv: list[str]
 # --- annotations ---------------------------------------------------------------------------
 
 
-def test_annotations_list_and_filters(demo_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    listed = articles_json(capsys, demo_file)
+def test_annotations_list_and_filters(
+    demo_any: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    listed = articles_json(capsys, demo_any)
     first, second = str(listed[0]["id"]), str(listed[1]["id"])
     r = ["--reviewer", REVIEWER]
     run(
         capsys,
         "annotate",
-        demo_file,
+        demo_any,
         first,
         "--start",
         "0",
@@ -606,7 +620,7 @@ def test_annotations_list_and_filters(demo_file: Path, capsys: pytest.CaptureFix
     run(
         capsys,
         "annotate",
-        demo_file,
+        demo_any,
         second,
         "--start",
         "3",
@@ -616,19 +630,19 @@ def test_annotations_list_and_filters(demo_file: Path, capsys: pytest.CaptureFix
         "disputed",
         *r,
     )
-    rows = annotations_json(capsys, demo_file)
+    rows = annotations_json(capsys, demo_any)
     assert [(a["article_id"], a["verdict"]) for a in rows] == [
         (first, "supported"),
         (second, "disputed"),
     ]
     assert all(list(a) == ANNOTATION_KEYS for a in rows)
-    assert [a["verdict"] for a in annotations_json(capsys, demo_file, "--verdict", "disputed")] == [
+    assert [a["verdict"] for a in annotations_json(capsys, demo_any, "--verdict", "disputed")] == [
         "disputed"
     ]
     assert [
-        a["article_id"] for a in annotations_json(capsys, demo_file, "--article", second[:8])
+        a["article_id"] for a in annotations_json(capsys, demo_any, "--article", second[:8])
     ] == [second]
-    code, out, _ = run(capsys, "annotations", demo_file)
+    code, out, _ = run(capsys, "annotations", demo_any)
     lines = out.splitlines()
     assert code == 0 and lines[0].split() == [
         "ID",
@@ -640,14 +654,14 @@ def test_annotations_list_and_filters(demo_file: Path, capsys: pytest.CaptureFix
     ]
     assert len(lines) == 3 and lines[1].split()[-2:] == ["Test", "Reviewer"]
     assert "0-5" in lines[1] and "supported" in lines[1]
-    assert failed(capsys, "annotations", demo_file, "--article", "Nothing").startswith(
+    assert failed(capsys, "annotations", demo_any, "--article", "Nothing").startswith(
         "no article matches"
     )
 
 
-def test_empty_annotations(demo_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert annotations_json(capsys, demo_file) == []
-    code, out, _ = run(capsys, "annotations", demo_file)
+def test_empty_annotations(demo_any: Path | str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert annotations_json(capsys, demo_any) == []
+    code, out, _ = run(capsys, "annotations", demo_any)
     assert code == 0 and out.split() == ["ID", "ARTICLE", "SPAN", "VERDICT", "QUOTE", "REVIEWER"]
 
 
@@ -655,24 +669,15 @@ def test_empty_annotations(demo_file: Path, capsys: pytest.CaptureFixture[str]) 
 
 
 def test_verify_names_the_problem_on_a_tampered_copy(
-    demo_file: Path, capsys: pytest.CaptureFixture[str]
+    demo_any: Path | str, capsys: pytest.CaptureFixture[str], attacker: Attacker
 ) -> None:
-    code, out, err = run(capsys, "verify", demo_file, "--json")
+    code, out, err = run(capsys, "verify", demo_any, "--json")
     report = json.loads(out)
     assert (code, err, report["ok"], report["events"], report["problems"]) == (0, "", True, 7, [])
-    copy = demo_file.with_name("tampered.crosscheck")
-    shutil.copy(demo_file, copy)
-    conn = sqlite3.connect(copy)
-    conn.execute("DROP TRIGGER audit_events_no_update")
-    conn.execute("UPDATE audit_events SET reviewer = 'Mallory' WHERE seq = 4")
-    conn.execute(
-        "CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events "
-        "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
-    )
-    conn.commit()
-    conn.close()
+    copy = attacker.tampered(demo_any, "UPDATE audit_events SET reviewer = 'Mallory' WHERE seq = 4")
     line = failed(capsys, "verify", copy)
-    assert line.startswith(f"{copy}: audit chain broken at event 4 (article.imported article ")
+    shown = copy if isinstance(copy, Path) else redact(copy)
+    assert line.startswith(f"{shown}: audit chain broken at event 4 (article.imported article ")
     assert line.endswith("): hash does not match its content")
     code, out, err = run(capsys, "verify", copy, "--json")
     report = json.loads(out)

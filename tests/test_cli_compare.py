@@ -46,10 +46,10 @@ def events(path: Path) -> int:
 
 
 @pytest.fixture
-def demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    path = tmp_path / "demo.crosscheck"
-    assert run(capsys, "new", path, "--demo")[0] == 0
-    return path
+def demo(new_target: Path | str, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The demo, made by ``crosscheck new``, in a file and on a server in turn."""
+    assert run(capsys, "new", new_target, "--demo")[0] == 0
+    return new_target  # type: ignore[return-value]
 
 
 def text_of(path: Path, article_id: str) -> str:

@@ -29,9 +29,10 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str
 
 
 @pytest.fixture
-def project_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def project_file(new_target: Path | str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project, in a file and on a server in turn."""
     monkeypatch.setenv("CROSSCHECK_REVIEWER", REVIEWER)
-    return make_project(tmp_path / "p.crosscheck", with_demo=False)
+    return make_project(new_target, with_demo=False, name="p")  # type: ignore[return-value]
 
 
 @pytest.fixture

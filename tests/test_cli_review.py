@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from desktop import cli
+from tests.conftest import make_project
 
 ANN, BOB, EDITOR = "Ann Example", "Bob Checker", "Eda Editor"
 
@@ -43,6 +44,12 @@ def tag(capsys: pytest.CaptureFixture[str], project: Path, article: str, *spec: 
         "--verdict", verdict, "--reviewer", who, "--json",
     )  # fmt: skip
     return str(json.loads(out)["id"])
+
+
+@pytest.fixture
+def demo_path(new_target: Path | str) -> Path:
+    """The demo project, in a file and on a server in turn (every command takes either)."""
+    return make_project(new_target, name="demo")  # type: ignore[return-value]
 
 
 @pytest.fixture

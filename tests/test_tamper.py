@@ -83,15 +83,15 @@ def annotation(db: Database, quote: str, reviewer: str = REVIEWER) -> str:
     return str(
         db.scalar(
             "SELECT a.id FROM annotations a JOIN reviewers r ON r.id = a.created_by "
-            "WHERE a.quote = ? AND r.name = ?",
-            quote,
-            reviewer,
+            "WHERE a.quote = :quote AND r.name = :reviewer",
+            quote=quote,
+            reviewer=reviewer,
         )
     )
 
 
 def last_event(db: Database, entity_id: str) -> int:
-    return int(db.scalar("SELECT max(seq) FROM audit_events WHERE entity_id = ?", entity_id))
+    return int(db.scalar("SELECT max(seq) FROM audit_events WHERE entity_id = :p1", p1=entity_id))
 
 
 def test_an_untouched_project_verifies(
@@ -137,7 +137,7 @@ def test_note_changed_without_an_event(project: Database, capsys) -> None:
 
 def test_soft_delete_without_an_event(project: Database, capsys) -> None:
     target = annotation(project, QUOTES[1])
-    reviewer = project.scalar("SELECT id FROM reviewers WHERE name = ?", REVIEWER)
+    reviewer = project.scalar("SELECT id FROM reviewers WHERE name = :p1", p1=REVIEWER)
     project.attack(
         "UPDATE annotations SET deleted_at = '2026-01-01 00:00:00.000000', "
         f"deleted_by = '{reviewer}' WHERE id = '{target}'",
@@ -179,19 +179,23 @@ def test_annotation_row_inserted(project: Database, capsys) -> None:
 def test_span_and_quote_moved_together(project: Database, capsys) -> None:
     """The quote still matches the text at its new place: only the log gives it away."""
     target = annotation(project, QUOTES[1])
-    text = str(project.scalar("SELECT t.text FROM articles t JOIN annotations a "
-                      "ON a.article_id = t.id WHERE a.id = ?", target))  # fmt: skip
-    start, end = (int(v) for v in (  # type: ignore[call-overload]
-        project.scalar("SELECT start FROM annotations WHERE id = ?", target),
-        project.scalar('SELECT "end" FROM annotations WHERE id = ?', target),
-    ))  # fmt: skip
+    text = str(
+        project.scalar(
+            "SELECT t.text FROM articles t JOIN annotations a ON a.article_id = t.id "
+            "WHERE a.id = :id",
+            id=target,
+        )
+    )
+    [(start, end)] = project.rows('SELECT start, "end" FROM annotations WHERE id = :id', id=target)
     new_start = text.index("Russia")
     new_end = new_start + len("Russia")
     project.attack(
-        'UPDATE annotations SET start = ?, "end" = ?, quote = ?, prefix = ?, suffix = ? '
-        f"WHERE id = '{target}'",
-        params=(new_start, new_end, "Russia", text[new_start - 32 : new_start],
-                text[new_end : new_end + 32]),
+        (
+            'UPDATE annotations SET start = :start, "end" = :end, quote = :quote, '
+            "prefix = :prefix, suffix = :suffix WHERE id = :id",
+            {"start": new_start, "end": new_end, "quote": "Russia", "id": target,
+             "prefix": text[new_start - 32 : new_start], "suffix": text[new_end : new_end + 32]},
+        )
     )  # fmt: skip
     seq = last_event(project, target)
     found = problems(capsys, project)
@@ -204,16 +208,18 @@ def test_span_and_quote_moved_together(project: Database, capsys) -> None:
 
 def test_article_text_changed_with_its_hash(project: Database, capsys) -> None:
     article_id = str(project.scalar("SELECT id FROM articles ORDER BY imported_at LIMIT 1"))
-    text = str(project.scalar("SELECT text FROM articles WHERE id = ?", article_id))
+    text = str(project.scalar("SELECT text FROM articles WHERE id = :p1", p1=article_id))
     forged = text.replace("nine individuals", "ninety individuals")
     old_hash = hashlib.sha256(text.encode()).hexdigest()
     new_hash = hashlib.sha256(forged.encode()).hexdigest()
     project.attack(
-        f"UPDATE articles SET text = ?, text_sha256 = '{new_hash}', text_length = "
-        f"{len(forged)} WHERE id = '{article_id}'",
-        params=(forged,),
+        (
+            f"UPDATE articles SET text = :text, text_sha256 = '{new_hash}', text_length = "
+            f"{len(forged)} WHERE id = '{article_id}'",
+            {"text": forged},
+        )
     )
-    seq = int(project.scalar("SELECT seq FROM audit_events WHERE entity_id = ?", article_id))
+    seq = int(project.scalar("SELECT seq FROM audit_events WHERE entity_id = :p1", p1=article_id))
     found = problems(capsys, project)
     row = f"articles {article_id}"
     assert differs(row, "text_length", str(len(forged)), str(len(text)), seq) in found
@@ -229,7 +235,7 @@ def test_article_title_changed(project: Database, capsys) -> None:
         "SELECT id, title FROM articles ORDER BY imported_at LIMIT 1"
     )
     project.attack(f"UPDATE articles SET title = 'A quiet day' WHERE id = '{article_id}'")
-    seq = int(project.scalar("SELECT seq FROM audit_events WHERE entity_id = ?", article_id))
+    seq = int(project.scalar("SELECT seq FROM audit_events WHERE entity_id = :p1", p1=article_id))
     assert problems(capsys, project) == [
         f"articles {article_id}: title is 'A quiet day' in the table but {title!r} in the log "
         f"(event {seq})"
@@ -241,7 +247,7 @@ def test_reviewer_name_changed(project: Database, capsys) -> None:
     logged name, are not blamed for it."""
     reviewer_id = str(project.scalar("SELECT id FROM reviewers WHERE name = 'Bob'"))
     project.attack(f"UPDATE reviewers SET name = 'Mallory' WHERE id = '{reviewer_id}'")
-    seq = int(project.scalar("SELECT seq FROM audit_events WHERE entity_id = ?", reviewer_id))
+    seq = int(project.scalar("SELECT seq FROM audit_events WHERE entity_id = :p1", p1=reviewer_id))
     assert problems(capsys, project) == [
         f"reviewers {reviewer_id}: name is 'Mallory' in the table but 'Bob' in the log "
         f"(event {seq})"
@@ -253,7 +259,9 @@ def test_a_change_laundered_by_a_later_edit(project: Database, capsys) -> None:
     that event started from a state no event left."""
     target = annotation(project, QUOTES[2])
     project.attack(f"UPDATE annotations SET note = 'planted' WHERE id = '{target}'")
-    first_article = str(project.scalar("SELECT article_id FROM annotations WHERE id = ?", target))
+    first_article = str(
+        project.scalar("SELECT article_id FROM annotations WHERE id = :p1", p1=target)
+    )
     code, _out, err = run(
         capsys, "annotate", project.argument, first_article, "--quote", QUOTES[2], "--verdict",
         "disputed", "--reviewer", REVIEWER,
@@ -353,9 +361,9 @@ def test_a_settlement_link_removed(busy, capsys) -> None:
     settlement = ids["settlement"]
     final = str(
         db.scalar(
-            "SELECT annotation_id FROM settlement_links WHERE settlement_id = ? AND role = ?",
-            settlement,
-            "final",
+            "SELECT annotation_id FROM settlement_links "
+            "WHERE settlement_id = :id AND role = 'final'",
+            id=settlement,
         )
     )
     db.attack(f"DELETE FROM settlement_links WHERE annotation_id = '{final}'")
@@ -368,7 +376,7 @@ def test_a_settlement_link_removed(busy, capsys) -> None:
 def test_a_final_verdict_made_outside_the_log(busy, capsys) -> None:
     db, ids = busy
     target = ids["changed"]
-    db.attack(f"UPDATE annotations SET final = ? WHERE id = '{target}'", params=(True,))
+    db.attack((f"UPDATE annotations SET final = :yes WHERE id = '{target}'", {"yes": True}))
     assert problems(capsys, db) == [
         differs(f"annotations {target}", "final", "true", "false", last_event(db, target))
     ]
@@ -382,9 +390,11 @@ def test_a_fetched_page_replaced_with_its_hash(busy, capsys) -> None:
     forged = b"<p>other evidence</p>"
     old, new = (hashlib.sha256(b).hexdigest() for b in (b"<p>evidence</p>", forged))
     db.attack(
-        f"UPDATE fetched_pages SET body = ?, sha256 = '{new}', size = {len(forged)} "
-        f"WHERE id = '{page}'",
-        params=(forged,),
+        (
+            f"UPDATE fetched_pages SET body = :body, sha256 = '{new}', size = {len(forged)} "
+            f"WHERE id = '{page}'",
+            {"body": forged},
+        )
     )
     seq = last_event(db, page)
     assert problems(capsys, db) == [
@@ -413,7 +423,9 @@ def test_an_article_removed_without_an_event(busy, capsys) -> None:
 def test_a_pdf_page_moved(busy, capsys) -> None:
     db, ids = busy
     pdf = ids["pdf"]
-    start = int(db.scalar("SELECT start FROM article_pages WHERE article_id = ? AND page = 2", pdf))
+    start = int(
+        db.scalar("SELECT start FROM article_pages WHERE article_id = :p1 AND page = 2", p1=pdf)
+    )
     db.attack(
         f"UPDATE article_pages SET start = {start + 5} WHERE article_id = '{pdf}' AND page = 2"
     )
@@ -460,3 +472,59 @@ def test_an_ended_blind_review_put_back(busy, capsys) -> None:
         f"blinding {blinding}: the log removed it at event {last_event(db, blinding)} "
         "(blinding.ended) but the row is still there"
     ]
+
+
+# --- merged copies -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def merged(project: Database, tmp_path: Path, capsys) -> tuple[Database, str]:
+    """The project after merging a copy in which Olena changed an annotation's note while the
+    desk changed its verdict (no conflict: the copy's note goes on top of the desk's row)."""
+    road = tmp_path / "road.crosscheck"
+    assert run(capsys, "copy", project.argument, road)[0] == 0
+    target = annotation(project, QUOTES[2])
+    article = str(project.scalar("SELECT article_id FROM annotations WHERE id = :p1", p1=target))
+    code, _out, err = run(
+        capsys, "annotate", road, article, "--quote", QUOTES[2], "--verdict", "unverified",
+        "--note", "checked on the road", "--reviewer", REVIEWER,
+    )  # fmt: skip
+    assert code == 0, err
+    code, _out, err = run(
+        capsys, "annotate", project.argument, article, "--quote", QUOTES[1], "--verdict",
+        "disputed", "--reviewer", REVIEWER,
+    )  # fmt: skip
+    assert code == 0, err
+    code, _out, err = run(capsys, "merge", project.argument, road, "--reviewer", "Desk Editor")
+    assert code == 0, err
+    report = verify_json(capsys, project)
+    assert report["ok"], report["problems"]
+    return project, target
+
+
+def test_a_merged_row_changed_afterwards(merged, capsys) -> None:
+    db, target = merged
+    db.attack(f"UPDATE annotations SET note = 'nothing to see' WHERE id = '{target}'")
+    [problem] = problems(capsys, db)
+    assert problem.startswith(f"annotations {target}: note is 'nothing to see' in the table but ")
+    assert "'checked on the road' in the log (event " in problem
+
+
+def test_a_merge_record_that_claims_earlier_events(merged, capsys) -> None:
+    """A forger who adds an event of the desk to a merge record (so that its change might pass
+    for the copy's) and hashes everything again: the record no longer names the events
+    merged just before it."""
+    db, _target = merged
+    record_seq, after = db.rows("SELECT seq, after FROM audit_events WHERE action = 'copy.merged'")[
+        0
+    ]
+    record = json.loads(after)
+    first = db.rows("SELECT id, seq, prev_hash, hash FROM audit_events WHERE seq = 8")[0]
+    record["events"].insert(0, list(first))
+    from desktop.core.audit import canonical_json
+
+    forged = canonical_json(record).replace("'", "''")
+    db.rehash(f"UPDATE audit_events SET after = '{forged}' WHERE seq = {record_seq}")
+    [problem] = problems(capsys, db)
+    assert problem.startswith(f"merge record {record_seq} names events 8–")
+    assert problem.endswith("as merged from a copy, but they are not one run of events before it")

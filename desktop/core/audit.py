@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -28,8 +28,39 @@ if TYPE_CHECKING:
 GENESIS_HASH = "0" * 64
 
 
+_SAFE_INT = 2**53 - 1
+
+
 def canonical_json(value: Any) -> str:
+    """RFC 8785 text of ``value``. What the log holds (strings, whole numbers, booleans, null,
+    lists and objects with keys in the Basic Multilingual Plane) the standard library writes
+    exactly so, and many times faster; anything else goes to the reference implementation."""
+    if _plain(value):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return rfc8785.dumps(value).decode("utf-8")
+
+
+def _plain(value: Any) -> bool:
+    """True when json.dumps gives RFC 8785's bytes: no floats, integers a double holds
+    exactly, and object keys that sort the same by code point as by UTF-16 unit (none above
+    U+FFFF)."""
+    kind = type(value)
+    if kind is str or kind is bool or value is None:
+        return True
+    if kind is int:
+        return bool(-_SAFE_INT <= value <= _SAFE_INT)
+    if kind is list:
+        return all(_plain(item) for item in value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str:
+                return False
+            if not key.isascii() and any(ord(c) > 0xFFFF for c in key):
+                return False
+            if not _plain(item):
+                return False
+        return True
+    return False
 
 
 def _quote(value: str) -> str:
@@ -156,6 +187,54 @@ def append_event(
         },
     )
     return ChainHead(seq, digest)
+
+
+def carry_events(
+    conn: Connection, events: Sequence[Any], head: ChainHead
+) -> tuple[ChainHead, list[list[Any]]]:
+    """Append events made in another copy of the project, unchanged but for their place in
+    this chain (seq and previous hash): id, time, reviewer and states are kept. Returns the
+    new head and, per event, [event id, original seq, original previous hash, original hash]
+    (by id, so that the record stays true wherever the chain is later copied or merged).
+    ``events`` have the attributes of ``reads.EVENT_COLUMNS``."""
+    rows: list[dict[str, Any]] = []
+    provenance: list[list[Any]] = []
+    for event in events:
+        seq = head.seq + 1
+        payload = event_bytes(
+            seq=seq,
+            event_id=event.id,
+            at=event.at,
+            reviewer_id=event.reviewer_id,
+            reviewer=event.reviewer,
+            action=event.action,
+            entity_type=event.entity_type,
+            entity_id=event.entity_id,
+            before=event.before,
+            after=event.after,
+        )
+        digest = chain_hash(head.hash, payload)
+        rows.append(
+            {
+                "seq": seq,
+                "id": event.id,
+                "at": event.at,
+                "reviewer_id": event.reviewer_id,
+                "reviewer": event.reviewer,
+                "action": event.action,
+                "entity_type": event.entity_type,
+                "entity_id": event.entity_id,
+                "before": event.before,
+                "after": event.after,
+                "prev_hash": head.hash,
+                "hash": digest,
+            }
+        )
+        provenance.append([event.id, event.seq, event.prev_hash, event.hash])
+        head = ChainHead(seq, digest)
+    if rows:
+        conn.execute(_INSERT_EVENT, rows)
+    return head, provenance
 
 
 @dataclass(frozen=True)

@@ -86,9 +86,13 @@ class _Recorder:
         conn: Connection,
         reviewer_name: str,
         start: Sequence[Any] | None = None,
+        *,
+        add_reviewer_now: bool = True,
     ) -> None:
         """``start`` holds the values of _WRITE_START_COLUMNS when the caller has read them
-        along with something else; otherwise they are read here."""
+        along with something else; otherwise they are read here. A reviewer new to the project
+        is added (and logged) at once, or with ``add_reviewer_now=False`` at their first
+        event (a merge first carries the copy's events over as they were)."""
         self.conn = conn
         self.at = utc_now()
         self.changes: list[Change] = []
@@ -97,7 +101,16 @@ class _Recorder:
             start = conn.execute(_WRITE_START, {"reviewer": name}).one()
         reviewer_id, seq, digest = start
         self._head = audit.EMPTY_CHAIN if seq is None else audit.ChainHead(seq, digest)
-        self.reviewer = _Actor(reviewer_id, name) if reviewer_id else self._add_reviewer(name)
+        self.name = name
+        self._actor = _Actor(reviewer_id, name) if reviewer_id else None
+        if self._actor is None and add_reviewer_now:
+            self._add_reviewer(name)
+
+    @property
+    def reviewer(self) -> _Actor:
+        if self._actor is None:
+            return self._add_reviewer(self.name)
+        return self._actor
 
     def record(
         self,
@@ -121,6 +134,18 @@ class _Recorder:
         )
         self.changes.append(Change(self._head.seq, action, entity_type, entity_id, before, after))
 
+    def carry(self, events: Sequence[Any]) -> list[list[Any]]:
+        """Append events made in a copy of the project, as they were (see audit.carry_events);
+        returns their provenance."""
+        first = self._head.seq + 1
+        self._head, provenance = audit.carry_events(self.conn, events, self._head)
+        for seq, event in enumerate(events, start=first):
+            self.changes.append(
+                Change(seq, event.action, event.entity_type, event.entity_id,
+                       event.state("before"), event.state("after"))
+            )  # fmt: skip
+        return provenance
+
     def result(self, label: str = "", inverse: Edit | None = None) -> ChangeSet:
         changes = tuple(self.changes)
         # A change that changed nothing has nothing to undo.
@@ -138,7 +163,7 @@ class _Recorder:
             _INSERT_REVIEWER,
             {"id": reviewer.id, "name": name, "email": None, "created_at": self.at},
         )
-        self.reviewer = reviewer
+        self._actor = reviewer
         self.record(
             "reviewer.added",
             "reviewer",
@@ -557,12 +582,17 @@ def _articles(conn: Connection, article_ids: Sequence[str]) -> list[dict[str, An
     """The rows of these articles (deleted_by: an id; remover: that reviewer's name), with
     the ``page_starts`` of those read from a PDF."""
     ids = list(dict.fromkeys(article_ids))
-    found = {
-        r["id"]: dict(r) for r in conn.execute(_ARTICLE_STATE.where(Article.id.in_(ids))).mappings()
-    }
+    found = _article_rows(conn, ids)
     for article_id in ids:
         if article_id not in found:
             raise NotFound(f"no article with id {shown(article_id)}")
+    return [found[i] for i in ids]
+
+
+def _article_rows(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    found = {
+        r["id"]: dict(r) for r in conn.execute(_ARTICLE_STATE.where(Article.id.in_(ids))).mappings()
+    }
     starts = conn.execute(
         select(ArticlePage.article_id, ArticlePage.start)
         .where(ArticlePage.article_id.in_(ids))
@@ -570,7 +600,13 @@ def _articles(conn: Connection, article_ids: Sequence[str]) -> list[dict[str, An
     )
     for article_id, start in starts:
         found[article_id].setdefault("page_starts", []).append(start)
-    return [found[i] for i in ids]
+    return found
+
+
+def article_states(conn: Connection, article_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The logged state of each article that exists, by id."""
+    found = _article_rows(conn, list(dict.fromkeys(article_ids)))
+    return {i: article_state(row, row["remover"]) for i, row in found.items()}
 
 
 def edit_article(
@@ -742,24 +778,21 @@ def _verdict_label(verdict: Verdict) -> str:
     return verdict.value.capitalize()
 
 
-# The largest offset handed to the database; anything past the text is refused after the lookup.
-_SQL_OFFSET_LIMIT = 2**62
+# The largest offset handed to the database (PostgreSQL's integers are 32-bit, and one is
+# added to it); anything past the text is refused after the lookup.
+_SQL_OFFSET_LIMIT = 2**31 - 2
 
-# One round trip finds the article's length, the quote with its context (substr counts code
-# points, like Python, and spares loading the whole text), a live annotation on the span,
-# whether the article is removed, and what the recorder needs (the reviewer's id and the
-# chain's head).
+# One round trip finds the article's length, the quote with its context (one substr, which
+# counts code points like Python and spares loading the whole text; a server fetches a long
+# text once for it), a live annotation on the span, whether the article is removed, and what
+# the recorder needs (the reviewer's id and the chain's head).
 _SPAN_LOOKUP = select(
     Article.text_length,
     func.substr(
-        Article.text, bindparam("quote_from", type_=Integer), bindparam("quote_len", type_=Integer)
-    ),
-    func.substr(
         Article.text,
-        bindparam("prefix_from", type_=Integer),
-        bindparam("prefix_len", type_=Integer),
+        bindparam("window_from", type_=Integer),
+        bindparam("window_len", type_=Integer),
     ),
-    func.substr(Article.text, bindparam("suffix_from", type_=Integer), CONTEXT_CHARS),
     select(Annotation.id)
     .where(
         Annotation.article_id == Article.id,
@@ -810,15 +843,14 @@ def annotate(
     links = _sources(sources)
     reviewer = check_reviewer_name(reviewer)
     with store.write() as conn:
+        before_len = min(_clamp(start), CONTEXT_CHARS)
+        quote_len = _clamp(end - start)
         row = conn.execute(
             _SPAN_LOOKUP,
             {
                 "article_id": article_id,
-                "quote_from": _clamp(start) + 1,
-                "quote_len": _clamp(end - start),
-                "prefix_from": _clamp(start - CONTEXT_CHARS) + 1,
-                "prefix_len": min(_clamp(start), CONTEXT_CHARS),
-                "suffix_from": _clamp(end) + 1,
+                "window_from": _clamp(start - CONTEXT_CHARS) + 1,
+                "window_len": _clamp(before_len + quote_len + CONTEXT_CHARS),
                 "start": _clamp(start),
                 "end": _clamp(end),
                 "reviewer": reviewer,
@@ -826,13 +858,16 @@ def annotate(
         ).first()
         if row is None:
             raise NotFound(f"no article with id {shown(article_id)}")
-        length, quote, prefix, suffix, existing_id, removed_at, title, *start_values = row
+        length, window, existing_id, removed_at, title, *start_values = row
         if removed_at is not None:
             raise InvalidInput(
                 f"article {_clip(title)!r} is removed; restore it before annotating it"
             )
         check_span(length, start, end)
         _check_copies(conn, links)
+        prefix = window[:before_len]
+        quote = window[before_len : before_len + quote_len]
+        suffix = window[before_len + quote_len :]
         rec = _Recorder(conn, reviewer, start_values)
         label = f"Tag '{_verdict_label(verdict)}'"
         if existing_id is not None:
@@ -1308,6 +1343,118 @@ def carry(
         return CarryResult(rec.result(label, inverse), claim_id, tuple(created), tuple(skipped))
 
 
+@dataclass(frozen=True)
+class TagResult:
+    """What ``tag_passages`` did. ``changes.inverse`` deletes every created annotation in one
+    step."""
+
+    changes: ChangeSet
+    claim_id: str | None
+    created: tuple[str, ...]
+    skipped: tuple[CarrySkip, ...]
+
+
+def tag_passages(
+    store: Store,
+    passages: Sequence[tuple[str, int, int]],
+    verdict: Verdict | str,
+    *,
+    reviewer: str,
+    claim_id: str | None = None,
+    note: str = "",
+) -> TagResult:
+    """Tag several passages, (article id, start, end) each, with one verdict: the same claim in
+    several versions, tagged at once. One transaction, one audit event per created annotation.
+
+    The annotations join ``claim_id`` (an existing annotation's claim) or, when none is given
+    and more than one is made, the claim of the first. A passage that already holds a live
+    annotation is left alone and reported, never overwritten.
+    """
+    parsed = Verdict.parse(verdict) if isinstance(verdict, str) else verdict
+    note = check_note(note)
+    reviewer = check_reviewer_name(reviewer)
+    spans = [(aid, _offset(start), _offset(end)) for aid, start, end in passages]
+    if not spans:
+        raise InvalidInput("no passage to tag: choose at least one version")
+    with store.write() as conn:
+        articles = {a["id"]: a for a in _articles(conn, [aid for aid, _s, _e in spans])}
+        plan: list[tuple[str, int, int]] = []
+        skipped: list[CarrySkip] = []
+        for aid, start, end in spans:
+            article = articles.get(aid)
+            if article is None:
+                raise NotFound(f"no article with id {aid}")
+            if article["deleted_at"] is not None:
+                raise InvalidInput(
+                    f"article {_clip(article['title'])!r} is removed; restore it before tagging it"
+                )
+            check_span(article["text_length"], start, end)
+            existing = conn.execute(
+                select(Annotation.id, Annotation.verdict)
+                .where(
+                    Annotation.article_id == aid,
+                    Annotation.deleted_at.is_(None),
+                    Annotation.start < end,
+                    Annotation.end > start,
+                )
+                .order_by(Annotation.start, Annotation.id)
+                .limit(1)
+            ).first()
+            if existing is not None or any(a == aid and s < end and e > start for a, s, e in plan):
+                skipped.append(
+                    CarrySkip(
+                        aid,
+                        "existing",
+                        f"already tagged {existing[1]} there; left unchanged"
+                        if existing is not None
+                        else "the same passage is listed twice",
+                        start,
+                        end,
+                        existing[0] if existing is not None else None,
+                    )
+                )
+                continue
+            plan.append((aid, start, end))
+        if not plan:
+            return TagResult(ChangeSet(), claim_id, (), tuple(skipped))
+        rec = _Recorder(conn, reviewer)
+        created = [new_id() for _ in plan]
+        claim = claim_id or (created[0] if len(created) > 1 else None)
+        for new, (aid, start, end) in zip(created, plan, strict=True):
+            selector = make_selector(reads.article_text(conn, aid), start, end)
+            conn.execute(
+                _INSERT_ANNOTATION,
+                {
+                    "id": new,
+                    "article_id": aid,
+                    "start": start,
+                    "end": end,
+                    "quote": selector.exact,
+                    "prefix": selector.prefix,
+                    "suffix": selector.suffix,
+                    "verdict": parsed.value,
+                    "note": note,
+                    "sources": [],
+                    "created_at": rec.at,
+                    "created_by": rec.reviewer.id,
+                    "updated_at": rec.at,
+                    "updated_by": rec.reviewer.id,
+                    "deleted_at": None,
+                    "deleted_by": None,
+                    "version": 1,
+                    "claim_id": claim,
+                },
+            )
+            rec.record("annotation.created", "annotation", new, None, annotation_state(conn, new))
+        count = len(created)
+        label = f"Tag '{_verdict_label(parsed)}' in {count} version{'s' if count != 1 else ''}"
+        inverse = Edit(
+            "delete_annotations",
+            {"annotation_ids": created, "expected": dict.fromkeys(created, 1)},
+        )
+        return TagResult(rec.result(label, inverse), claim, tuple(created), tuple(skipped))
+
+
 def _carry_skip(
     conn: Connection, source: Mapping[str, Any], target: CarryTarget, confirm_differs: bool
 ) -> CarrySkip | None:
@@ -1400,6 +1547,61 @@ EDITS.update(
         )
     }
 )
+
+
+# --- merging an offline copy ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    """What a merge found (``plan``), what was chosen for each conflict, and what changed."""
+
+    plan: Any
+    changes: ChangeSet
+    chosen: Mapping[str, str]
+    undecided: tuple[Any, ...] = ()  # conflicts a dry run found no choice for
+
+
+def merge_copy(
+    store: Store,
+    copy: Store,
+    *,
+    reviewer: str,
+    choices: Mapping[str, str] | None = None,
+    default: str | None = None,
+    dry_run: bool = False,
+) -> MergeResult:
+    """Bring an offline copy's new work into ``store`` in one transaction (see core.merge).
+
+    The copy must verify. Conflicting edits need a choice each (``choices`` by entity id, or
+    ``default``); without one, DecisionsNeeded is raised and nothing changes. Not undoable:
+    the merge is recorded in the chain, and each choice is an audited change.
+    """
+    from desktop.core import merge
+    from desktop.core.verify import verify_project
+
+    reviewer = check_reviewer_name(reviewer)
+    for choice in [default, *(choices or {}).values()]:
+        if choice is not None and choice not in merge.RESOLUTIONS:
+            raise InvalidInput(f"unknown choice {choice!r} (choose {', '.join(merge.RESOLUTIONS)})")
+    report = verify_project(copy)
+    if not report.ok:
+        raise merge.MergeRefused(
+            f"{copy.location}: the copy does not verify ({report.summary()}); nothing was merged"
+        )
+    if dry_run:
+        with store.read() as conn, copy.read() as other:
+            plan = merge.plan_merge(conn, other, copy_name=copy.location)
+        chosen, undecided = merge.decide(plan, choices or {}, default)
+        return MergeResult(plan, ChangeSet(), chosen, tuple(undecided))
+    with store.write() as conn, copy.read() as other:
+        plan = merge.plan_merge(conn, other, copy_name=copy.location)
+        if plan.nothing_to_do:
+            return MergeResult(plan, ChangeSet(), {})
+        chosen = merge.resolve(plan, choices or {}, default)
+        rec = _Recorder(conn, reviewer, add_reviewer_now=False)
+        merge.apply_merge(rec, plan, other, chosen, copy_location=copy.location)
+        return MergeResult(plan, rec.result("Merge copy"), chosen)
 
 
 # --- signed checkpoints ---------------------------------------------------------------------

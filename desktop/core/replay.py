@@ -20,9 +20,10 @@ of every table is accounted for).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from enum import Enum
@@ -304,9 +305,11 @@ ENTITIES: dict[str, Entity] = {
                 for key, role in (("settles", "settled"), ("finals", "final"))
             ),
         ),
-        # Kept in the log alone: signing keys and the checkpoints signed with them.
+        # Kept in the log alone: signing keys, the checkpoints signed with them, and the
+        # records of merged copies (``core.merge``).
         Entity("signing_key", None),
         Entity("checkpoint", None),
+        Entity("merge", None),
     )
 }
 
@@ -329,7 +332,8 @@ def child_tables() -> dict[str, list[Child]]:
 
 
 class Event(NamedTuple):
-    """The columns of an audit event the replay needs; ``before``/``after`` as stored."""
+    """The columns of an audit event the replay needs; ``before``/``after`` as stored, ``id``
+    the event's own id."""
 
     seq: int
     at: str
@@ -339,6 +343,7 @@ class Event(NamedTuple):
     entity_id: str
     before: str | None
     after: str | None
+    id: str = ""
 
 
 EVENT_COLUMNS = Event._fields
@@ -374,6 +379,43 @@ MAX_PROBLEMS = 1_000
 
 
 @dataclass
+class Merges:
+    """The copies merged into a project, as their records (``copy.merged`` events) tell.
+
+    ``branches``: each merged event's id -> the seq of the latest record naming it (a copy
+    that had merged another copy brings that copy's events along). ``origin``: the seq of a
+    merged event here -> the seq of the earliest record naming it. ``provenance``: by record,
+    each merged event's seq in its copy -> its hash there; ``forks``: by record, the last
+    event the copy shared with this project.
+    """
+
+    branches: dict[str, int] = field(default_factory=dict)
+    origin: dict[int, int] = field(default_factory=dict)
+    provenance: dict[int, dict[int, str]] = field(default_factory=dict)
+    forks: dict[int, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def hash_in_copy(self, seq: int, at: int, hash_at: Callable[[int], str | None]) -> str | None:
+        """The hash of event ``at`` of the chain event ``seq`` was made in: this project's
+        own (``hash_at``), or, for an event merged from a copy, the copy's."""
+        record = self.origin.get(seq)
+        seen: set[int] = set()
+        while record is not None and record not in seen:
+            seen.add(record)
+            found = self.provenance.get(record, {}).get(at)
+            if found is not None:
+                return found
+            if at > self.forks.get(record, 0):
+                # Merged earlier from the same copy (a merge brings only what is new).
+                for other in self.provenance.values():
+                    if at in other:
+                        return other[at]
+                return None
+            record = self.origin.get(record)  # the record itself came from a copy
+        return hash_at(at)
+
+
+@dataclass
 class ReplayReport:
     """What replaying the log found: ``rows`` checked per table, ``events`` replayed."""
 
@@ -386,6 +428,7 @@ class ReplayReport:
     more: int = 0  # problems found beyond MAX_PROBLEMS
     # Entities kept in the log alone (signing keys, checkpoints): (id, seq, state) by type.
     states: dict[str, list[tuple[str, int, dict[str, Any]]]] = field(default_factory=dict)
+    merges: Merges = field(default_factory=Merges)
 
     @property
     def ok(self) -> bool:
@@ -399,7 +442,12 @@ class ReplayReport:
 
 @dataclass
 class _State:
-    """What the log says of one entity so far. ``first_*``: the event that created it."""
+    """What the log says of one entity so far. ``first_*``: the event that created it.
+
+    After events merged in from a copy (``Replay.carried``), the entity is what the copy made
+    of it or what it was before, whichever the merge kept: ``options`` holds the other states
+    it may be in (the one before the merged events, and the last one of each earlier merge),
+    until an event of this project says which (``branch``: the merge the latest came with)."""
 
     first_seq: int
     first_at: str
@@ -409,6 +457,15 @@ class _State:
     after: str | None
     count: int = 1
     parsed: dict[str, Any] | None = None
+    options: list[_State] | None = None
+    branch: int | None = None
+
+    def snapshot(self) -> _State:
+        return dataclasses.replace(self, parsed=None, options=None, branch=None)
+
+
+# An entity that did not exist: what a merge may have left of one the copy made.
+_NOTHING = _State(0, "", "", 0, "", None, 0)
 
 
 class _Unreadable:
@@ -431,6 +488,9 @@ class Replay:
     """
 
     entities: Mapping[str, Entity] = field(default_factory=lambda: ENTITIES)
+    # Events merged in from copies of the project: event id -> the merge that brought them
+    # (the seq of its record; see ``store.replay.merged_events``).
+    carried: Mapping[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     events: int = 0
     rows_checked: dict[str, int] = field(default_factory=dict)
@@ -456,28 +516,80 @@ class Replay:
                         seq=event.seq,
                     )
                 )
-            previous = state.after if state is not None else None
-            if event.before != previous:
-                self._changed_between(event, state)
+            branch = self.carried.get(event.id) if event.id else None
+            if branch is not None:
+                self._add_merged(key, state, event, branch)
+                continue
+            if state is not None and state.options is not None:
+                # The first event of this project after a merge starts from one of the states
+                # the merge may have left.
+                state = self._settle(key, state, event)
+            elif event.before != (state.after if state is not None else None):
+                self.problems.extend(self._differences(event, state))
             if state is None:
                 self._states[key] = _State(
                     event.seq, event.at, event.reviewer_id, event.seq, event.action, event.after
                 )
                 continue
-            if event.before is None:  # made anew (an adjudicator named again)
-                state.first_seq, state.first_at = event.seq, event.at
-                state.first_reviewer_id = event.reviewer_id
-            state.last_seq, state.last_action = event.seq, event.action
-            state.after, state.parsed = event.after, None
-            state.count += 1
+            self._apply(state, event)
 
-    def _changed_between(self, event: Event, state: _State | None) -> None:
+    @staticmethod
+    def _apply(state: _State, event: Event) -> None:
+        if event.before is None:  # made anew (an adjudicator named again)
+            state.first_seq, state.first_at = event.seq, event.at
+            state.first_reviewer_id = event.reviewer_id
+        state.last_seq, state.last_action = event.seq, event.action
+        state.after, state.parsed = event.after, None
+        state.count += 1
+
+    def _add_merged(
+        self, key: tuple[str, str], state: _State | None, event: Event, branch: int
+    ) -> None:
+        """An event made in a copy and merged in as it was. It follows on from the copy's
+        state of the entity, which this project's log need not hold (the copy was checked when
+        it was merged, and ``merge.check_provenance`` shows the event is the copy's own)."""
+        if state is None:
+            state = _State(
+                event.seq, event.at, event.reviewer_id, event.seq, event.action, event.after
+            )
+            state.options, state.branch = [_NOTHING], branch
+            self._states[key] = state
+            return
+        if state.options is None:
+            state.options = [state.snapshot()]
+        elif state.branch != branch:
+            state.options.append(state.snapshot())
+        state.branch = branch
+        self._apply(state, event)
+
+    def _settle(self, key: tuple[str, str], state: _State, event: Event) -> _State | None:
+        """The state an event of this project after a merge starts from: the one its
+        ``before`` names, among those the merge may have left."""
+        candidates = [state.snapshot(), *(state.options or [])]
+        for candidate in candidates:
+            if candidate.after == event.before or (
+                candidate.after is not None
+                and event.before is not None
+                and not self._differences(event, candidate)
+            ):
+                chosen = candidate
+                break
+        else:
+            self.problems.extend(self._differences(event, state))
+            chosen = state.snapshot()
+        if chosen is _NOTHING or (chosen.after is None and chosen.count == 0):
+            del self._states[key]  # made anew by the event itself
+            return None
+        self._states[key] = chosen
+        return chosen
+
+    def _differences(self, event: Event, state: _State | None) -> list[Problem]:
         """``event.before`` is not what the previous event left: the row changed between."""
         entity = self.entities.get(event.entity_type)
         where = _where(entity, event.entity_type, event.entity_id)
         table = entity.table if entity else None
         if state is None:
-            self.problems.append(
+            return [
                 Problem(
                     f"{where}: event {event.seq} ({event.action}) changes a state no earlier "
                     "event records",
@@ -485,12 +597,11 @@ class Replay:
                     event.entity_id,
                     seq=event.seq,
                 )
-            )
-            return
+            ]
         before = _parse(event.before)
         after = _parse(state.after)
         if not isinstance(before, dict) or not isinstance(after, dict):
-            self.problems.append(
+            return [
                 Problem(
                     f"{where}: event {event.seq} ({event.action}) starts from another state "
                     f"than event {state.last_seq} left",
@@ -498,9 +609,9 @@ class Replay:
                     event.entity_id,
                     seq=event.seq,
                 )
-            )
-            return
+            ]
         defaults = _defaults(entity, state)
+        found_problems = []
         for key in sorted(set(before) | set(after)):
             was, found = after.get(key, ABSENT), before.get(key, ABSENT)
             # A key added by a later version: an older event without it meant its default.
@@ -509,7 +620,7 @@ class Replay:
             if found is ABSENT:
                 found = defaults.get(key, ABSENT)
             if not _same(was, found):
-                self.problems.append(
+                found_problems.append(
                     Problem(
                         f"{where}: {key} changed outside the log before event {event.seq} "
                         f"({event.action}): {_show(was)} after event {state.last_seq}, "
@@ -522,6 +633,7 @@ class Replay:
                         event.seq,
                     )
                 )
+        return found_problems
 
     def reviewer_names(self) -> dict[str, str]:
         """Reviewer id -> name, as the log has them."""
@@ -597,32 +709,15 @@ class Replay:
                     )
                 )
                 continue
-            logged = self._parsed(state)
-            if state.after is None:
-                self.problems.append(
-                    Problem(
-                        f"{table} {shown(row_id)}: the log removed it at event {state.last_seq} "
-                        f"({state.last_action}) but the row is still there",
-                        table,
-                        row_id,
-                        seq=state.last_seq,
-                    )
-                )
+            if state.options is None:
+                self.problems.extend(self._row_problems(entity, row, state, names, kids))
                 continue
-            if logged is None:
-                self.problems.append(
-                    Problem(
-                        f"{table} {shown(row_id)}: the state event {state.last_seq} records "
-                        "is not a JSON object",
-                        table,
-                        row_id,
-                        seq=state.last_seq,
-                    )
-                )
-                continue
-            self._compare(entity, row, state, logged, names)
-            for child in entity.children:
-                self._compare_child(entity, child, row_id, kids, state, logged)
+            # After a merge: the row must be one of the states it may have left.
+            candidates = [state, *(s for s in state.options if s.after is not None)]
+            found = [self._row_problems(entity, row, c, names, kids) for c in candidates]
+            if all(found):
+                fewest: list[Problem] = min(found, key=len)
+                self.problems.extend(fewest)
         self.rows_checked[table] = self.rows_checked.get(table, 0) + count
         self._orphans(entity, kids, seen)
         wanted = None if only is None else set(only)
@@ -631,6 +726,8 @@ class Replay:
                 continue
             if wanted is not None and eid not in wanted:
                 continue
+            if state.options and any(s.after is None for s in state.options):
+                continue  # the merge may have left it out
             self.problems.append(
                 Problem(
                     f"{table} {shown(eid)}: the log records it (event {state.last_seq}, "
@@ -641,6 +738,46 @@ class Replay:
                     seq=state.last_seq,
                 )
             )
+
+    def _row_problems(
+        self,
+        entity: Entity,
+        row: Mapping[str, Any],
+        state: _State,
+        names: Mapping[str, str],
+        kids: dict[str, dict[Any, list[Mapping[str, Any]]]],
+    ) -> list[Problem]:
+        """What differs between a row and one state of its entity."""
+        table, row_id = entity.table, row[entity.id_column]
+        if state.after is None:
+            return [
+                Problem(
+                    f"{table} {shown(row_id)}: the log removed it at event {state.last_seq} "
+                    f"({state.last_action}) but the row is still there",
+                    table,
+                    row_id,
+                    seq=state.last_seq,
+                )
+            ]
+        logged = self._parsed(state)
+        if logged is None:
+            return [
+                Problem(
+                    f"{table} {shown(row_id)}: the state event {state.last_seq} records "
+                    "is not a JSON object",
+                    table,
+                    row_id,
+                    seq=state.last_seq,
+                )
+            ]
+        kept, self.problems = self.problems, []
+        try:
+            self._compare(entity, row, state, logged, names)
+            for child in entity.children:
+                self._compare_child(entity, child, row_id, kids, state, logged)
+            return self.problems
+        finally:
+            self.problems = kept
 
     def _compare(
         self,
@@ -680,15 +817,12 @@ class Replay:
                 )
         if entity.first_reviewer:
             stored_id = row.get(entity.first_reviewer)
-            if stored_id != state.first_reviewer_id:
-                self._mismatch(
-                    table,
-                    row_id,
-                    entity.first_reviewer,
-                    _reads(Kind.REVIEWER, stored_id, names),
-                    _reads(Kind.REVIEWER, state.first_reviewer_id, names),
-                    state.first_seq,
-                )
+            stored = _reads(Kind.REVIEWER, stored_id, names)
+            maker = _reads(Kind.REVIEWER, state.first_reviewer_id, names)
+            # By name: an entity merged in from a copy was made there by the copy's reviewer,
+            # whom this project may know under another id.
+            if stored_id != state.first_reviewer_id and not _same(stored, maker):
+                self._mismatch(table, row_id, entity.first_reviewer, stored, maker, state.first_seq)
         for hashed in entity.hashed:
             self._check_hash(entity, hashed, row, state, logged)
 

@@ -217,13 +217,15 @@ def check_checkpoints(
     project_id: str | None,
     keys: Iterable[State],
     checkpoints: Iterable[State],
-    hash_at: Callable[[int], str | None],
+    hash_at: Callable[[int, int], str | None],
     verified_events: int,
 ) -> list[CheckpointResult]:
     """Check every signature against the public key logged for it before it.
 
-    ``hash_at(seq)`` gives an event's stored hash; ``verified_events``: how many events from
-    the first the hash chain proved (a checkpoint beyond that cannot be vouched for).
+    ``hash_at(checkpoint_seq, seq)`` gives the stored hash of event ``seq`` of the chain the
+    checkpoint was made in (a copy's, for one merged from it); ``verified_events``: how many
+    events from the first the hash chain proved (a checkpoint beyond that cannot be vouched
+    for).
     """
     by_id = {key_id: (seq, state) for key_id, seq, state in keys}
     results = []
@@ -237,7 +239,7 @@ def _check_one(
     keys: dict[str, tuple[int, dict[str, Any]]],
     seq: int,
     cp: dict[str, Any],
-    hash_at: Callable[[int], str | None],
+    hash_at: Callable[[int, int], str | None],
     verified: int,
 ) -> CheckpointResult:
     signed_seq = cp.get("seq") if isinstance(cp.get("seq"), int) else None
@@ -270,7 +272,7 @@ def _check_one(
         return failed(f"signs event {signed_seq}, which does not come before it")
     if signed_seq > verified:
         return failed(f"signs event {signed_seq}, beyond the part of the chain that is intact")
-    stored = hash_at(signed_seq)
+    stored = hash_at(seq, signed_seq)
     if stored != head:
         return failed(
             f"signs head {head[:12]}… at event {signed_seq}, but that event's hash is now "

@@ -14,6 +14,7 @@ from typing import Any
 
 from desktop.core.anchors import AnchorResult, ExpectedHead, check_anchor, export_anchor
 from desktop.core.audit import ChainReport, verify_chain
+from desktop.core.merge import check_provenance
 from desktop.core.replay import Problem, ReplayReport
 from desktop.core.signing import CheckpointResult, check_checkpoints, trusted_key_problems
 from desktop.core.store import Store, reads
@@ -110,15 +111,20 @@ def check_log_and_rows(store: Store) -> tuple[ChainReport, ReplayReport]:
 
 
 def replay_rows(store: Store) -> ReplayReport:
-    """Every row against the log: the backend's fast path, or the portable replay."""
-    from desktop.core.store.replay import replay_store
+    """Every row against the log: the backend's fast path, or the portable replay. Events
+    merged in from copies are told apart first (``store.replay.merged_events``)."""
+    from desktop.core.store.replay import merged_events, replay_store
 
     with store.translate_errors():
-        report = store.replay_log()
-        if report is not None:
-            return report
         with store.read() as conn:
-            return replay_store(conn)
+            merges = merged_events(conn)
+        report = store.replay_log(merges.branches)
+        if report is None:
+            with store.read() as conn:
+                report = replay_store(conn, merges.branches)
+    report.add(merges.problems)
+    report.merges = merges
+    return report
 
 
 def _verify(
@@ -129,6 +135,7 @@ def _verify(
     if not chain.ok:
         problems.append(f"audit chain broken at {chain.problem}")
     with store.read() as conn:
+        problems += check_provenance(conn)
         misplaced = reads.first_misplaced_quote(conn)
         if misplaced:
             problems.append(f"annotation {misplaced}: its quote no longer matches the article text")
@@ -140,7 +147,10 @@ def _verify(
             project_id,
             replay.states.get("signing_key", []),
             replay.states.get("checkpoint", []),
-            lambda seq: reads.event_hash(conn, seq),
+            # A checkpoint merged in from a copy signs the copy's chain.
+            lambda seq, signed: replay.merges.hash_in_copy(
+                seq, signed, lambda at: reads.event_hash(conn, at)
+            ),
             chain.events,
         )
         problems += [c.describe() for c in checkpoints if not c.ok]

@@ -27,10 +27,15 @@ EDIT_ARTICLE = "edit.edit_article"
 REMOVE_ARTICLE = "edit.remove_article"
 ADD_PANE = "view.add_pane"
 REMOVE_PANE = "view.remove_pane"
-SYNC_SCROLL = "view.sync_scroll"
+COMPARE = "view.compare"
+COUNTERPARTS = "view.counterparts"
+CLAIMS = "view.claims"
+SEARCH = "edit.search_versions"
 NEXT_AREA = "view.next_area"
 PREVIOUS_AREA = "view.previous_area"
 DELETE = "annotate.delete"
+TAG_ALL = "annotate.tag_all"
+CARRY = "annotate.carry"
 SPAN_END_LEFT = "annotate.span_end_left"
 SPAN_END_RIGHT = "annotate.span_end_right"
 SPAN_START_LEFT = "annotate.span_start_left"
@@ -49,9 +54,18 @@ ABOUT = "help.about"
 TAG = {v: f"annotate.{v.value}" for v in Verdict}
 
 # Actions that change the project: disabled when it is read-only or none is open.
-EDITING = (*TAG.values(), DELETE, IMPORT, EDIT_ARTICLE, REMOVE_ARTICLE, *SPAN_MOVES)
+EDITING = (
+    *TAG.values(),
+    DELETE,
+    IMPORT,
+    EDIT_ARTICLE,
+    REMOVE_ARTICLE,
+    *SPAN_MOVES,
+    TAG_ALL,
+    CARRY,
+)
 # Actions that need an open project, even a read-only one: disabled when none is open.
-NEEDS_PROJECT = (CLOSE, FIND, ADD_PANE, REMOVE_PANE, SYNC_SCROLL)
+NEEDS_PROJECT = (CLOSE, FIND, ADD_PANE, REMOVE_PANE, COMPARE, COUNTERPARTS, CLAIMS, SEARCH)
 
 
 @dataclass(frozen=True)
@@ -87,6 +101,11 @@ SPECS: dict[str, Spec] = {
         tip="Undo the project's last change, even while typing in a field",
     ),
     FIND: Spec("&Find Article", (Key.Find,), tip="Filter the article list"),
+    SEARCH: Spec(
+        "&Search All Versions…",
+        ("Ctrl+Shift+F",),
+        tip="Find text in every version, with its context",
+    ),
     REVIEWER: Spec("Change &Reviewer…", tip="Change the name recorded with your edits"),
     EDIT_ARTICLE: Spec(
         "&Edit Article…", ("F2",), tip="Change the title, outlet, URL or date of the article"
@@ -96,8 +115,25 @@ SPECS: dict[str, Spec] = {
     ),
     ADD_PANE: Spec("&Add Pane", ("Ctrl+Shift+N",), "add-pane", "Show one more article"),
     REMOVE_PANE: Spec("&Remove Pane", ("Ctrl+Shift+W",), "remove-pane", "Close the active pane"),
-    SYNC_SCROLL: Spec(
-        "&Synchronised Scrolling", (), "sync-scroll", "Scroll all panes together", True
+    COMPARE: Spec(
+        "&Compare Versions",
+        ("Ctrl+Shift+C",),
+        "compare",
+        "Selecting in one pane shows the same claim in the others; marks differing facts and "
+        "passages only one version carries",
+        True,
+    ),
+    COUNTERPARTS: Spec(
+        "C&ounterparts",
+        ("Ctrl+Shift+O",),
+        tip="The selected claim in every other version, with Tag All and Carry Verdict",
+        checkable=True,
+    ),
+    CLAIMS: Spec(
+        "C&laims Grid",
+        ("Ctrl+Shift+L",),
+        tip="One row per claim, one column per version: the story's verdict table",
+        checkable=True,
     ),
     NEXT_AREA: Spec(
         "Next &Area",
@@ -117,6 +153,16 @@ SPECS: dict[str, Spec] = {
         "Unverified", ("3", "Ctrl+3"), "unverified", "Tag the selection as unverified"
     ),
     DELETE: Spec("&Delete Annotation", (Key.Delete,), tip="Delete the selected annotation"),
+    TAG_ALL: Spec(
+        "Tag &All Versions…",
+        ("Ctrl+Shift+T",),
+        tip="Tag the selected claim and its counterparts with one verdict (one undo step)",
+    ),
+    CARRY: Spec(
+        "&Carry Verdict…",
+        ("Ctrl+Shift+R",),
+        tip="Give the selected annotation's counterparts its verdict (one undo step)",
+    ),
     SPAN_END_RIGHT: Spec(
         "Extend End by a Word", ("Shift+Alt+Right",), tip="Move the selected annotation's end right"
     ),
@@ -152,6 +198,12 @@ CONTEXT_KEYS: tuple[tuple[str, str, str], ...] = (
     ("Pane", "Drag an end of the selected highlight", "Move that end of the annotation"),
     ("Tables", "Arrows", "Move through the rows (the editor follows, panes stay)"),
     ("Tables", "Enter, double-click", "Show the annotation or article in a pane"),
+    (
+        "Compare mode",
+        "Click, or move the caret",
+        "Show the sentence's counterparts in the other panes",
+    ),
+    ("Search", "Enter, Down", "Go to the results; Enter shows the match in a pane"),
     ("Anywhere", "Tab, Shift+Tab", "Next or previous control"),
     ("Note", "Ctrl+Return", "Save the note (leaving the field saves it too)"),
     ("Evidence link", "Return", "Add the link"),

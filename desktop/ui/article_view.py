@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import partial
 from itertools import pairwise
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -244,6 +245,25 @@ def annotation_tooltip(rows: Sequence[AnnotationRow], dark: bool) -> str:
     return "<qt>" + "<hr>".join(parts) + "</qt>"
 
 
+class Overlay(Protocol):
+    """Marks drawn over an article view's text, with their own tooltips."""
+
+    def paint(self, view: ArticleView, painter: QPainter, area: QRect) -> None: ...
+
+    def tooltip(self, view: ArticleView, point: QPoint, position: int | None) -> str: ...
+
+
+def _join_tips(first: str, second: str) -> str:
+    """Two rich-text tooltips as one (either may be empty)."""
+    if not first or not second:
+        return first or second
+
+    def body(tip: str) -> str:
+        return tip.removeprefix("<qt>").removesuffix("</qt>")
+
+    return f"<qt>{body(first)}<hr>{body(second)}</qt>"
+
+
 class ArticleView(QPlainTextEdit):
     """Shows one article, read-only, with its annotations highlighted.
 
@@ -290,6 +310,7 @@ class ArticleView(QPlainTextEdit):
         self._press_pos: QPoint | None = None
         self._tag_shortcuts: dict[Verdict, QKeySequence] = {}
         self._selected: str | None = None  # the annotation the editor shows, if shown here
+        self._overlay: Overlay | None = None  # marks drawn over the text (comparing versions)
         self._drag_edge: str | None = None  # "start" or "end" while an end is dragged
         self._drag_span: tuple[int, int] | None = None
         self.viewport().setMouseTracking(True)
@@ -492,6 +513,12 @@ class ArticleView(QPlainTextEdit):
         if self._segments:
             self._paint_underlines(event.rect())
         super().paintEvent(event)
+        if self._overlay is not None:
+            painter = QPainter(self.viewport())
+            try:
+                self._overlay.paint(self, painter, event.rect())
+            finally:
+                painter.end()
         if self._selected_row() is not None:
             self._paint_handles()
 
@@ -574,6 +601,10 @@ class ArticleView(QPlainTextEdit):
             return None
         start, end = self._map.span_to_codepoints(cursor.selectionStart(), cursor.selectionEnd())
         return (start, end) if end > start else None
+
+    def caret_position(self) -> int:
+        """Where the caret is, in code points."""
+        return self._map.to_codepoint(self.textCursor().position())
 
     def set_selection(self, start: int, end: int, *, forward: bool = True) -> None:
         """Select code points ``[start, end)`` without scrolling; the caret at the end when
@@ -716,6 +747,96 @@ class ArticleView(QPlainTextEdit):
                 return position if position < len(self._text) else None
         return None
 
+    # -- overlay and geometry --------------------------------------------------------------
+
+    def set_overlay(self, overlay: Overlay | None) -> None:
+        """Draw ``overlay`` over the text and add its tooltips (None: nothing more)."""
+        self._overlay = overlay
+        self.viewport().update()
+
+    def overlay(self) -> Overlay | None:
+        return self._overlay
+
+    def span_rects(self, start: int, end: int) -> list[QRectF]:
+        """Where code points ``[start, end)`` are drawn on screen: one rectangle per line
+        they cover (viewport coordinates); lines off screen are left out."""
+        length = len(self._text)
+        start, end = max(start, 0), min(end, length)
+        if end <= start:
+            return []
+        u_start, u_end = self._map.span_to_utf16(start, end)
+        rects: list[QRectF] = []
+        offset = self.contentOffset()
+        height = self.viewport().height()
+        block = self.firstVisibleBlock()
+        while block.isValid():
+            geometry = self.blockBoundingGeometry(block).translated(offset)
+            if geometry.top() > height:
+                break
+            first, last = block.position(), block.position() + block.length() - 1
+            if block.isVisible() and last >= u_start and first < u_end:
+                layout = block.layout()
+                origin = geometry.topLeft() + layout.position()
+                for i in range(layout.lineCount()):
+                    line = layout.lineAt(i)
+                    line_start = first + line.textStart()
+                    line_end = line_start + line.textLength()
+                    low, high = max(u_start, line_start), min(u_end, line_end)
+                    if high <= low:
+                        continue
+                    x1 = line.cursorToX(low - first)[0]
+                    x2 = line.cursorToX(high - first)[0]
+                    rects.append(
+                        QRectF(
+                            origin.x() + min(x1, x2),
+                            origin.y() + line.y(),
+                            abs(x2 - x1),
+                            line.height(),
+                        )
+                    )
+            if first > u_end:
+                break
+            block = block.next()
+        return rects
+
+    def position_y(self, position: int) -> float:
+        """The top of the line holding code point ``position``, in viewport coordinates (off
+        screen when it is)."""
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map.to_utf16(min(max(position, 0), len(self._text))))
+        return float(self.cursorRect(cursor).top())
+
+    def top_position(self) -> int:
+        """The code point at the top left of what is on screen."""
+        return self._map.to_codepoint(self.cursorForPosition(QPoint(0, 0)).position())
+
+    def scroll_position_to(self, position: int, y: float) -> None:
+        """Scroll so that the line holding code point ``position`` is drawn near viewport
+        height ``y``, without moving the caret or the selection."""
+        document = self.document()
+        utf16 = self._map.to_utf16(min(max(position, 0), len(self._text)))
+        block = document.findBlock(utf16)
+        if not block.isValid():
+            return
+        # Qt lays wrapped paragraphs out as they come into view, counting one line for each
+        # until then: lay out those above the target so its line number is right.
+        lay_out = document.documentLayout().blockBoundingRect
+        above = document.begin()
+        while above.isValid() and above.blockNumber() <= block.blockNumber():
+            if above.layout().lineCount() == 0:
+                lay_out(above)
+            above = above.next()
+        layout = block.layout()
+        line = layout.lineForTextPosition(utf16 - block.position())
+        number = block.firstLineNumber() + (line.lineNumber() if line.isValid() else 0)
+        spacing = max(QFontMetricsF(self.font()).lineSpacing(), 1.0)
+        bar = self.verticalScrollBar()
+        bar.setValue(max(number - round(max(y, 0.0) / spacing), 0))
+
+    def center_position(self, position: int) -> None:
+        """Scroll code point ``position`` to the middle of the view (caret left alone)."""
+        self.scroll_position_to(position, self.viewport().height() / 2 - 20)
+
     # -- tooltips, clicks, menu ------------------------------------------------------------
 
     def tooltip_html(self, position: int) -> str:
@@ -727,6 +848,9 @@ class ArticleView(QPlainTextEdit):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             position = self.position_at(event.pos())
             tip = "" if position is None else self.tooltip_html(position)
+            if self._overlay is not None:
+                extra = self._overlay.tooltip(self, event.pos(), position)
+                tip = _join_tips(tip, extra)
             if tip:
                 QToolTip.showText(event.globalPos(), tip, self.viewport())
             else:

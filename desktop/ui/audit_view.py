@@ -113,8 +113,13 @@ class AuditLogModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._project is None or not self._entries:
             return
-        with self._project.read() as conn:
-            more = audit_trail.list_entries(conn, before_seq=self._entries[-1].seq, limit=PAGE)
+        try:
+            with self._project.read() as conn:
+                more = audit_trail.list_entries(conn, before_seq=self._entries[-1].seq, limit=PAGE)
+        except CrosscheckError:
+            # The project cannot be reached just now (the window says so): the rest of the
+            # list is read when the view asks again.
+            return
         if not more:
             self._total = len(self._entries)
             return
@@ -662,7 +667,9 @@ def verify_and_report(project: Store, parent: QWidget | None = None) -> VerifyRe
         report = verify_quietly(project)
     finally:
         QGuiApplication.restoreOverrideCursor()
-    report_verification(project.path.name, report, parent)
+    from desktop.ui.project_names import project_label
+
+    report_verification(project_label(project), report, parent)
     return report
 
 

@@ -263,7 +263,9 @@ class ExportDialog(QDialog):
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export")
         self.project = project
-        self.default_dir = Path(default_dir) if default_dir else project.path.parent
+        from desktop.ui.project_names import project_folder
+
+        self.default_dir = Path(default_dir) if default_dir else project_folder(project)
         self._auto_path = True
         # Whose side of a blind review the export is made from (the window's reviewer).
         self.viewer: str | None = None
@@ -271,7 +273,7 @@ class ExportDialog(QDialog):
             info = reads.project_info(db)
             self._articles = reads.article_summaries(db)
             self._reviewers = reads.reviewer_names(db)
-        self._stem = _safe_stem(info.name if info else project.path.stem)
+        self._stem = _safe_stem(info.name if info else project.display_name)
 
         self.format_box = QComboBox()
         self.format_box.setObjectName("exportFormat")

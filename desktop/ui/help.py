@@ -91,8 +91,14 @@ characters), or move with the arrow keys and select with Shift+arrows.</li>
 Return). The note is saved when you leave the field.</li>
 <li><b>Fix the span</b> if it is off by a word: <tt>Shift+Alt+Left/Right</tt> moves its end,
 <tt>Ctrl+Shift+Alt+Left/Right</tt> its start, or drag the ends of its highlight.</li>
-<li><b>Compare versions</b>: tag the same claim in each version; <i>Synchronised
-Scrolling</i> keeps the panes together. The annotations table lists every verdict.</li>
+<li><b>Compare versions</b>: switch on View ▸ Compare Versions (<tt>Ctrl+Shift+C</tt>) and
+click a sentence: its counterpart is framed in the other panes (dashed where its facts
+differ), and the Counterparts panel lists every version. <b>Tag All…</b>
+(<tt>Ctrl+Shift+T</tt>) tags the claim in each version at once; on an annotation,
+<b>Carry Verdict…</b> (<tt>Ctrl+Shift+R</tt>) gives its counterparts its verdict. Dotted boxes
+mark facts other versions state differently (hover them), a bar in the margin the passages
+only one version carries. The Claims grid (<tt>Ctrl+Shift+L</tt>) is the story's verdict
+table; <tt>Ctrl+Shift+F</tt> searches every version.</li>
 <li><b>Share the result</b>: File ▸ Export writes a report or data; Tools ▸ Verify Project
 checks that nothing was altered outside Crosscheck. Every change is in View ▸ Audit Trail,
 and every edit can be undone with <tt>Ctrl+Z</tt>.</li>

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -41,18 +41,21 @@ from desktop.core.changes import ChangeSet
 from desktop.core.errors import CrosscheckError
 from desktop.core.model import Source, Verdict
 from desktop.core.records import AnnotationRow, ArticleSummary
-from desktop.core.store import Store
+from desktop.core.store import Store, is_server_url
 from desktop.ui import actions as act
 from desktop.ui import dialogs, verdict_style
 from desktop.ui.article_tools import ArticleTools
+from desktop.ui.compare_tools import CompareTools
 from desktop.ui.controller import ChangeFeed, Presence, Runner
 from desktop.ui.data import ProjectReader
 from desktop.ui.editor import AnnotationEditor
 from desktop.ui.import_ui import Importer, dropped_sources
 from desktop.ui.lists import AnnotationListPanel, ArticleListPanel
 from desktop.ui.panes import Pane, PaneArea
+from desktop.ui.project_names import project_folder, project_key, project_label
 from desktop.ui.project_tools import ProjectTools
 from desktop.ui.review_tools import ReviewTools
+from desktop.ui.server_ui import ServerTools, server_label
 from desktop.ui.settings import Settings
 from desktop.ui.undo import Editing
 
@@ -103,6 +106,8 @@ class MainWindow(QMainWindow):
         self._project_name = ""
         self._reviewer_dialog: ReviewerDialog | None = None
         self._pages: dict[str, QWidget] = {}
+        # Views that add themselves after the editor to Tab and F6 (see ExtraArea).
+        self.extra_areas: list[ExtraArea] = []
         self.setAcceptDrops(True)
         self.setDockNestingEnabled(True)
 
@@ -138,7 +143,9 @@ class MainWindow(QMainWindow):
         self.tools = ProjectTools(self)
         self.article_tools = ArticleTools(self)
         self.review = ReviewTools(self)
+        self.compare = CompareTools(self)
         self.importer = Importer(self)
+        self.server_tools = ServerTools(self)
         self._fit_to_screen()
         self._restore_layout()
         self.panes.set_pane_count(2)
@@ -205,7 +212,7 @@ class MainWindow(QMainWindow):
         self._dock_separator = view.addSeparator()
         view.addAction(a[act.ADD_PANE])
         view.addAction(a[act.REMOVE_PANE])
-        view.addAction(a[act.SYNC_SCROLL])
+        view.addAction(a[act.COMPARE])
         view.addSeparator()
         view.addAction(a[act.NEXT_AREA])
         view.addAction(a[act.PREVIOUS_AREA])
@@ -246,7 +253,7 @@ class MainWindow(QMainWindow):
         bar.addSeparator()
         bar.addAction(a[act.ADD_PANE])
         bar.addAction(a[act.REMOVE_PANE])
-        bar.addAction(a[act.SYNC_SCROLL])
+        bar.addAction(a[act.COMPARE])
         bar.addSeparator()
         bar.addAction(a[act.IMPORT])
         self.addToolBar(bar)
@@ -281,7 +288,6 @@ class MainWindow(QMainWindow):
         a[act.REVIEWER].triggered.connect(self.ask_reviewer)
         a[act.ADD_PANE].triggered.connect(self.add_pane)
         a[act.REMOVE_PANE].triggered.connect(lambda: self.panes.remove_pane())
-        a[act.SYNC_SCROLL].toggled.connect(self.panes.set_sync_scroll)
         a[act.NEXT_AREA].triggered.connect(lambda: self.cycle_area(1))
         a[act.PREVIOUS_AREA].triggered.connect(lambda: self.cycle_area(-1))
         a[act.DELETE].triggered.connect(self.delete_selected)
@@ -316,13 +322,16 @@ class MainWindow(QMainWindow):
     # --- project --------------------------------------------------------------------------
 
     def open_path(self, path: str | Path, *, read_only: bool = False) -> bool:
-        """Open a project file instead of the current one; False (after saying why) if it
-        cannot be opened, and the current project stays open."""
+        """Open a project (a file, or a server URL) instead of the current one; False (after
+        saying why) if it cannot be opened, and the current project stays open."""
         from desktop.core.store import open_store
 
         try:
             project = open_store(path, read_only=read_only)
         except CrosscheckError as exc:
+            if type(exc).__name__ == "PasswordNeeded":
+                self.server_tools.ask_password(str(path))
+                return False
             dialogs.show_error(self, "Cannot open project", str(exc))
             return False
         self.set_project(project)
@@ -336,7 +345,7 @@ class MainWindow(QMainWindow):
             return
         self.project = project
         self.reader = ProjectReader(project, lambda: self.settings.reviewer)
-        self.settings.add_recent(project.path or project.location)
+        self.settings.add_recent(project_key(project))
         with self.reader.first_paint():
             seen = self.reader.head_seq()
             self._project_name = self.reader.name()
@@ -376,6 +385,7 @@ class MainWindow(QMainWindow):
             return
         self.editor.commit_note()
         self._finish_import_job()
+        self.compare.stop()  # a comparison under way is not waited for
         self.runner.wait()  # edits asked for are made before the project closes
         self._save_panes()
         editing, project, feed, presence = self.editing, self.project, self.feed, self.presence
@@ -474,7 +484,7 @@ class MainWindow(QMainWindow):
 
     def _restore_panes(self, article_ids: list[str]) -> None:
         assert self.project is not None
-        saved = self.settings.panes(self.project.path or self.project.location)
+        saved = self.settings.panes(project_key(self.project))
         if saved is None:
             count = max(self.settings.pane_count, 1)
             saved = [article_ids[i] if i < len(article_ids) else None for i in range(count)]
@@ -487,9 +497,7 @@ class MainWindow(QMainWindow):
 
     def _save_panes(self) -> None:
         if self.project is not None:
-            self.settings.save_panes(
-                self.project.path or self.project.location, self.panes.articles()
-            )
+            self.settings.save_panes(project_key(self.project), self.panes.articles())
 
     # --- the changes of an edit -----------------------------------------------------------
 
@@ -504,7 +512,11 @@ class MainWindow(QMainWindow):
         annotation_ids = changes.annotation_ids
         shown = self.editor.annotation()
         # An article's new title shows in the rows of its annotations too.
-        retitled = [c.entity_id for c in changes.changes if c.action == "article.changed"]
+        retitled = [
+            c.entity_id
+            for c in changes.changes
+            if c.action in ("article.changed", "article.merged")
+        ]
         if annotation_ids or retitled:
             rows = self.reader.rows(annotation_ids=annotation_ids, include_deleted=True)
             if retitled:
@@ -853,6 +865,8 @@ class MainWindow(QMainWindow):
         areas = [self.article_panel.table, *self.panes.views(), self.annotation_panel.table]
         if editor is not None:
             areas.append(editor)
+        for extra in self.extra_areas:
+            areas += extra.focus_areas()
         return [w for w in areas if w.isVisible() and w.isEnabled()]
 
     def cycle_area(self, step: int) -> QWidget | None:
@@ -884,8 +898,14 @@ class MainWindow(QMainWindow):
             chain += [pane.chooser, pane.view]
         chain += self.annotation_panel.tab_chain()
         chain += self.editor.tab_chain()
+        for extra in self.extra_areas:
+            chain += extra.tab_chain()
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
+
+    def update_tab_order(self) -> None:
+        """A view added later (a panel built on first use) takes its place in the Tab order."""
+        self._update_tab_order()
 
     def focus_filter(self) -> None:
         self.articles_dock.show()
@@ -1009,7 +1029,7 @@ class MainWindow(QMainWindow):
     # --- files ----------------------------------------------------------------------------
 
     def _folder(self) -> str:
-        return str(self.project.path.parent) if self.project is not None else str(Path.home())
+        return str(project_folder(self.project))
 
     def open_project_dialog(self) -> None:
         path = dialogs.open_project_path(self, self._folder())
@@ -1035,12 +1055,13 @@ class MainWindow(QMainWindow):
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = self.settings.recent_files()
-        for path in recent:
-            action = self.recent_menu.addAction(path.name)
-            action.setToolTip(str(path))
-            action.setStatusTip(str(path))
-            action.triggered.connect(lambda _=False, p=path: self.open_path(p))
+        recent = self.settings.recent_projects()
+        for entry in recent:
+            server = is_server_url(entry)
+            action = self.recent_menu.addAction(server_label(entry) if server else Path(entry).name)
+            action.setToolTip(entry)
+            action.setStatusTip(entry)
+            action.triggered.connect(lambda _=False, p=entry: self.open_path(p))
         if not recent:
             self.recent_menu.addAction("No recent projects").setEnabled(False)
         else:
@@ -1124,9 +1145,11 @@ class MainWindow(QMainWindow):
             suffix = " [read-only]" if project.read_only else ""
             self.setWindowTitle(f"{self._project_name} — {APP_NAME}{suffix}")
             self.state_label.setText(
-                f"Read-only: {project.read_only_reason}" if project.read_only else project.path.name
+                f"Read-only: {project.read_only_reason}"
+                if project.read_only
+                else project_label(project)
             )
-            self.state_label.setToolTip(str(project.path))
+            self.state_label.setToolTip(project.location)
         editable = project is not None and not project.read_only
         for action_id in act.EDITING:
             self.actions_by_id[action_id].setEnabled(editable)
@@ -1260,12 +1283,11 @@ class MainWindow(QMainWindow):
         state = self.settings.window_state()
         if state is not None:
             self.restoreState(state)
-        sync = self.settings.sync_scroll
-        self.actions_by_id[act.SYNC_SCROLL].setChecked(sync)
+        self.actions_by_id[act.COMPARE].setChecked(self.settings.compare_mode)
 
     def save_layout(self) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())
-        self.settings.sync_scroll = self.actions_by_id[act.SYNC_SCROLL].isChecked()
+        self.settings.compare_mode = self.actions_by_id[act.COMPARE].isChecked()
         self._save_panes()
         self.settings.sync()
 
@@ -1283,6 +1305,14 @@ class MainWindow(QMainWindow):
 
 
 TextField = QLineEdit | QPlainTextEdit
+
+
+class ExtraArea(Protocol):
+    """A view that takes part in Tab (``tab_chain``) and F6 (``focus_areas``)."""
+
+    def tab_chain(self) -> list[QWidget]: ...
+
+    def focus_areas(self) -> list[QWidget]: ...
 
 
 def _field_can(field: QLineEdit | QPlainTextEdit, *, undo: bool) -> bool:

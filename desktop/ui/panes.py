@@ -1,7 +1,7 @@
 """Article panes side by side: each an article chooser above a read-only article view.
 
 The active pane is the one whose view had focus last; tagging and "show this article" act
-on it. Synchronised scrolling keeps every pane at the same relative position.
+on it. Compare mode (``compare_tools``) keeps the panes at the same passage of the story.
 """
 
 from __future__ import annotations
@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import partial
 
-from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QFrame,
+    QHBoxLayout,
     QLabel,
     QSizePolicy,
     QSplitter,
@@ -98,6 +99,15 @@ class Pane(QFrame):
         self.outlet.setObjectName("paneOutlet")
         self.outlet.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._colour_outlet()
+        # The version's letter, as the Counterparts panel and the Claims grid name it.
+        self.letter = QLabel()
+        self.letter.setObjectName("paneLetter")
+        self.letter.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.letter.setMinimumWidth(self.letter.fontMetrics().horizontalAdvance("MM") + 6)
+        font = self.letter.font()
+        font.setBold(True)
+        self.letter.setFont(font)
+        self.letter.hide()
         self.view = ArticleView()
         self.view.setObjectName("articleView")
         self.view.setMinimumWidth(160)
@@ -105,7 +115,12 @@ class Pane(QFrame):
         layout.setContentsMargins(2, 0, 2, 2)
         layout.setSpacing(2)
         layout.addWidget(self.marker)
-        layout.addWidget(self.chooser)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        row.addWidget(self.letter)
+        row.addWidget(self.chooser, 1)
+        layout.addLayout(row)
         layout.addWidget(self.outlet)
         layout.addWidget(self.view, 1)
         self.set_active(False)
@@ -154,6 +169,12 @@ class Pane(QFrame):
         self.chooser.setToolTip(self.chooser.itemData(index, Qt.ItemDataRole.ToolTipRole) or "")
         self.outlet.setText(self.chooser.itemData(index, DETAIL_ROLE) or "")
 
+    def set_letter(self, letter: str, tooltip: str = "") -> None:
+        """Show the version's short letter beside the chooser ("" hides it)."""
+        self.letter.setText(letter)
+        self.letter.setToolTip(tooltip)
+        self.letter.setVisible(bool(letter))
+
     def set_active(self, active: bool) -> None:
         self.setProperty("active", active)
         palette = self.marker.palette()
@@ -195,8 +216,6 @@ class PaneArea(QWidget):
         self._active: Pane | None = None
         self._choices: list[tuple[str, str, str]] = []
         self._loader: Loader | None = None
-        self._sync = False
-        self._syncing = False
         self._selected_annotation: str | None = None
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -221,7 +240,6 @@ class PaneArea(QWidget):
         pane.sig_article_chosen.connect(partial(self._on_article_chosen, pane))
         pane.view.sig_tag_requested.connect(partial(self._on_tag_requested, pane))
         pane.view.sig_annotation_clicked.connect(partial(self._on_annotation_clicked, pane))
-        pane.view.verticalScrollBar().valueChanged.connect(partial(self._on_scrolled, pane))
         pane.view.sig_span_adjust_requested.connect(self.sig_span_adjust_requested)
         pane.view.set_selected_annotation(self._selected_annotation)
         self.splitter.addWidget(pane)
@@ -319,29 +337,6 @@ class PaneArea(QWidget):
         for pane in self.panes_showing(article_id):
             pane.view.set_annotations(rows)
 
-    # --- synchronised scrolling -----------------------------------------------------------
-
-    def sync_scroll(self) -> bool:
-        return self._sync
-
-    def set_sync_scroll(self, on: bool) -> None:
-        self._sync = on
-        if on and self._active is not None:
-            bar = self._active.view.verticalScrollBar()
-            self._on_scrolled(self._active, bar.value())
-
-    def _on_scrolled(self, source: Pane, value: int) -> None:
-        if not self._sync or self._syncing:
-            return
-        fraction = _top_fraction(source.view)
-        self._syncing = True
-        try:
-            for pane in self._panes:
-                if pane is not source and pane.article_id() is not None:
-                    _scroll_to_fraction(pane.view, fraction)
-        finally:
-            self._syncing = False
-
     # --- events from panes ----------------------------------------------------------------
 
     def _on_focus_changed(self, old: QObject | None, new: QObject | None) -> None:
@@ -360,19 +355,3 @@ class PaneArea(QWidget):
     def _on_annotation_clicked(self, pane: Pane, annotation_id: str) -> None:
         self.set_active(pane)
         self.sig_annotation_clicked.emit(pane, annotation_id)
-
-
-def _top_fraction(view: ArticleView) -> float:
-    """How far into its text a view is scrolled: the share of characters above the top."""
-    document = view.document()
-    top = view.cursorForPosition(QPoint(0, 0)).position()
-    return top / max(document.characterCount() - 1, 1)
-
-
-def _scroll_to_fraction(view: ArticleView, fraction: float) -> None:
-    """Scroll so the same share of the text is above the top. Characters, not the scroll
-    bar: Qt lays wrapped lines out lazily, so scroll ranges change while one scrolls."""
-    document = view.document()
-    block = document.findBlock(round(fraction * max(document.characterCount() - 1, 0)))
-    if block.isValid():
-        view.verticalScrollBar().setValue(block.firstLineNumber())

@@ -24,7 +24,7 @@ def settings_path() -> Path:
 
 
 class Settings:
-    """Reviewer, recent files, last project, window layout, panes and sync scrolling."""
+    """Reviewer, recent files, last project, window layout, panes and compare mode."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or settings_path()
@@ -53,26 +53,41 @@ class Settings:
 
     def recent_files(self) -> list[Path]:
         """Most recent first; files that no longer exist are left out."""
-        paths = [Path(p) for p in self._json("recent_files", [])]
-        return [p for p in paths if p.is_file()][:MAX_RECENT]
+        return [Path(p) for p in self.recent_projects() if not _is_url(p)]
 
-    def add_recent(self, path: Path) -> None:
-        path = Path(path).absolute()
-        rest = [p for p in self.recent_files() if p != path]
-        self._set_json("recent_files", [str(p) for p in [path, *rest][:MAX_RECENT]])
-        self._q.setValue("last_project", str(path))
+    def recent_projects(self) -> list[str]:
+        """Files (that still exist) and server projects (URLs without password), most
+        recent first."""
+        saved = self._json("recent_files", [])
+        entries = [str(p) for p in saved] if isinstance(saved, list) else []
+        return [e for e in entries if _is_url(e) or Path(e).is_file()][:MAX_RECENT]
+
+    def add_recent(self, project: Path | str) -> None:
+        """Remember a project file, or a server project by its URL, which must not hold a
+        password (give ``Store.location``, which never does)."""
+        entry = str(project) if _is_url(project) else str(Path(project).absolute())
+        rest = [e for e in self.recent_projects() if e != entry]
+        self._set_json("recent_files", [entry, *rest][:MAX_RECENT])
+        self._q.setValue("last_project", entry)
 
     def clear_recent(self) -> None:
         self._set_json("recent_files", [])
 
     @property
     def last_project(self) -> Path | None:
-        value = str(self._q.value("last_project", "") or "")
-        return Path(value) if value else None
+        """The last project file (None if the last project was on a server)."""
+        value = self.last_target
+        return Path(value) if value and not _is_url(value) else None
 
     @last_project.setter
     def last_project(self, path: Path | None) -> None:
         self._q.setValue("last_project", str(path) if path else "")
+
+    @property
+    def last_target(self) -> str | None:
+        """The last project: a file's path or a server URL (without password)."""
+        value = str(self._q.value("last_project", "") or "")
+        return value or None
 
     @property
     def export_folder(self) -> Path:
@@ -106,7 +121,7 @@ class Settings:
         self._q.setValue("window/geometry", geometry)
         self._q.setValue("window/state", state)
 
-    def panes(self, project: Path) -> list[str | None] | None:
+    def panes(self, project: Path | str) -> list[str | None] | None:
         """The article in each pane when ``project`` was last closed, or None if unknown."""
         saved = self._json("panes", {})
         if not isinstance(saved, dict) or saved.get("project") != str(project):
@@ -116,7 +131,7 @@ class Settings:
             return None
         return [a if isinstance(a, str) else None for a in articles]
 
-    def save_panes(self, project: Path, articles: list[str | None]) -> None:
+    def save_panes(self, project: Path | str, articles: list[str | None]) -> None:
         self._set_json("panes", {"project": str(project), "articles": articles})
         self._q.setValue("pane_count", len(articles))
 
@@ -128,12 +143,12 @@ class Settings:
             return 2
 
     @property
-    def sync_scroll(self) -> bool:
-        return str(self._q.value("sync_scroll", "false")).lower() == "true"
+    def compare_mode(self) -> bool:
+        return str(self._q.value("compare_mode", "false")).lower() == "true"
 
-    @sync_scroll.setter
-    def sync_scroll(self, on: bool) -> None:
-        self._q.setValue("sync_scroll", "true" if on else "false")
+    @compare_mode.setter
+    def compare_mode(self, on: bool) -> None:
+        self._q.setValue("compare_mode", "true" if on else "false")
 
     def sync(self) -> None:
         """Write to disk now (QSettings otherwise writes later, or at exit)."""
@@ -156,3 +171,9 @@ class Settings:
     def _bytes(self, key: str) -> QByteArray | None:
         value = self._q.value(key)
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+
+
+def _is_url(value: object) -> bool:
+    from desktop.core.store import is_server_url
+
+    return is_server_url(str(value))

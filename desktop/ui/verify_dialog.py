@@ -29,6 +29,7 @@ from desktop.core.anchors import ExpectedHead, parse_head
 from desktop.core.errors import CrosscheckError
 from desktop.core.store import Store
 from desktop.core.verify import VerifyReport, VerifyRequest
+from desktop.ui.project_names import project_folder, project_label
 
 if TYPE_CHECKING:
     from desktop.ui.controller import Runner, Task
@@ -47,7 +48,7 @@ class VerifyDialog(QDialog):
         self.setObjectName("verifyDialog")
         self.project = project
         self.runner = runner
-        self.name = project.path.name if project.path is not None else project.display_name
+        self.name = project_label(project)
         self.setWindowTitle(f"Verify {self.name}")
         self.job: Task | None = None
         self.report: VerifyReport | None = None
@@ -184,8 +185,7 @@ class VerifyDialog(QDialog):
         self.result_view.clear()
 
     def _browse(self) -> None:
-        folder = self.project.path.parent if self.project.path is not None else Path.home()
-        start = self.export_edit.text() or str(folder)
+        start = self.export_edit.text() or str(project_folder(self.project))
         path, _ = QFileDialog.getOpenFileName(self, "Audit export", start, EXPORT_FILTER)
         if path:
             self.export_edit.setText(path)

@@ -17,12 +17,14 @@ from desktop.core.exports import AnnotationFilter, ExportOptions, export_to_stre
 from desktop.core.exports.audit_log import check_audit_export
 from desktop.core.store import Store, open_store, reads
 from desktop.core.verify import verify_project
+from tests.backends import rows
 from tests.conftest import REVIEWER, make_project
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator[Store]:
-    opened = open_store(make_project(tmp_path / "a.crosscheck"))
+def project(new_target: Path | str) -> Iterator[Store]:
+    """The demo project, in a file and on a server in turn."""
+    opened = open_store(make_project(new_target, name="a"))
     yield opened
     opened.close()
 
@@ -38,17 +40,14 @@ def _summary(project: Store, article_id: str) -> reads.ArticleSummary:
     return next(s for s in summaries if s.id == article_id)
 
 
-def _raw(project: Store, sql: str, *params: object) -> list[tuple[object, ...]]:
-    conn = project.raw_connection()
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+def _raw(project: Store, sql: str, **params: object) -> list[tuple[object, ...]]:
+    return rows(project, sql, **params)
 
 
 def _events(project: Store) -> list[tuple[str, str]]:
     return [
-        (str(a), str(e)) for a, e in _raw(project, "SELECT action, entity_id FROM audit_events")
+        (str(a), str(e))
+        for a, e in _raw(project, "SELECT action, entity_id FROM audit_events ORDER BY seq")
     ]
 
 
@@ -62,7 +61,9 @@ def _tag(project: Store, article_id: str, start: int, end: int) -> str:
 
 def test_edit_changes_details_with_one_audited_event(project: Store) -> None:
     article_id = _ids(project)[0]
-    text_before = _raw(project, "SELECT text, text_sha256 FROM articles WHERE id = ?", article_id)
+    text_before = _raw(
+        project, "SELECT text, text_sha256 FROM articles WHERE id = :id", id=article_id
+    )
     changes = operations.edit_article(
         project,
         article_id,
@@ -91,9 +92,9 @@ def test_edit_changes_details_with_one_audited_event(project: Store) -> None:
     )
     assert changes.article_ids == [article_id]
     # The text is never part of an edit.
-    assert _raw(project, "SELECT text, text_sha256 FROM articles WHERE id = ?", article_id) == (
-        text_before
-    )
+    assert _raw(
+        project, "SELECT text, text_sha256 FROM articles WHERE id = :id", id=article_id
+    ) == (text_before)
     # Blank clears the optional details; None leaves a field alone.
     operations.edit_article(project, article_id, reviewer=REVIEWER, outlet="", url="", published="")
     summary = _summary(project, article_id)

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,50 +16,23 @@ from desktop.core import audit, operations
 from desktop.core.errors import CrosscheckError
 from desktop.core.importers import ImportedArticle
 from desktop.core.store import Store, open_store, reads
-from desktop.core.store.sqlite import AUDIT_TRIGGERS
 from desktop.core.verify import verify_project
+from tests.backends import (
+    Attacker,
+    Target,
+    count,
+    events,
+    full_events,
+    guard_names,
+    snapshot,
+    target_of,
+)
 from tests.conftest import REVIEWER, make_project
-
-
-def events(project: Store) -> list[tuple[Any, ...]]:
-    conn = project.raw_connection()
-    try:
-        return conn.execute(
-            "SELECT seq, action, entity_type, entity_id, reviewer, before, after "
-            "FROM audit_events ORDER BY seq"
-        ).fetchall()
-    finally:
-        conn.close()
-
-
-def count(project: Store, table: str) -> int:
-    conn = project.raw_connection()
-    try:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-    finally:
-        conn.close()
 
 
 def article_ids(project: Store) -> list[str]:
     with project.read() as session:
         return [s.id for s in reads.article_summaries(session)]
-
-
-def tamper(path: Path, *statements: str, keep_triggers: bool = True) -> Path:
-    """A copy of the project changed behind the program's back."""
-    copy = path.with_name("tampered.crosscheck")
-    shutil.copy(path, copy)
-    conn = sqlite3.connect(copy)
-    for name in AUDIT_TRIGGERS:
-        conn.execute(f"DROP TRIGGER {name}")
-    for sql in statements:
-        conn.execute(sql)
-    if keep_triggers:
-        for sql in AUDIT_TRIGGERS.values():
-            conn.execute(sql)
-    conn.commit()
-    conn.close()
-    return copy
 
 
 @pytest.fixture
@@ -185,15 +156,11 @@ def test_a_failure_after_the_change_keeps_neither_change_nor_event(
     first = article_ids(tagged)[0]
     with tagged.read() as session:
         annotation = reads.annotation_rows(session)[0].id
-    conn = tagged.raw_connection()
-    before = list(conn.iterdump())
-    conn.close()
+    before = snapshot(tagged)
     _fail_after_change(monkeypatch)
     with pytest.raises(RuntimeError, match="power cut"):
         OPERATIONS[name](tagged, first, annotation)
-    conn = tagged.raw_connection()
-    assert list(conn.iterdump()) == before
-    conn.close()
+    assert snapshot(tagged) == before
     monkeypatch.undo()
     OPERATIONS[name](tagged, first, annotation)  # and it works once the failure is gone
     assert verify_project(tagged).ok
@@ -205,9 +172,7 @@ def test_a_constraint_failure_writes_nothing(
     """If the event cannot be stored (here: a hash clash), the change is not stored either."""
     first = article_ids(tagged)[0]
     taken = events(tagged)[-1]
-    conn = tagged.raw_connection()
-    last_hash = conn.execute("SELECT hash FROM audit_events ORDER BY seq DESC").fetchone()[0]
-    conn.close()
+    last_hash = full_events(tagged)[-1][-1]
     monkeypatch.setattr(audit, "chain_hash", lambda prev, payload: last_hash)
     with pytest.raises(CrosscheckError) as caught:
         operations.annotate(tagged, first, 70, 80, "supported", reviewer=REVIEWER)
@@ -227,45 +192,39 @@ def test_a_constraint_failure_writes_nothing(
         "DELETE FROM audit_events",
     ],
 )
-def test_the_database_refuses_to_change_events(demo_path: Path, sql: str) -> None:
-    conn = sqlite3.connect(demo_path)
-    with pytest.raises(sqlite3.IntegrityError, match="audit events are append-only"):
-        conn.execute(sql)
-    conn.rollback()
-    assert conn.execute("SELECT count(*) FROM audit_events").fetchone() == (7,)
-    conn.close()
+def test_the_database_refuses_to_change_events(
+    demo_project: Store, attacker: Attacker, sql: str
+) -> None:
+    with pytest.raises(Exception, match="audit events are append-only"):
+        attacker.run(target_of(demo_project), sql)
+    assert count(demo_project, "audit_events") == 7
 
 
 # --- checking the chain --------------------------------------------------------------------
 
 
-def _chain(path: Path) -> audit.ChainReport:
-    with open_store(path, read_only=True) as store:
+def _chain(target: Target) -> audit.ChainReport:
+    with open_store(target, read_only=True) as store:
         return audit.verify_chain(store)
 
 
 def test_intact_chain(tagged: Store) -> None:
-    report = _chain(tagged.path)
+    report = _chain(target_of(tagged))
     assert report.ok and report.events == 10 and report.first_bad_seq is None
-    conn = tagged.raw_connection()
-    assert (
-        report.head_hash
-        == conn.execute("SELECT hash FROM audit_events WHERE seq = 10").fetchone()[0]
-    )
-    conn.close()
+    assert report.head_hash == full_events(tagged)[9][-1]
 
 
-def test_empty_chain_is_intact(tmp_path: Path) -> None:
+def test_empty_chain_is_intact(new_target: Target) -> None:
     from desktop.core.store import create_store
 
-    with create_store(tmp_path / "p.crosscheck") as project:
+    with create_store(new_target) as project:
         report = verify_project(project)
     assert report.ok and report.chain.events == 0 and report.chain.head_hash == audit.GENESIS_HASH
 
 
-def test_changed_event_content_is_found(tagged: Store) -> None:
-    copy = tamper(
-        tagged.path,
+def test_changed_event_content_is_found(tagged: Store, attacker: Attacker) -> None:
+    copy = attacker.tampered(
+        tagged,
         "UPDATE audit_events SET after = replace(after, '\"disputed\"', '\"supported\"') "
         "WHERE seq = 9",
     )
@@ -286,24 +245,25 @@ def test_changed_event_content_is_found(tagged: Store) -> None:
     )
 
 
-def test_changed_reviewer_or_time_is_found(tagged: Store) -> None:
-    copy = tamper(tagged.path, "UPDATE audit_events SET reviewer = 'Mallory' WHERE seq = 3")
+def test_changed_reviewer_or_time_is_found(tagged: Store, attacker: Attacker) -> None:
+    copy = attacker.tampered(tagged, "UPDATE audit_events SET reviewer = 'Mallory' WHERE seq = 3")
     assert _chain(copy).first_bad_seq == 3
-    copy.unlink()
-    copy = tamper(
-        tagged.path, "UPDATE audit_events SET at = '2020-01-01T00:00:00.000000Z' WHERE seq = 10"
+    copy = attacker.tampered(
+        tagged, "UPDATE audit_events SET at = '2020-01-01T00:00:00.000000Z' WHERE seq = 10"
     )
     assert _chain(copy).first_bad_seq == 10
 
 
-def test_missing_event_is_found(tagged: Store) -> None:
-    copy = tamper(tagged.path, "DELETE FROM audit_events WHERE seq = 5")
+def test_missing_event_is_found(tagged: Store, attacker: Attacker) -> None:
+    copy = attacker.tampered(tagged, "DELETE FROM audit_events WHERE seq = 5")
     report = _chain(copy)
     assert (report.first_bad_seq, report.problem) == (6, "sequence gap: event 6 follows event 4")
 
 
-def test_broken_link_is_found(tagged: Store) -> None:
-    copy = tamper(tagged.path, f"UPDATE audit_events SET prev_hash = '{'a' * 64}' WHERE seq = 4")
+def test_broken_link_is_found(tagged: Store, attacker: Attacker) -> None:
+    copy = attacker.tampered(
+        tagged, f"UPDATE audit_events SET prev_hash = '{'a' * 64}' WHERE seq = 4"
+    )
     report = _chain(copy)
     assert (report.first_bad_seq, report.problem) == (
         4,
@@ -311,13 +271,9 @@ def test_broken_link_is_found(tagged: Store) -> None:
     )
 
 
-def test_rewritten_tail_is_found(tagged: Store) -> None:
+def test_rewritten_tail_is_found(tagged: Store, attacker: Attacker) -> None:
     """Recomputing one event's hash is not enough: the next event's link breaks."""
-    conn = sqlite3.connect(tagged.path)
-    seq, eid, at, rid, rname, action, etype, entity, before, after, prev, _ = conn.execute(
-        "SELECT * FROM audit_events WHERE seq = 9"
-    ).fetchone()
-    conn.close()
+    seq, eid, at, rid, rname, action, etype, entity, before, after, prev, _ = full_events(tagged)[8]
     forged_after = after.replace('"disputed"', '"supported"')
     forged = audit.chain_hash(
         prev,
@@ -334,9 +290,12 @@ def test_rewritten_tail_is_found(tagged: Store) -> None:
             after=forged_after,
         ),
     )
-    copy = tamper(
-        tagged.path,
-        f"UPDATE audit_events SET after = '{forged_after}', hash = '{forged}' WHERE seq = 9",
+    copy = attacker.tampered(
+        tagged,
+        (
+            'UPDATE audit_events SET "after" = :after, hash = :hash WHERE seq = 9',
+            {"after": forged_after, "hash": forged},
+        ),
     )
     report = _chain(copy)
     assert (report.first_bad_seq, report.problem) == (
@@ -345,20 +304,20 @@ def test_rewritten_tail_is_found(tagged: Store) -> None:
     )
 
 
-def test_verify_reports_missing_triggers(demo_path: Path) -> None:
-    copy = tamper(demo_path, keep_triggers=False)
+def test_verify_reports_missing_triggers(
+    demo_project: Store, attacker: Attacker, backend: str
+) -> None:
+    copy = attacker.tampered(demo_project, keep_guards=False)
     with open_store(copy) as project:
         report = verify_project(project)
-    assert report.problems == [
-        "audit triggers missing: audit_events_no_update, audit_events_no_delete"
-    ]
+    assert report.problems == ["audit triggers missing: " + ", ".join(guard_names(backend))]
     assert report.summary() == report.problems[0]
 
 
-def test_verify_reports_a_changed_article_text(tagged: Store) -> None:
+def test_verify_reports_a_changed_article_text(tagged: Store, attacker: Attacker) -> None:
     (first, title) = _first_article(tagged)
-    copy = tamper(
-        tagged.path,
+    copy = attacker.tampered(
+        tagged,
         f"UPDATE articles SET text = replace(text, 'Azerbaijan', 'Armenia') WHERE id = '{first}'",
     )
     with open_store(copy) as project:
@@ -369,11 +328,11 @@ def test_verify_reports_a_changed_article_text(tagged: Store) -> None:
     assert title
 
 
-def test_verify_reports_a_quote_that_no_longer_matches(tagged: Store) -> None:
+def test_verify_reports_a_quote_that_no_longer_matches(tagged: Store, attacker: Attacker) -> None:
     with tagged.read() as session:
         row = reads.annotation_rows(session)[1]
-    copy = tamper(
-        tagged.path, f"UPDATE annotations SET quote = 'something else' WHERE id = '{row.id}'"
+    copy = attacker.tampered(
+        tagged, f"UPDATE annotations SET quote = 'something else' WHERE id = '{row.id}'"
     )
     with open_store(copy) as project:
         report = verify_project(project)
@@ -381,8 +340,9 @@ def test_verify_reports_a_quote_that_no_longer_matches(tagged: Store) -> None:
         report.problems[0] == f"annotation {row.id}: its quote no longer matches the article text"
     )
     assert report.problems[1].startswith(f"annotations {row.id}: quote is 'something else' in the")
-    copy.unlink()
-    copy = tamper(tagged.path, f"UPDATE annotations SET \"end\" = 10000000 WHERE id = '{row.id}'")
+    copy = attacker.tampered(
+        tagged, f"UPDATE annotations SET \"end\" = 10000000 WHERE id = '{row.id}'"
+    )
     with open_store(copy) as project:
         problems = verify_project(project).problems
     assert problems[0] == f"annotation {row.id}: its quote no longer matches the article text"
@@ -468,6 +428,36 @@ def test_canonical_json_round_trips(value: Any) -> None:
     assert audit.canonical_json(json.loads(text)) == text
 
 
+KEYS = st.text(st.characters(exclude_categories=["Cs"]), max_size=6)
+WIDE_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**60), max_value=2**60)
+    | st.text(st.characters(exclude_categories=["Cs"]), max_size=12),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.text(st.characters(exclude_categories=["Cs"]), max_size=6), children, max_size=4
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(WIDE_VALUES)
+def test_canonical_json_is_the_reference_rfc8785(value: Any) -> None:
+    """The quick path for plain values and the reference agree, astral keys and integers past
+    what a double holds included (those take the reference, which refuses them)."""
+    try:
+        expected = rfc8785.dumps(value).decode("utf-8")
+    except rfc8785.IntegerDomainError:
+        with pytest.raises(rfc8785.IntegerDomainError):
+            audit.canonical_json(value)
+        return
+    assert audit.canonical_json(value) == expected
+
+
 def test_canonical_json_is_sorted_compact_and_unescaped() -> None:
     assert audit.canonical_json({"b": 1, "a": ["é\u00a0", None, True]}) == (
         '{"a":["é\u00a0",null,true],"b":1}'
@@ -489,9 +479,7 @@ def test_stored_hashes_follow_the_documented_formula(tagged: Store) -> None:
     """Anyone can re-check the chain from the rows alone, with any RFC 8785 library."""
     import hashlib
 
-    conn = tagged.raw_connection()
-    rows = conn.execute("SELECT * FROM audit_events ORDER BY seq").fetchall()
-    conn.close()
+    rows = full_events(tagged)
     prev = "0" * 64
     for seq, eid, at, rid, rname, action, etype, entity, before, after, prev_hash, digest in rows:
         event = {

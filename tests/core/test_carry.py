@@ -29,8 +29,9 @@ def _cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Iterator[Store]:
-    with create_store(tmp_path / "flood.crosscheck") as p:
+def project(new_target: Path | str) -> Iterator[Store]:
+    """Three versions of a flood story, in a file and on a server in turn."""
+    with create_store(new_target) as p:
         operations.record_project_created(p, name="Flood", reviewer=REVIEWER)
         operations.import_articles(
             p,
@@ -42,7 +43,7 @@ def project(tmp_path: Path) -> Iterator[Store]:
             ],
             reviewer=REVIEWER,
         )
-    opened = open_store(tmp_path / "flood.crosscheck")
+    opened = open_store(new_target)
     yield opened
     opened.close()
 

@@ -27,7 +27,7 @@ from desktop.core.exports.audit_log import (
     read_sidecar,
 )
 from desktop.core.store import Store, open_store, reads
-from desktop.core.store.sqlite import AUDIT_TRIGGERS
+from tests.backends import Attacker, Target, rows, target_of
 
 
 @pytest.fixture
@@ -51,14 +51,11 @@ def logged(demo_project: Store) -> Store:
 
 
 def db_events(project: Store) -> list[tuple]:
-    conn = project.raw_connection()
-    try:
-        return conn.execute(
-            'SELECT seq, at, reviewer, action, entity_type, entity_id, "before", "after", '
-            "prev_hash, hash, id, reviewer_id FROM audit_events ORDER BY seq"
-        ).fetchall()
-    finally:
-        conn.close()
+    return rows(
+        project,
+        'SELECT seq, at, reviewer, action, entity_type, entity_id, "before", "after", '
+        "prev_hash, hash, id, reviewer_id FROM audit_events ORDER BY seq",
+    )
 
 
 # --- JSON Lines -----------------------------------------------------------------------------
@@ -117,10 +114,10 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 def test_csv_has_every_event_and_a_sidecar(logged: Store, tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
     result = export_to_path(logged, "audit-csv", path, ExportOptions(spreadsheet_safe=False))
-    rows = read_csv(path)
+    lines = read_csv(path)
     stored = db_events(logged)
-    assert tuple(rows[0].keys()) == AUDIT_COLUMNS
-    assert [tuple(r.values()) for r in rows] == [
+    assert tuple(lines[0].keys()) == AUDIT_COLUMNS
+    assert [tuple(r.values()) for r in lines] == [
         tuple("" if v is None else str(v) for v in e) for e in stored
     ]
     assert result.sidecar == tmp_path / "log.csv.sha256"
@@ -161,12 +158,12 @@ def test_sha256sum_checks_the_copy(logged: Store, tmp_path: Path) -> None:
 def test_csv_check_finds_an_edited_cell(logged: Store, tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
     export_to_path(logged, "audit-csv", path)
-    rows = read_csv(path)
-    rows[4]["reviewer"] = "Mallory"
+    lines = read_csv(path)
+    lines[4]["reviewer"] = "Mallory"
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(buffer, fieldnames=AUDIT_COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows(lines)
     path.write_bytes(buffer.getvalue().encode("utf-8"))
     assert "differs from the checksum" in (check_audit_csv(path).problem or "")
     # Even with a matching checksum the chain gives it away.
@@ -265,48 +262,35 @@ def test_sql_payload_is_the_python_payload(
 # --- the chunked chain check ----------------------------------------------------------------
 
 
-def per_event(path: Path) -> audit.ChainReport:
+def per_event(target: Target) -> audit.ChainReport:
     """The reference: the per-event check over the whole table."""
-    with open_store(path, read_only=True) as store, store.read() as conn:
+    with open_store(target, read_only=True) as store, store.read() as conn:
         walk = audit._Walk()
-        rows = reads.event_rows(conn, -(2**62))
+        rows = reads.event_rows(conn)
         return audit._walk_rows(rows, walk) or walk.report()
 
 
-def chunked(path: Path) -> audit.ChainReport:
-    with open_store(path, read_only=True) as store:
+def chunked(target: Target) -> audit.ChainReport:
+    with open_store(target, read_only=True) as store:
         return audit.verify_chain(store)
 
 
-def portable(path: Path, monkeypatch: pytest.MonkeyPatch) -> audit.ChainReport:
+def portable(target: Target, monkeypatch: pytest.MonkeyPatch) -> audit.ChainReport:
     """The check a backend without a fast path makes."""
-    with open_store(path, read_only=True) as store:
+    with open_store(target, read_only=True) as store:
         monkeypatch.setattr(store, "chain_payload_chunks", lambda size: None)
         return audit.verify_chain(store)
 
 
-def tampered(path: Path, *statements: str) -> Path:
-    copy = path.with_name(f"t{abs(hash(statements))}.crosscheck")
-    shutil.copy(path, copy)
-    conn = sqlite3.connect(copy)
-    for name in AUDIT_TRIGGERS:
-        conn.execute(f"DROP TRIGGER {name}")
-    for sql in statements:
-        conn.execute(sql)
-    conn.commit()
-    conn.close()
-    return copy
-
-
 @pytest.fixture
-def long_chain(logged: Store, monkeypatch: pytest.MonkeyPatch) -> Path:
+def long_chain(logged: Store, monkeypatch: pytest.MonkeyPatch) -> Target:
     """A project of 30-odd events checked in chunks of 4, so several readers are used."""
     with logged.read() as session:
         article = reads.article_summaries(session)[1].id
     for i in range(20):
         operations.annotate(logged, article, i * 3, i * 3 + 2, "unverified", reviewer="Ann")
     monkeypatch.setattr(audit, "CHUNK_EVENTS", 4)
-    return logged.path
+    return target_of(logged)
 
 
 @pytest.mark.parametrize(
@@ -318,30 +302,35 @@ def long_chain(logged: Store, monkeypatch: pytest.MonkeyPatch) -> Path:
         ("DELETE FROM audit_events WHERE seq = 9",),
         ("DELETE FROM audit_events WHERE seq BETWEEN 5 AND 12",),
         ("DELETE FROM audit_events WHERE seq = (SELECT max(seq) FROM audit_events)",),
-        ("UPDATE audit_events SET prev_hash = 'x' || prev_hash WHERE seq = 17",),
+        ("UPDATE audit_events SET prev_hash = 'x' || substr(prev_hash, 2) WHERE seq = 17",),
         ("UPDATE audit_events SET hash = substr(hash, 2) WHERE seq = 21",),
         ("UPDATE audit_events SET seq = 0 WHERE seq = 1",),
         # A raw newline splits the chunk's payloads wrongly: the per-event check decides.
-        ("UPDATE audit_events SET after = replace(after, ',', char(10) || ',') WHERE seq = 14",),
+        ("UPDATE audit_events SET after = replace(after, ',', '\n,') WHERE seq = 14",),
     ],
 )
 def test_chunks_report_exactly_what_the_per_event_check_does(
-    long_chain: Path, statements: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+    long_chain: Target,
+    statements: tuple[str, ...],
+    attacker: Attacker,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    path = tampered(long_chain, *statements) if statements else long_chain
-    assert chunked(path) == per_event(path) == portable(path, monkeypatch)
+    target = attacker.tampered(long_chain, *statements) if statements else long_chain
+    assert chunked(target) == per_event(target) == portable(target, monkeypatch)
     if not statements:
-        assert chunked(path).ok and chunked(path).events > 12
+        assert chunked(target).ok and chunked(target).events > 12
 
 
-def test_a_rehashed_event_with_a_raw_newline_is_valid(long_chain: Path) -> None:
+def test_a_rehashed_event_with_a_raw_newline_is_valid(
+    long_chain: Target, attacker: Attacker
+) -> None:
     """Canonical JSON never holds a raw newline, but the definition decides, not the shortcut."""
-    path = tampered(long_chain)
-    conn = sqlite3.connect(path)
-    row = conn.execute(
-        "SELECT seq, id, at, reviewer_id, reviewer, action, entity_type, entity_id, before, "
-        "after, prev_hash FROM audit_events ORDER BY seq DESC LIMIT 1"
-    ).fetchone()
+    with open_store(long_chain, read_only=True) as store:
+        (row,) = rows(
+            store,
+            "SELECT seq, id, at, reviewer_id, reviewer, action, entity_type, entity_id, "
+            '"before", "after", prev_hash FROM audit_events ORDER BY seq DESC LIMIT 1',
+        )
     seq, eid, at, rid, name, action, etype, entity, before, after, prev = row
     after = after.replace(",", "\n,", 1)
     payload = audit.event_bytes(
@@ -357,9 +346,13 @@ def test_a_rehashed_event_with_a_raw_newline_is_valid(long_chain: Path) -> None:
         after=after,
     )
     digest = audit.chain_hash(prev, payload)
-    conn.execute("UPDATE audit_events SET after = ?, hash = ? WHERE seq = ?", (after, digest, seq))
-    conn.commit()
-    conn.close()
-    report = chunked(path)
-    assert report == per_event(path)
+    target = attacker.tampered(
+        long_chain,
+        (
+            'UPDATE audit_events SET "after" = :after, hash = :hash WHERE seq = :seq',
+            {"after": after, "hash": digest, "seq": seq},
+        ),
+    )
+    report = chunked(target)
+    assert report == per_event(target)
     assert report.ok and report.head_hash == digest

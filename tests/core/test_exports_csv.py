@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import sqlite3
 import stat
@@ -28,6 +27,7 @@ from desktop.core.exports import (
 from desktop.core.exports.csv_verdicts import HEADER
 from desktop.core.model import Verdict, iso_utc, new_id
 from desktop.core.store import Store, open_store, reads
+from tests.backends import target_of
 
 TRICKY_NOTE = 'He said "38 dead", not 40,\nthen left; 😀 and, a comma\r\nend'
 
@@ -245,9 +245,9 @@ def test_resolve_filter_takes_prefix_title_and_checks_reviewers(tagged: Tagged) 
 
 
 def test_read_only_project_exports(tagged: Tagged, tmp_path: Path) -> None:
-    path = tagged.project.path
+    target = target_of(tagged.project)
     tagged.project.close()
-    with open_store(path, read_only=True) as project:
+    with open_store(target, read_only=True) as project:
         result = export_to_path(project, "csv", tmp_path / "out.csv")
     assert result.count == 5
     assert len(read_rows(result.path.read_text(encoding="utf-8"))[1]) == 5
@@ -279,21 +279,38 @@ def test_progress_reaches_the_total(tagged: Tagged, tmp_path: Path) -> None:
     assert calls[0] == (0, 5) and calls[-1] == (5, 5)
 
 
-def test_a_failing_export_leaves_nothing(tagged: Tagged, tmp_path: Path, monkeypatch) -> None:
+def test_a_failing_export_leaves_nothing(
+    tagged: Tagged, tmp_path: Path, monkeypatch, backend: str
+) -> None:
+    if backend == "sqlite":
 
-    def boom(*_a, **_k):
-        raise sqlite3.OperationalError("disk I/O error")
+        def boom(*_a, **_k):
+            raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(fast, "_articles", boom)
+        monkeypatch.setattr(fast, "_articles", boom)
+        expected = "disk I/O error"
+    else:
+        import psycopg
+
+        from desktop.core.exports import csv_verdicts
+
+        def gone(*_a, **_k):
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+            yield  # a generator, like the reader it replaces
+
+        monkeypatch.setattr(csv_verdicts.reads, "iter_annotation_rows", gone)
+        expected = "cannot reach the server"
     folder = tmp_path / "exports"
     folder.mkdir()
-    with pytest.raises(CrosscheckError, match="disk I/O error"):
+    with pytest.raises(CrosscheckError, match=expected):
         export_to_path(tagged.project, "csv", folder / "o.csv")
     assert list(folder.iterdir()) == []
 
 
 @pytest.mark.parametrize("case", ["folder", "missing", "project", "readonly-dir", "readonly-file"])
 def test_bad_targets_are_refused_before_writing(tagged: Tagged, tmp_path: Path, case: str) -> None:
+    if case == "project" and tagged.project.path is None:
+        pytest.skip("a server project has no file to overwrite")
     locked = tmp_path / "locked"
     locked.mkdir()
     targets = {
@@ -341,46 +358,47 @@ def test_options_that_do_not_apply_are_refused(tagged: Tagged) -> None:
 
 
 def bulk_annotations(project: Store, count: int, *, seed_note: str = "note") -> int:
-    """Add ``count`` annotations with raw SQL (no audit events): quick data for big exports."""
-    conn = sqlite3.connect(project.path)
-    try:
-        articles = conn.execute("SELECT id, text FROM articles").fetchall()
-        reviewer = conn.execute("SELECT id FROM reviewers LIMIT 1").fetchone()[0]
+    """Add ``count`` annotations straight into the table (no audit events): quick data for
+    big exports."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import insert, select
+
+    from desktop.core.store.schema import Annotation, Article, Reviewer
+
+    with project.write() as conn:
+        articles = conn.execute(select(Article.id, Article.text)).all()
+        reviewer = conn.execute(select(Reviewer.id).limit(1)).scalar()
         rows = []
         for i in range(count):
             article_id, text = articles[i % len(articles)]
             start = (i * 7) % (len(text) - 40)
             end = start + 1 + i % 30
-            stamp = f"2025-06-29 12:{(i // 60) % 60:02d}:{i % 60:02d}.{i % 1_000_000:06d}"
+            stamp = datetime(2025, 6, 29, 12, (i // 60) % 60, i % 60, i % 1_000_000, tzinfo=UTC)
             rows.append(
-                (
-                    new_id(),
-                    article_id,
-                    start,
-                    end,
-                    text[start:end],
-                    text[max(0, start - 32) : start],
-                    text[end : end + 32],
-                    ("supported", "disputed", "unverified")[i % 3],
-                    f'{seed_note} {i}, "quoted"' if i % 2 else "",
-                    json.dumps(
+                {
+                    "id": new_id(),
+                    "article_id": article_id,
+                    "start": start,
+                    "end": end,
+                    "quote": text[start:end],
+                    "prefix": text[max(0, start - 32) : start],
+                    "suffix": text[end : end + 32],
+                    "verdict": ("supported", "disputed", "unverified")[i % 3],
+                    "note": f'{seed_note} {i}, "quoted"' if i % 2 else "",
+                    "sources": (
                         [{"url": f"https://example.org/{i}", "title": ""}] if i % 4 == 0 else []
                     ),
-                    stamp,
-                    reviewer,
-                    stamp,
-                    reviewer,
-                )
+                    "created_at": stamp,
+                    "created_by": reviewer,
+                    "updated_at": stamp,
+                    "updated_by": reviewer,
+                    "deleted_at": None,
+                    "deleted_by": None,
+                    "version": 1,
+                }
             )
-        conn.executemany(
-            'INSERT INTO annotations (id, article_id, start, "end", quote, prefix, suffix, '
-            "verdict, note, sources, created_at, created_by, updated_at, updated_by) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
-        conn.commit()
-    finally:
-        conn.close()
+        conn.execute(insert(Annotation), rows)
     return count
 
 

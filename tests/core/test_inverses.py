@@ -3,8 +3,6 @@ refused as conflicts, undo included, and nothing is written when they are."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from desktop.core import operations
@@ -12,6 +10,7 @@ from desktop.core.changes import ChangeSet
 from desktop.core.errors import Conflict
 from desktop.core.store import Store, open_store, reads
 from desktop.core.verify import verify_project
+from tests.backends import target_of
 from tests.conftest import REVIEWER
 
 
@@ -114,8 +113,9 @@ def test_several_deletes_are_one_step(demo_project: Store) -> None:
     assert all(state(demo_project, i)["deleted_at"] is None for i in ids)
 
 
-def test_an_edit_on_a_stale_version_is_a_conflict_and_writes_nothing(demo_path: Path) -> None:
-    with open_store(demo_path) as mine, open_store(demo_path) as theirs:
+def test_an_edit_on_a_stale_version_is_a_conflict_and_writes_nothing(demo_project: Store) -> None:
+    target = target_of(demo_project)
+    with open_store(target) as mine, open_store(target) as theirs:
         tagged = operations.annotate(mine, article(mine), 0, 9, "disputed", reviewer=REVIEWER)
         annotation_id = tagged.annotation_ids[0]
         operations.update_annotation(
@@ -140,9 +140,10 @@ def test_an_edit_on_a_stale_version_is_a_conflict_and_writes_nothing(demo_path: 
         assert state(mine, annotation_id)["note"] == "my note"
 
 
-def test_undo_over_another_reviewer_s_change_is_a_conflict(demo_path: Path) -> None:
+def test_undo_over_another_reviewer_s_change_is_a_conflict(demo_project: Store) -> None:
     """disputed -> unverified here, supported there: undo must not put back disputed."""
-    with open_store(demo_path) as mine, open_store(demo_path) as theirs:
+    target = target_of(demo_project)
+    with open_store(target) as mine, open_store(target) as theirs:
         tagged = operations.annotate(mine, article(mine), 0, 9, "disputed", reviewer=REVIEWER)
         annotation_id = tagged.annotation_ids[0]
         changed = operations.update_annotation(
@@ -156,8 +157,9 @@ def test_undo_over_another_reviewer_s_change_is_a_conflict(demo_path: Path) -> N
         assert state(mine, annotation_id)["verdict"] == "supported"
 
 
-def test_delete_undo_after_someone_restored_it_is_a_conflict(demo_path: Path) -> None:
-    with open_store(demo_path) as mine, open_store(demo_path) as theirs:
+def test_delete_undo_after_someone_restored_it_is_a_conflict(demo_project: Store) -> None:
+    target = target_of(demo_project)
+    with open_store(target) as mine, open_store(target) as theirs:
         tagged = operations.annotate(mine, article(mine), 0, 9, "disputed", reviewer=REVIEWER)
         annotation_id = tagged.annotation_ids[0]
         deleted = operations.delete_annotation(mine, annotation_id, reviewer=REVIEWER)

@@ -19,10 +19,11 @@ from desktop import cli
 from desktop.core import operations
 from desktop.core.errors import ProjectOpenError
 from desktop.core.model import Verdict
-from desktop.core.store import migrate, open_store, reads
+from desktop.core.store import Store, migrate, open_store, reads
 from desktop.core.store.schema import HEAD_REVISION, SCHEMA_VERSION, Base
 from desktop.core.store.sqlite import AUDIT_TRIGGERS, SqliteStore, upgrade_schema
 from desktop.core.verify import verify_project
+from tests.backends import Attacker, target_of
 from tests.conftest import REVIEWER
 from tests.core.first_revision import TEXT, dump, make_first_revision_project
 
@@ -350,6 +351,55 @@ def test_reviewer_added_after_upgrade_has_email_column(tmp_path: Path) -> None:
         changes = operations.annotate(project, old.article_id, 0, 4, "supported", reviewer=REVIEWER)
     assert [c.action for c in changes.changes] == ["reviewer.added", "annotation.created"]
     assert changes.changes[0].after is not None and changes.changes[0].after["email"] is None
+
+
+# --- the same revisions on every backend ---------------------------------------------------
+
+
+def test_a_first_revision_project_upgrades_on_every_backend(new_target: Path | str) -> None:
+    old = make_first_revision_project(new_target)
+    with open_store(new_target) as project:
+        assert any(f"to {HEAD_REVISION}" in m for m in project.messages)
+        with project.read() as session:
+            assert migrate.current_revision(session) == HEAD_REVISION
+            (summary,) = reads.article_summaries(session)
+            (row,) = reads.annotation_rows(session)
+            assert reads.article_text(session, old.article_id) == TEXT
+            assert reads.annotation_versions(session, [old.annotation_id]) == {old.annotation_id: 1}
+        assert (summary.id, summary.outlet, summary.published.isoformat()) == (  # type: ignore[union-attr]
+            old.article_id,
+            "Wire",
+            "2025-06-29",
+        )
+        assert (row.id, row.verdict, row.reviewer) == (
+            old.annotation_id,
+            Verdict.DISPUTED,
+            old.reviewer,
+        )
+        assert row.created_at == datetime(2025, 6, 30, 9, 15, tzinfo=UTC)
+        report = verify_project(project)
+        assert report.ok, report.summary()
+        assert report.chain.events == old.events
+        changes = operations.update_annotation(
+            project, old.annotation_id, reviewer="Sam", verdict="supported", expected_version=1
+        )
+        assert [c.action for c in changes.changes] == ["reviewer.added", "annotation.changed"]
+        assert verify_project(project).ok
+    with open_store(new_target) as project:
+        assert project.messages == []  # once is enough
+
+
+def test_a_newer_schema_is_refused_on_every_backend(
+    demo_project: Store, attacker: Attacker
+) -> None:
+    target = target_of(demo_project)
+    demo_project.close()
+    attacker.run(target, "UPDATE alembic_version SET version_num = 'f00dcafe'")
+    with pytest.raises(ProjectOpenError, match="newer version of Crosscheck") as caught:
+        open_store(target)
+    assert "'f00dcafe' is unknown" in str(caught.value)
+    with pytest.raises(ProjectOpenError, match="newer version of Crosscheck"):
+        open_store(target, read_only=True)
 
 
 def test_a_file_from_before_article_removal_upgrades(tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from desktop.core.operations import ArticleMeta
 from desktop.core.records import AnnotationFilter
 from desktop.core.store import Store, create_store, reads
 from desktop.core.verify import verify_project
+from tests.backends import count, rows, stored_annotation
 from tests.conftest import REVIEWER
 
 # Characters that take more than one UTF-16 unit or one byte, or combine, before the span.
@@ -32,42 +32,16 @@ UNICODE_TEXT = (
 )
 
 
-def _db(project: Store) -> sqlite3.Connection:
-    return project.raw_connection()
-
-
 def event_count(project: Store) -> int:
-    conn = _db(project)
-    try:
-        return int(conn.execute("SELECT count(*) FROM audit_events").fetchone()[0])
-    finally:
-        conn.close()
+    return count(project, "audit_events")
 
 
 def annotation_count(project: Store) -> int:
-    conn = _db(project)
-    try:
-        return int(conn.execute("SELECT count(*) FROM annotations").fetchone()[0])
-    finally:
-        conn.close()
+    return count(project, "annotations")
 
 
 def article_count(project: Store) -> int:
-    conn = _db(project)
-    try:
-        return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-    finally:
-        conn.close()
-
-
-def stored_annotation(project: Store, annotation_id: str) -> dict[str, Any]:
-    conn = _db(project)
-    conn.row_factory = sqlite3.Row
-    try:
-        row = conn.execute("SELECT * FROM annotations WHERE id = ?", (annotation_id,)).fetchone()
-        return dict(row)
-    finally:
-        conn.close()
+    return count(project, "articles")
 
 
 def article(text: str, title: str = "Story", name: str = "story.txt") -> ImportedArticle:
@@ -75,13 +49,13 @@ def article(text: str, title: str = "Story", name: str = "story.txt") -> Importe
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Store:
-    with create_store(tmp_path / "p.crosscheck") as made:
+def project(new_target: Path | str) -> Store:
+    with create_store(new_target) as made:
         operations.record_project_created(made, name="p", reviewer=REVIEWER)
         operations.import_articles(made, [article(UNICODE_TEXT)], reviewer=REVIEWER)
     from desktop.core.store import open_store
 
-    opened = open_store(tmp_path / "p.crosscheck")
+    opened = open_store(new_target)
     yield opened
     opened.close()
 
@@ -587,11 +561,9 @@ def test_import_stores_text_exactly(project: Store, tmp_path: Path) -> None:
     digest = hashlib.sha256(expected.encode("utf-8")).hexdigest()
     assert change.after is not None and change.after["text_sha256"] == digest
     assert change.after["text_length"] == len(expected)
-    conn = _db(project)
-    assert conn.execute("SELECT text_sha256 FROM articles WHERE id = ?", (new_id,)).fetchone() == (
-        digest,
-    )
-    conn.close()
+    assert rows(project, "SELECT text_sha256 FROM articles WHERE id = :id", id=new_id) == [
+        (digest,)
+    ]
     assert changes.article_ids == [new_id]
 
 

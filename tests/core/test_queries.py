@@ -23,8 +23,8 @@ def _article(
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Store:
-    path = tmp_path / "q.crosscheck"
+def project(new_target: Path | str) -> Store:
+    path = new_target
     with create_store(path) as made:
         operations.record_project_created(made, name="Queries", reviewer=REVIEWER)
         operations.import_articles(

@@ -13,14 +13,16 @@ from desktop.core.model import Verdict
 from desktop.core.records import AnnotationFilter
 from desktop.core.store import Store, create_store, reads
 from desktop.core.verify import verify_project
+from tests.backends import count
 from tests.conftest import REVIEWER
 
 TEXT = "Flags 🇺🇦 first. The ministry said in solidarity with Ukraine, two citizens died."
 
 
 @pytest.fixture
-def project(tmp_path: Path):
-    with create_store(tmp_path / "p.crosscheck") as project:
+def project(new_target: Path | str):
+    """One story, in a file and on a server in turn."""
+    with create_store(new_target) as project:
         operations.record_project_created(project, name="p", reviewer=REVIEWER)
         operations.import_articles(
             project,
@@ -44,11 +46,7 @@ def _row(project: Store, annotation_id: str):
 
 
 def _events(project: Store) -> int:
-    conn = project.raw_connection()
-    try:
-        return conn.execute("SELECT count(*) FROM audit_events").fetchone()[0]
-    finally:
-        conn.close()
+    return count(project, "audit_events")
 
 
 def _tag(project: Store, quote: str, **kwargs) -> str:

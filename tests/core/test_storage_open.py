@@ -346,12 +346,24 @@ def test_wal_file_is_switched_back_to_rollback_journal(demo_path: Path) -> None:
     assert folder_names(demo_path) == {demo_path.name}
 
 
-def test_sessions_enforce_foreign_keys(demo_project: Store) -> None:
-    with demo_project.read() as session:
+def test_sessions_enforce_foreign_keys(demo_file_project: Store) -> None:
+    with demo_file_project.read() as session:
         assert session.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-    with demo_project.write() as conn:
+    with demo_file_project.write() as conn:
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def test_a_row_pointing_nowhere_is_refused(demo_project: Store) -> None:
+    from sqlalchemy import update
+
+    from desktop.core.store.schema import Article
+
+    with pytest.raises(CrosscheckError) as caught, demo_project.write() as conn:
+        conn.execute(update(Article).values(imported_by="nobody"))
+    assert "\n" not in str(caught.value)
+    with demo_project.read() as session:
+        assert len(reads.article_summaries(session)) == 5
 
 
 def test_writes_hold_the_write_lock_from_the_start(demo_path: Path) -> None:
@@ -386,7 +398,8 @@ def test_failed_write_rolls_back(demo_project: Store) -> None:
 def test_database_errors_in_a_write_become_one_line(demo_project: Store) -> None:
     with pytest.raises(CrosscheckError) as caught, demo_project.write() as session:
         session.exec_driver_sql("DELETE FROM audit_events")
-    message = one_line_naming(caught.value, demo_project.path)
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(demo_project.location)
     assert "audit events are append-only" in message
 
 

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,10 @@ from desktop.core.errors import ProjectOpenError, StoreUnavailable
 from desktop.core.exports import ExportOptions, export_to_stream
 from desktop.core.operations import CarryTarget
 from desktop.core.records import AnnotationFilter
-from desktop.core.store import Store, open_store, reads
+from desktop.core.store import Store, Watcher, open_store, reads
 from desktop.core.store.sqlite import journal_path
 from desktop.core.verify import verify_project
+from tests.backends import target_of
 from tests.conftest import REVIEWER, make_project
 from tests.core.first_revision import make_first_revision_project
 
@@ -279,21 +281,38 @@ def test_a_file_that_disappears_is_reported_as_unavailable(demo_path: Path) -> N
 # --- the change feed ----------------------------------------------------------------------
 
 
+def heard(watcher: Watcher, within: float = 2.0) -> bool:
+    """Whether a poll reports a commit within ``within`` seconds, polling as a window does
+    (a server's notification arrives just after the commit, not with it)."""
+    deadline = time.monotonic() + within
+    while True:
+        if watcher.poll():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+
+
 def test_the_watcher_sees_commits_of_other_connections_only_when_they_happen(
-    demo_path: Path,
+    demo_project: Store,
 ) -> None:
-    with open_store(demo_path) as mine, open_store(demo_path) as theirs:
+    target = target_of(demo_project)
+    with open_store(target) as mine, open_store(target) as theirs:
         watcher = mine.watcher()
         try:
             watcher.poll()
-            assert watcher.poll() is False
+            assert not heard(watcher, 0.2)
             with theirs.read() as conn:
                 article = reads.article_summaries(conn)[0].id
             operations.annotate(theirs, article, 0, 8, "disputed", reviewer="Sam Okafor")
-            assert watcher.poll() is True
+            assert heard(watcher)
             assert watcher.poll() is False
+            with mine.read() as conn:  # reading is not a change
+                reads.article_summaries(conn)
+            assert not heard(watcher, 0.2)
             operations.annotate(mine, article, 10, 18, "supported", reviewer=REVIEWER)
-            assert watcher.poll() is True  # this process's own writes come the same way
+            assert watcher.wait(2.0)  # this process's own writes come the same way
+            assert watcher.wait(0.1) is False
         finally:
             watcher.close()
 
@@ -303,7 +322,7 @@ def test_changes_since_brings_every_writer_s_events(demo_project: Store) -> None
         seen = reads.head_event(conn)[0]
         article = reads.article_summaries(conn)[0].id
     operations.annotate(demo_project, article, 0, 8, "disputed", reviewer="Sam Okafor")
-    with open_store(demo_project.path) as other:
+    with open_store(target_of(demo_project)) as other:
         operations.annotate(other, article, 10, 18, "supported", reviewer=REVIEWER)
     with demo_project.read() as conn:
         feed = changes_since(conn, seen)
@@ -332,9 +351,11 @@ def test_a_reader_far_behind_is_told_to_reload(demo_project: Store) -> None:
 
 
 @pytest.fixture(params=["files", "pdf"])
-def busy_project(demo_project: Store, request: pytest.FixtureRequest) -> Store:
-    """The demo, tagged; with "pdf" also an article read from a two-page PDF (so exports
-    name pages) and one whose date is known only to the month, with an author."""
+def busy_project(demo_file_project: Store, request: pytest.FixtureRequest) -> Store:
+    """A project file (the fast paths are the file's own), the demo, tagged; with "pdf" also
+    an article read from a two-page PDF (so exports name pages) and one whose date is known
+    only to the month, with an author."""
+    demo_project = demo_file_project
     if request.param == "pdf":
         _add_pdf_and_vague_articles(demo_project)
     with demo_project.read() as conn:

@@ -128,7 +128,7 @@ def test_layout_panes_and_articles_are_restored(open_window, demo_path, reviewer
     window.add_pane()
     articles = window.article_panel.model.summaries()
     window.panes.show_article(window.panes.panes()[0], articles[4].id)
-    window.action("view.sync_scroll").setChecked(True)
+    window.action("view.compare").setChecked(True)
     # The offscreen screen is small, so a restored size is clamped; maximised state is not.
     window.showMaximized()
     window.annotations_dock.hide()
@@ -138,7 +138,7 @@ def test_layout_panes_and_articles_are_restored(open_window, demo_path, reviewer
 
     again = open_window(demo_path)
     assert again.panes.articles() == chosen
-    assert again.panes.sync_scroll()
+    assert again.action("view.compare").isChecked()
     assert again.isMaximized()
     assert not again.annotations_dock.isVisible()
 

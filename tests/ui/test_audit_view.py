@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,9 +10,9 @@ from PySide6.QtCore import Qt
 from desktop.core import operations
 from desktop.core.exports import audit_trail
 from desktop.core.store import Store, open_store, reads
-from desktop.core.store.sqlite import AUDIT_TRIGGERS
 from desktop.ui import audit_view, dialogs
 from desktop.ui.audit_view import ENTRY_ROLE, AuditLogModel, AuditTrailWidget, verify_and_report
+from tests.backends import Attacker
 
 
 @pytest.fixture
@@ -145,13 +143,12 @@ def test_double_click_asks_for_the_annotation(qtbot, history) -> None:
     assert blocker.args == [ids["b"]]
 
 
-def test_no_project_and_read_only_project(qtbot, history, tmp_path: Path) -> None:
+def test_no_project_and_read_only_project(qtbot, history, attacker: Attacker) -> None:
     widget = AuditTrailWidget()
     qtbot.addWidget(widget)
     assert widget.model.rowCount() == 0 and widget.count_label.text() == "0 events"
     project, _ = history
-    copy = tmp_path / "copy.crosscheck"
-    shutil.copy(project.path, copy)
+    copy = attacker.tampered(project)  # an untouched copy
     with open_store(copy, read_only=True) as ro:
         widget.set_project(ro)
         assert widget.model.rowCount() == 13
@@ -195,16 +192,11 @@ def test_verify_reports_an_intact_project(qtbot, history, boxes) -> None:
     assert "13 audit events" in message and report.chain.head_hash in message
 
 
-def test_verify_names_the_broken_event(qtbot, history, boxes, tmp_path: Path) -> None:
+def test_verify_names_the_broken_event(qtbot, history, boxes, attacker: Attacker) -> None:
     project, _ = history
-    copy = tmp_path / "tampered.crosscheck"
-    shutil.copy(project.path, copy)
-    conn = sqlite3.connect(copy)
-    for name in AUDIT_TRIGGERS:
-        conn.execute(f"DROP TRIGGER {name}")
-    conn.execute("UPDATE audit_events SET reviewer = 'Mallory' WHERE seq = 10")
-    conn.commit()
-    conn.close()
+    copy = attacker.tampered(
+        project, "UPDATE audit_events SET reviewer = 'Mallory' WHERE seq = 10", keep_guards=False
+    )
     with open_store(copy, read_only=True) as tampered:
         report = verify_and_report(tampered, None)
     assert not report.ok

@@ -1,4 +1,4 @@
-"""Panes: adding, removing, choosing articles, the active pane, synchronised scrolling."""
+"""Panes: adding, removing, choosing articles, the active pane."""
 
 from __future__ import annotations
 
@@ -76,23 +76,3 @@ def test_a_highlight_shows_in_every_pane_with_that_article(
     assert second.view.annotation_ids_at(start) == first.view.annotation_ids_at(start) != []
     row = window.annotation_panel.model.annotation(0)
     assert row.verdict == Verdict.UNVERIFIED
-
-
-def test_synchronised_scrolling_keeps_panes_in_step(open_window, demo_path) -> None:
-    from desktop.ui.panes import _top_fraction
-
-    window = open_window(demo_path)
-    first, second = (p.view for p in window.panes.panes())
-    first.verticalScrollBar().setValue(first.verticalScrollBar().maximum() // 2)
-    assert second.verticalScrollBar().value() == 0
-    window.action("view.sync_scroll").setChecked(True)
-    middle = second.verticalScrollBar().value()
-    assert middle > 0
-    assert abs(_top_fraction(second) - _top_fraction(first)) < 0.1
-    first.verticalScrollBar().setValue(first.verticalScrollBar().maximum())
-    assert second.verticalScrollBar().value() > middle
-    assert abs(_top_fraction(second) - _top_fraction(first)) < 0.1
-    window.action("view.sync_scroll").setChecked(False)
-    where = second.verticalScrollBar().value()
-    first.verticalScrollBar().setValue(0)
-    assert second.verticalScrollBar().value() == where

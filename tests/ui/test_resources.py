@@ -19,7 +19,7 @@ ICONS = [
     "unverified",
     "add-pane",
     "remove-pane",
-    "sync-scroll",
+    "compare",
     "import",
     "export",
     "undo",

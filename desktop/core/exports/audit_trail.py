@@ -37,6 +37,20 @@ ACTION_LABELS = {
     "adjudication.reinstated": "Reinstated adjudication",
     "signing_key.added": "Added signing key",
     "checkpoint.signed": "Signed checkpoint",
+    "annotation.merged": "Merged",
+    "article.merged": "Merged",
+    "settlement.merged": "Merged",
+    "blinding.merged": "Merged",
+    "done_mark.merged": "Merged",
+    "adjudicator.merged": "Merged",
+    "copy.merged": "Merged copy",
+}
+# What a merge decision about an entity of each type changed, for its one-line summary.
+_MERGED_WHAT = {
+    "settlement": "an adjudication",
+    "blinding": "blind review",
+    "done_mark": "a done mark",
+    "adjudicator": "an adjudicator",
 }
 QUOTE_CHARS = 36
 
@@ -87,7 +101,7 @@ def describe(
     quoted = f"‘{_clip(quote)}’" if quote else "a span"
     if action == "annotation.created":
         return f"{_verdict_label(verdict_after)} {quoted}{where}"
-    if action == "annotation.changed":
+    if action in ("annotation.changed", "annotation.merged"):
         changes = []
         if verdict_before != verdict_after:
             old, new = _verdict_label(verdict_before), _verdict_label(verdict_after)
@@ -97,7 +111,8 @@ def describe(
         if sources_changed:
             changes.append("sources")
         detail = f" ({', '.join(changes)})" if changes else ""
-        return f"Changed {quoted}{detail}{where}"
+        verb = "Changed" if action == "annotation.changed" else "Merged both versions of"
+        return f"{verb} {quoted}{detail}{where}"
     if action == "annotation.deleted":
         return f"Deleted {_verdict_label(verdict_before).lower()} {quoted}{where}"
     if action == "annotation.restored":
@@ -129,6 +144,12 @@ def describe(
         return "Added a public key for signing checkpoints"
     if action == "checkpoint.signed":
         return "Signed the log up to the event before"
+    if action == "copy.merged":
+        return "Merged the work of a copy of this project"
+    if action == "article.merged":
+        return f"Merged both versions of the details of ‘{_clip(title or '', 80)}’"
+    if action.endswith(".merged") and action.split(".")[0] in _MERGED_WHAT:
+        return f"Merged both versions of {_MERGED_WHAT[action.split('.')[0]]}{where}"
     return f"{action} {quoted if quote else ''}".rstrip()
 
 

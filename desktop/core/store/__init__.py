@@ -48,6 +48,19 @@ def open_store(
     return open_sqlite(target, read_only=read_only, busy_timeout_ms=busy_timeout_ms)
 
 
+def holds_project(target: Target, *, password: str | None = None) -> bool:
+    """Whether something is at ``target`` that opening would take for a project: a file at
+    the path (checked when opened), or a project in the server database."""
+    if is_server_url(target):
+        from desktop.core.store.postgres import holds_project as server_holds_project
+
+        return server_holds_project(str(target), password=password)
+    from pathlib import Path
+
+    path = Path(target).expanduser()
+    return path.exists() or path.is_symlink()
+
+
 @contextmanager
 def create_store(
     target: Target, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, password: str | None = None
@@ -72,6 +85,7 @@ __all__ = [
     "Store",
     "Watcher",
     "create_store",
+    "holds_project",
     "is_server_url",
     "open_store",
 ]

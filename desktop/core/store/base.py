@@ -10,7 +10,7 @@ What is particular to a database lives in its backend module (``store.sqlite``,
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +37,19 @@ class Watcher(abc.ABC):
     def poll(self) -> bool:
         """True when something was committed since the previous poll. Raises a
         CrosscheckError when the project cannot be reached (file gone, server down)."""
+
+    def wait(self, timeout: float) -> bool:
+        """Like poll, but waits up to ``timeout`` seconds for a commit (for a thread that
+        waits for changes; a backend that is told of commits wakes at once)."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not self.poll():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            time.sleep(min(0.05, left))
+        return True
 
     @abc.abstractmethod
     def close(self) -> None: ...
@@ -168,9 +181,10 @@ class Store(abc.ABC):
         """A faster private path for checking the audit chain, or None to use the portable one."""
         return None
 
-    def replay_log(self) -> ReplayReport | None:
+    def replay_log(self, carried: Mapping[str, int]) -> ReplayReport | None:
         """A faster private path for comparing every row with the audit log
-        (``core.replay``), or None to use the portable one (``store.replay``)."""
+        (``core.replay``; ``carried``: the events merged in from copies), or None to use the
+        portable one (``store.replay``)."""
         return None
 
     # --- closing --------------------------------------------------------------------------

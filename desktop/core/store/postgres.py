@@ -69,7 +69,8 @@ def redact(url: str) -> str:
     if "@" in netloc:
         user, host = netloc.rsplit("@", 1)
         netloc = f"{user.split(':', 1)[0]}@{host}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "password"])
+    pairs = [(k, v) for k, v in parse_qsl(parts.query) if k.lower() != "password"]
+    query = urlencode(pairs, safe="/:")  # socket folders stay readable
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
@@ -90,7 +91,12 @@ def _clean(text: str, url: str, password: str | None = None) -> str:
     for secret in secrets:
         text = text.replace(secret, "***")
     text = re.sub(r"(password\s*=\s*)\S+", r"\1***", text, flags=re.IGNORECASE)
-    return " ".join(text.replace("connection failed:", "").split())
+    text = text.replace("connection failed:", "")
+    # libpq's guess that follows a dropped connection is a second sentence, not the cause.
+    text = re.sub(
+        r"\s*This probably means the server terminated abnormally.*", "", text, flags=re.S
+    )
+    return " ".join(text.split())
 
 
 def _password_in(url: str) -> str | None:
@@ -127,11 +133,17 @@ class PostgresStore(Store):
     def display_name(self) -> str:
         return self._dbname
 
-    def connect(self, *, autocommit: bool = False) -> psycopg.Connection[Any]:
-        """A new driver connection (the password, if one was typed, goes straight to libpq)."""
+    def connect(
+        self, *, autocommit: bool = False, keepalives: bool = False
+    ) -> psycopg.Connection[Any]:
+        """A new driver connection (the password, if one was typed, goes straight to libpq).
+        ``keepalives`` for a connection that waits long without a query (the watcher's)."""
         import psycopg
 
         kwargs: dict[str, Any] = {"autocommit": autocommit}
+        if keepalives and "keepalives" not in self._url:
+            kwargs.update(keepalives=1, keepalives_idle=10, keepalives_interval=5,
+                          keepalives_count=3)  # fmt: skip
         if self._password is not None:
             kwargs["password"] = self._password
         if "connect_timeout" not in self._url:
@@ -142,31 +154,51 @@ class PostgresStore(Store):
             raise self.translate(exc) or exc from None
 
     def _make_engine(self) -> Engine:
-        from sqlalchemy import create_engine
+        from sqlalchemy import create_engine, event
         from sqlalchemy.pool import QueuePool
 
-        return create_engine(
+        # Transactions are begun here, not by the driver: a write's BEGIN then goes to the
+        # server in one round trip with the lock it takes (see _after_write_begin). The
+        # driver still ends them: commit() and rollback() send COMMIT and ROLLBACK whenever
+        # a transaction is open.
+        engine = create_engine(
             "postgresql+psycopg://",
-            creator=self.connect,
+            creator=self._pooled_connection,
             poolclass=QueuePool,
             pool_size=2,
             max_overflow=6,
-            pool_pre_ping=True,  # a server restart must not cost the next edit
+            isolation_level="AUTOCOMMIT",
         )
+        # A server restart must not cost the next edit; found without a round trip.
+        event.listen(engine, "checkout", _discard_if_dropped)
+        return engine
+
+    def _pooled_connection(self) -> psycopg.Connection[Any]:
+        """A connection for the pool, waiting for locks as long as this store waits (set once
+        here, so that a write does not pay a round trip for it)."""
+        conn = self.connect(autocommit=True)
+        try:
+            conn.execute(f"SET lock_timeout = {int(self.busy_timeout_ms)}")
+        except Exception:
+            conn.close()
+            raise
+        return conn
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """One consistent snapshot for every statement of the block."""
-        with self.translate_errors(), self.engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                yield conn
+        with self.translate_errors(), self.engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql("BEGIN ISOLATION LEVEL REPEATABLE READ")
+            yield conn
 
     def _after_write_begin(self, conn: Connection) -> None:
-        wait = conn.get_execution_options().get(WAIT_OPTION, self.busy_timeout_ms)
-        conn.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait)}")
-        # Writers queue here, so each appends to the chain's head as it then is.
-        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
+        wait = conn.get_execution_options().get(WAIT_OPTION)
+        timeout = ""
+        if wait is not None and wait != self.busy_timeout_ms:
+            timeout = f"SET LOCAL lock_timeout = {int(wait)}; "
+        # Writers queue here, so each appends to the chain's head as it then is. (A statement
+        # of its own: one that also read the head would read it as it was before the wait.)
+        conn.exec_driver_sql(f"BEGIN; {timeout}SELECT pg_advisory_xact_lock({CHAIN_LOCK})")
 
     def translate(self, exc: BaseException) -> CrosscheckError | None:
         import psycopg
@@ -183,16 +215,46 @@ class PostgresStore(Store):
         from sqlalchemy import text
 
         with self.read() as conn:
-            present = set(
+            present: dict[str, str] = dict(
                 conn.execute(
                     text(
-                        "SELECT tgname FROM pg_trigger "
+                        "SELECT tgname, tgenabled FROM pg_trigger "
                         "WHERE tgrelid = to_regclass('audit_events') AND NOT tgisinternal"
                     )
-                ).scalars()
+                ).all()
             )
+        problems = []
         missing = [name for name in GUARD_TRIGGERS if name not in present]
-        return ["audit triggers missing: " + ", ".join(missing)] if missing else []
+        if missing:
+            problems.append("audit triggers missing: " + ", ".join(missing))
+        # 'D' is disabled; the others (origin, always, replica) all fire for our sessions.
+        disabled = [name for name in GUARD_TRIGGERS if present.get(name) == "D"]
+        if disabled:
+            problems.append("audit triggers disabled: " + ", ".join(disabled))
+        return problems
+
+
+def _discard_if_dropped(driver_conn: Any, record: Any, proxy: Any) -> None:
+    """Pool checkout: a connection the server has closed while it sat in the pool (a restart,
+    ``pg_terminate_backend``) has its farewell waiting on the socket; such a connection is
+    replaced instead of failing the next statement."""
+    import select
+
+    from psycopg import pq
+    from sqlalchemy.exc import DisconnectionError
+
+    conn = driver_conn
+    try:
+        if conn.closed or conn.broken:
+            raise DisconnectionError("closed")
+        if select.select([conn.fileno()], [], [], 0)[0]:
+            conn.pgconn.consume_input()
+            if conn.pgconn.status != pq.ConnStatus.OK:
+                raise DisconnectionError("dropped by the server")
+    except DisconnectionError:
+        raise
+    except Exception as exc:  # reading the socket failed: it is gone
+        raise DisconnectionError(str(exc)) from exc
 
 
 def server_error(
@@ -237,29 +299,61 @@ def server_error(
 
 
 class ListenWatcher(Watcher):
-    """LISTEN on a connection of its own; each committed audit event arrives as a notification."""
+    """LISTEN on a connection of its own; each committed audit event arrives as a notification.
+
+    A poll never blocks: it reads what the socket already holds. A connection the server
+    dropped (restart, ``pg_terminate_backend``, a network gone) is reported as StoreUnavailable
+    at the poll that finds it; the next poll connects again. Over TCP, keepalives make a
+    silently vanished network show up within about half a minute.
+    """
 
     def __init__(self, store: PostgresStore) -> None:
         self._store = store
         self._conn: psycopg.Connection[Any] | None = None
+        self._lost = False  # the connection dropped: what came meanwhile was not heard
 
     def poll(self) -> bool:
+        return self.wait(0)
+
+    def wait(self, timeout: float) -> bool:
+        """Like poll, but waits up to ``timeout`` seconds for a commit to be announced."""
         import psycopg
 
         try:
             if self._conn is None:
-                self._conn = self._store.connect(autocommit=True)
+                self._conn = self._store.connect(autocommit=True, keepalives=True)
                 self._conn.execute(f"LISTEN {CHANNEL}")
-                return False
-            changed = False
-            for _note in self._conn.notifies(timeout=0):
-                changed = True
-            if self._conn.closed or self._conn.broken:
-                raise psycopg.OperationalError("the connection to the server was lost")
-            return changed
-        except psycopg.Error as exc:
+                lost, self._lost = self._lost, False
+                return lost
+            return self._read(self._conn, timeout)
+        except (psycopg.Error, OSError) as exc:
             self.close()
+            self._lost = True
+            if isinstance(exc, OSError):
+                exc = psycopg.OperationalError(str(exc))
             raise self._store.translate(exc) or exc from None
+
+    @staticmethod
+    def _read(conn: psycopg.Connection[Any], timeout: float) -> bool:
+        import select
+
+        import psycopg
+        from psycopg import pq
+
+        changed = False
+        wait = timeout
+        # The socket is readable on a notification, and also when the server has gone (an
+        # error message, then the end of the stream): reading is what finds that out.
+        while select.select([conn.fileno()], [], [], wait)[0]:
+            conn.pgconn.consume_input()
+            while conn.pgconn.notifies() is not None:
+                changed = True
+            if conn.pgconn.status != pq.ConnStatus.OK:
+                raise psycopg.OperationalError("the connection to the server was lost")
+            if changed:
+                break
+            wait = 0
+        return changed
 
     def close(self) -> None:
         if self._conn is not None:
@@ -280,7 +374,8 @@ def _probe(store: PostgresStore) -> tuple[str | None, bool, bool]:
         if version < OLDEST_SERVER:
             raise ProjectOpenError(
                 store.location,
-                f"runs PostgreSQL {version // 10000}, and Crosscheck needs 12 or newer",
+                f"runs PostgreSQL {version // 10000}, and Crosscheck needs "
+                f"{OLDEST_SERVER // 10000} or newer",
             )
         tables = [
             r[0]
@@ -314,6 +409,13 @@ def _own_tables() -> set[str]:
     from desktop.core.store.schema import Base
 
     return {"alembic_version", *Base.metadata.tables}
+
+
+def holds_project(url: str, *, password: str | None = None) -> bool:
+    """Whether the database already holds a Crosscheck project (it need not be current)."""
+    store = PostgresStore(url, password=password)
+    revision, _others, _writable = _probe(store)
+    return revision is not None
 
 
 def open_postgres(

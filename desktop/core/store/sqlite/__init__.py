@@ -16,7 +16,7 @@ import os
 import sqlite3
 import stat
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,12 +291,12 @@ class SqliteStore(Store):
 
         return fast.chain_chunks(self, size)
 
-    def replay_log(self) -> ReplayReport:
+    def replay_log(self, carried: Mapping[str, int]) -> ReplayReport:
         from desktop.core.store.sqlite.replay import replay_file
 
         try:
             with closing(self.raw_connection()) as conn:
-                return replay_file(conn)
+                return replay_file(conn, carried)
         except sqlite3.Error as exc:
             raise database_error(self._path, exc, self.busy_timeout_ms) from None
 

@@ -40,19 +40,21 @@ BATCH = 50_000
 _EVENT_SQL = ", ".join(f'"{c}"' for c in EVENT_COLUMNS)
 
 
-def replay_file(conn: sqlite3.Connection) -> ReplayReport:
-    """Check every row of the file against its log, inside one read transaction."""
+def replay_file(conn: sqlite3.Connection, carried: Mapping[str, int] | None = None) -> ReplayReport:
+    """Check every row of the file against its log, inside one read transaction.
+    ``carried``: the events merged in from copies (``store.replay.merged_events``)."""
+    carried = carried or {}
     report = ReplayReport()
     own = not conn.in_transaction
     if own:
         conn.execute("BEGIN")
     try:
         report.events = _build_last(conn)
-        names = _replay_exactly(conn, report)
+        names = _replay_exactly(conn, report, carried)
         _store_names(conn, names)
         for entity in ENTITIES.values():
             if entity.bulk_comparable:
-                _replay_in_bulk(conn, entity, names, report)
+                _replay_in_bulk(conn, entity, names, report, carried)
     finally:
         if own:
             conn.execute("ROLLBACK")
@@ -108,7 +110,9 @@ def read_children(
 # --- the exact replay, for entities that are few --------------------------------------------
 
 
-def _replay_exactly(conn: sqlite3.Connection, report: ReplayReport) -> dict[str, str]:
+def _replay_exactly(
+    conn: sqlite3.Connection, report: ReplayReport, carried: Mapping[str, int]
+) -> dict[str, str]:
     """Replay every entity the bulk check cannot compare (reviewers, articles, log-only
     ones); returns the reviewers' names as the log has them."""
     exact = [e for e in ENTITIES.values() if not e.bulk_comparable]
@@ -117,7 +121,7 @@ def _replay_exactly(conn: sqlite3.Connection, report: ReplayReport) -> dict[str,
     present = [r[0] for r in conn.execute("SELECT DISTINCT entity_type FROM temp.replay_last")]
     types = [t for t in present if t not in bulk]
     marks = ", ".join("?" * len(types)) or "NULL"
-    replay = Replay()
+    replay = Replay(carried=carried)
     replay.add(
         read_events(
             conn,
@@ -280,7 +284,11 @@ def _older_event_sql(entity: Entity) -> str:
 
 
 def _replay_in_bulk(
-    conn: sqlite3.Connection, entity: Entity, names: Mapping[str, str], report: ReplayReport
+    conn: sqlite3.Connection,
+    entity: Entity,
+    names: Mapping[str, str],
+    report: ReplayReport,
+    carried: Mapping[str, int],
 ) -> None:
     """Let SQLite compare every row; replay exactly only the entities it flags."""
     assert entity.table is not None
@@ -328,7 +336,7 @@ def _replay_in_bulk(
         report.add([Problem(f"{entity.table}: a row has no id", entity.table)])
     ordered = sorted((s for s in suspects if s is not None), key=repr)
     for start in range(0, len(ordered), BATCH):
-        _replay_batch(conn, entity, ordered[start : start + BATCH], names, report)
+        _replay_batch(conn, entity, ordered[start : start + BATCH], names, report, carried)
 
 
 def _broken_histories(conn: sqlite3.Connection, entity: Entity) -> set[str]:
@@ -364,12 +372,13 @@ def _replay_batch(
     ids: list[str],
     names: Mapping[str, str],
     report: ReplayReport,
+    carried: Mapping[str, int],
 ) -> None:
     assert entity.table is not None
     conn.execute("DROP TABLE IF EXISTS temp.replay_ids")
     conn.execute("CREATE TEMP TABLE replay_ids (id PRIMARY KEY)")
     conn.executemany("INSERT OR IGNORE INTO temp.replay_ids VALUES (?)", ((i,) for i in ids))
-    replay = Replay()
+    replay = Replay(carried=carried)
     replay.set_reviewer_names(names)
     replay.add(
         read_events(
