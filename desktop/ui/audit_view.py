@@ -115,9 +115,7 @@ class AuditLogModel(QAbstractTableModel):
             return
         try:
             with self._project.read() as conn:
-                more = audit_trail.list_entries(
-                    conn, before_seq=self._entries[-1].seq, limit=PAGE
-                )
+                more = audit_trail.list_entries(conn, before_seq=self._entries[-1].seq, limit=PAGE)
         except CrosscheckError:
             # The project cannot be reached just now (the window says so): the rest of the
             # list is read when the view asks again.
