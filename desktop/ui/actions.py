@@ -125,7 +125,7 @@ SPECS: dict[str, Spec] = {
     ),
     COUNTERPARTS: Spec(
         "C&ounterparts",
-        ("Ctrl+Shift+O",),
+        ("Ctrl+Shift+P",),
         tip="The selected claim in every other version, with Tag All and Carry Verdict",
         checkable=True,
     ),

@@ -532,7 +532,7 @@ def test_panels_take_part_in_tab_and_f6(open_window, demo_path, reviewer, qtbot)
     window = open_window(demo_path)
     view = window.panes.panes()[0].view
     view.setFocus()
-    qtbot.keyClick(view, Qt.Key.Key_O, CTRL_SHIFT)
+    qtbot.keyClick(view, Qt.Key.Key_P, CTRL_SHIFT)
     panel = window.compare.counterparts_panel
     assert panel is not None and panel.table.hasFocus()
     qtbot.keyClick(panel.table, Qt.Key.Key_Tab)
@@ -547,7 +547,7 @@ def test_panels_take_part_in_tab_and_f6(open_window, demo_path, reviewer, qtbot)
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F6)
     assert QApplication.focusWidget() is panel.table
     # The same key hides the panel from inside it.
-    qtbot.keyClick(panel.table, Qt.Key.Key_O, CTRL_SHIFT)
+    qtbot.keyClick(panel.table, Qt.Key.Key_P, CTRL_SHIFT)
     assert not window.compare.counterparts_dock.isVisible()
 
 

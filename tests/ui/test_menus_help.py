@@ -69,6 +69,20 @@ def test_keyboard_shortcuts_lists_every_key_of_the_actions_table(
         assert expected in text
 
 
+def test_no_two_of_the_windows_actions_share_a_key(open_window, demo_path, reviewer) -> None:
+    """A key bound twice does nothing at all in Qt (the shortcut is ambiguous)."""
+    from PySide6.QtGui import QAction
+
+    window = open_window(demo_path)
+    owners: dict[str, list[str]] = {}
+    for action in window.findChildren(QAction):
+        for key in action.shortcuts():
+            if key.toString():
+                owners.setdefault(key.toString(), []).append(plain(action.text()))
+    assert owners.get("Ctrl+Shift+O") == ["Open Server Project"]
+    assert {key: names for key, names in owners.items() if len(names) > 1} == {}
+
+
 def test_how_to_check_a_story_opens_the_demo(open_window, tmp_path, reviewer, qtbot) -> None:
     from tests.conftest import make_project
 

@@ -27,7 +27,7 @@ import os
 import queue
 import sqlite3
 import threading
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
@@ -300,11 +300,13 @@ def _encode_row(writer: Any, buffer: io.StringIO, row: Sequence[object]) -> str:
 
 
 def _fill(text: str, rows: list[Any], marks: dict[str, int], encoded: list[str]) -> str | None:
-    """Swap each placeholder for its article's encoded cells; None if they do not tally."""
-    for mark, n in Counter(r[1] for r in rows).items():
-        if text.count(mark) != n:
-            return None
-    for mark in Counter(r[1] for r in rows):
+    """Swap each placeholder for its article's encoded cells; None if they do not tally.
+
+    Every row holds exactly one placeholder, and a placeholder is the only way ``\x01`` gets
+    into the text: when the text holds as many as there are rows, no cell holds one."""
+    if text.count("\x01") != len(rows):
+        return None
+    for mark in {r[1] for r in rows}:
         text = text.replace(mark, encoded[marks[mark]])
     return text
 
