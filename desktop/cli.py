@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 # commands import SQLAlchemy (operations) and the file readers (importers) when they run.
 from desktop import __version__
 from desktop.core.anchoring import find_quote
-from desktop.core.errors import CrosscheckError, InvalidInput
+from desktop.core.errors import CrosscheckError, InvalidInput, one_line, shown
 from desktop.core.model import Verdict, check_reviewer_name
 from desktop.core.records import AnnotationFilter
 from desktop.core.store import Store, create_store, is_server_url, open_store
@@ -43,7 +43,7 @@ def _open(args: argparse.Namespace, *, writes: bool = False) -> Store:
     project = with_password(lambda password: open_store(args.project, password=password))
     if not (writes and project.read_only):
         for message in project.messages:
-            print(f"{PROG}: {_short(project)}: {message}", file=sys.stderr)
+            print(f"{PROG}: {shown(_short(project))}: {message}", file=sys.stderr)
     return project
 
 
@@ -110,8 +110,8 @@ def cmd_new(args: argparse.Namespace) -> int:
             operations.import_articles(project, articles, reviewer=reviewer)
         with project.read() as db:
             count = len(reads.article_summaries(db))
-    shown = project.location if is_server_url(target) else target
-    print(f"Created {shown} with {count} article(s).")
+    where = project.location if is_server_url(target) else target
+    print(f"Created {shown(where)} with {count} article(s).")
     return 0
 
 
@@ -120,10 +120,10 @@ def project_path(typed: str) -> Path:
     already (``report.db`` becomes ``report.db.crosscheck``), so the Open dialog lists it."""
     path = Path(typed)
     if typed.endswith(("/", os.sep)) or path.is_dir():
-        raise InvalidInput(f"{typed} is a folder; give the new project a file name")
+        raise InvalidInput(f"{shown(typed)} is a folder; give the new project a file name")
     if path.name.lower().endswith(SUFFIX):
         if len(path.name) == len(SUFFIX):
-            raise InvalidInput(f"{typed}: give the project a name before {SUFFIX}")
+            raise InvalidInput(f"{shown(typed)}: give the project a name before {SUFFIX}")
         return path
     return path.with_name(path.name + SUFFIX)
 
@@ -469,69 +469,15 @@ def cmd_annotations(args: argparse.Namespace) -> int:
     return 0
 
 
-AUDIT_EXPORT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
-
-
-def cmd_verify(args: argparse.Namespace) -> int:
-    from desktop.core.verify import verify_project
-
-    if not is_server_url(args.project) and Path(args.project).suffix.lower() in (
-        AUDIT_EXPORT_SUFFIXES
-    ):
-        return _verify_audit_export(args)
-    with _open(args) as project:
-        report = verify_project(project)
-    if args.json:
-        _print_json(
-            {
-                "ok": report.ok,
-                "events": report.chain.events,
-                "head_hash": report.chain.head_hash,
-                "first_bad_event": report.chain.first_bad_seq,
-                "problems": report.problems,
-            }
-        )
-    elif report.ok:
-        print(f"{project.location}: {report.summary()}")
-    if not report.ok:
-        print(f"{PROG}: error: {project.location}: {report.summary()}", file=sys.stderr)
-    return 0 if report.ok else 1
-
-
-def _verify_audit_export(args: argparse.Namespace) -> int:
-    """Re-check a copy of the audit log (``export --format audit-csv|audit-jsonl``) on its own."""
-    from desktop.core.exports.audit_log import check_audit_export
-
-    path = Path(args.project)
-    if not path.is_file():
-        raise InvalidInput(f"{path}: no such file")
-    report = check_audit_export(path)
-    if args.json:
-        _print_json(
-            {
-                "ok": report.ok,
-                "events": report.events,
-                "head_hash": report.head_hash,
-                "first_bad_event": report.first_bad_seq,
-                "problems": [] if report.ok else [report.problem],
-            }
-        )
-    elif report.ok:
-        print(f"{path}: OK: {report.events} audit events, chain intact (head {report.head_hash})")
-    if not report.ok:
-        print(f"{PROG}: error: {path}: {report.problem}", file=sys.stderr)
-    return 0 if report.ok else 1
-
-
 def cmd_upgrade(args: argparse.Namespace) -> int:
     from desktop.core.store.migrate import head_revision
 
     # Upgrading is what this command is for, so what was done is its output.
     with with_password(lambda password: open_store(args.project, password=password)) as project:
         for message in project.messages:
-            print(f"{project.location}: {message}")
+            print(f"{shown(project.location)}: {message}")
         if not project.backup_path:
-            print(f"{project.location}: already at the current schema ({head_revision()})")
+            print(f"{shown(project.location)}: already at the current schema ({head_revision()})")
     return 0
 
 
@@ -745,14 +691,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--raw", action="store_true", help="write the page's bytes as fetched")
     p.add_argument("--json", action="store_true", help="print JSON")
 
-    p = command(
-        "verify",
-        cmd_verify,
-        "check a project's integrity and audit chain, or an exported audit log "
-        "(.jsonl or .csv with its .sha256); exit 1 on a problem",
-    )
-    p.add_argument("--json", action="store_true", help="print JSON")
-
     command("upgrade", cmd_upgrade, "upgrade an older project file (a backup is made first)")
 
     demo_help = "open the demo project in the window (made in your data folder on first use)"
@@ -782,8 +720,10 @@ def build_parser() -> argparse.ArgumentParser:
     from desktop.cli_export import add_export_command
     from desktop.cli_review import add_review_commands
     from desktop.cli_server import add_server_commands
+    from desktop.cli_verify import add_verify_commands
 
     add_export_command(sub)
+    add_verify_commands(sub)
     add_review_commands(sub)
     add_server_commands(sub)
 
@@ -827,8 +767,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.quote is None and args.occurrence != 1:
             parser.error("--occurrence goes with --quote")
     from desktop.cli_review import check_usage
+    from desktop.cli_verify import check_usage as check_verify_usage
 
     check_usage(parser, args)
+    check_verify_usage(parser, args)
     if args.command in ("compare", "carry"):
         from desktop.cli_compare import check_usage as check_compare_usage
 
@@ -872,7 +814,7 @@ def _run(func: Callable[[argparse.Namespace], int], args: argparse.Namespace) ->
         return 0
     except OSError as exc:
         # Not expected past the core's own checks, but a user still gets one line.
-        print(f"{PROG}: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        print(f"{PROG}: error: {one_line(' '.join(str(exc).split()))}", file=sys.stderr)
         return 1
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from typing import Any
 
-from desktop.core.errors import InvalidInput
+from desktop.core.errors import InvalidInput, shown
 from desktop.core.model import Verdict
 
 PROG = "crosscheck"
@@ -49,6 +49,11 @@ def add_export_command(subparsers: Any) -> argparse.ArgumentParser:
         help=f"{', '.join(FORMATS)} (default: csv)",
     )
     p.add_argument("-o", "--output", metavar="FILE", help="write here (replaced only when done)")
+    p.add_argument(
+        "--follow-symlinks",
+        action="store_true",
+        help="if FILE is a symbolic link, write to its target (refused otherwise)",
+    )
     p.add_argument("--article", action="append", metavar="A", help="only this article (repeatable)")
     p.add_argument(
         "--verdict",
@@ -89,7 +94,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         get_format,
         resolve_filter,
     )
-    from desktop.core.exports.common import check_target
+    from desktop.core.exports.common import check_target, is_stream
+    from desktop.core.outputs import SymlinkRefused
     from desktop.core.store import open_store
 
     fmt = get_format(args.format)
@@ -116,7 +122,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             if not message.startswith("Opened read-only"):  # asked for, so not news
                 print(f"crosscheck: {_short(project)}: {message}", file=sys.stderr)
         if args.output:
-            check_target(_path(args.output), project=project)
+            try:
+                target = check_target(
+                    _path(args.output), project=project, follow_symlinks=args.follow_symlinks
+                )
+            except SymlinkRefused as exc:
+                raise InvalidInput(f"{exc} (--follow-symlinks writes to its target)") from None
         flt = resolve_filter(
             project,
             articles=args.article or (),
@@ -137,7 +148,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             flt = AnnotationFilter()
         options = ExportOptions(filter=flt, spreadsheet_safe=not args.raw, bom=args.excel)
         if args.output:
-            result = export_to_path(project, fmt.name, _path(args.output), options)
+            result = export_to_path(project, fmt.name, target, options)
         else:
             sys.stdout.flush()
             out = getattr(sys.stdout, "buffer", None) or _TextSink(sys.stdout)
@@ -145,10 +156,14 @@ def cmd_export(args: argparse.Namespace) -> int:
             out.flush()
             return 0
     noun = fmt.counts + ("" if result.count == 1 else "s")
-    line = f"Exported {result.count} {noun} to {result.path}"
+    line = f"Exported {result.count} {noun} to {shown(result.path)}"
     if result.sidecar is not None:
-        line += f" (checksum and head hash in {result.sidecar.name})"
-    print(line)
+        line += f" (checksum and head hash in {shown(result.sidecar.name)})"
+    if result.head_hash is not None:
+        line += f"; head {result.head_hash} at event {result.count}"
+    # Into a pipe or device (-o /dev/stdout) the report would mix with the data.
+    streamed = result.path is not None and is_stream(result.path)
+    print(line, file=sys.stderr if streamed else sys.stdout)
     return 0
 
 

@@ -211,11 +211,11 @@ def test_verify_checks_an_exported_audit_log(capsysbinary, project: Path, tmp_pa
     target = tmp_path / ("audit.jsonl" if fmt == "audit-jsonl" else "audit.csv")
     assert run(capsysbinary, "export", project, "-f", fmt, "-o", target)[0] == 0
     code, verified, _ = run(capsysbinary, "verify", project, "--json")
-    head = json.loads(verified)["head_hash"]
+    head, seq = json.loads(verified)["head_hash"], json.loads(verified)["head_seq"]
 
     code, out, err = run(capsysbinary, "verify", target)
     assert code == 0 and err == ""
-    assert f"chain intact (head {head})" in out.decode()
+    assert f"chain intact (head {head} at event {seq})" in out.decode()
 
     # Someone edits one event's recorded state in the copy.
     data = target.read_text(encoding="utf-8")

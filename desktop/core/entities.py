@@ -692,8 +692,9 @@ KINDS: dict[str, Kind] = {
     )
 }
 
-# Entities that are records about the log itself, not rows of a table.
-LOG_ONLY = frozenset({"merge"})
+# Entities that are records about the log itself, not rows of a table: merges, and the keys
+# and signed checkpoints of ``core.signing``.
+LOG_ONLY = frozenset({"merge", "signing_key", "checkpoint"})
 
 
 def kind_of(entity_type: str) -> Kind:

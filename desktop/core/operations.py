@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Integer, bindparam, func, insert, select, upd
 from desktop.core import audit
 from desktop.core.anchoring import CONTEXT_CHARS, check_span, make_selector
 from desktop.core.changes import Change, ChangeSet, Edit
-from desktop.core.errors import Conflict, InvalidInput, NotFound
+from desktop.core.errors import Conflict, InvalidInput, NotFound, shown
 from desktop.core.model import (
     PartialDate,
     Source,
@@ -151,6 +151,11 @@ class _Recorder:
         # A change that changed nothing has nothing to undo.
         touched = [c for c in changes if c.entity_type != "reviewer"]
         return ChangeSet(changes, label, inverse if touched else None)
+
+    @property
+    def head(self) -> audit.ChainHead:
+        """The chain's last event so far, this transaction's included."""
+        return self._head
 
     def _add_reviewer(self, name: str) -> _Actor:
         reviewer = _Actor(new_id(), name)
@@ -288,7 +293,7 @@ def annotation_states(conn: Connection, annotation_ids: Sequence[str]) -> dict[s
 def annotation_state(conn: Connection, annotation_id: str) -> dict[str, Any]:
     state = annotation_states(conn, [annotation_id]).get(annotation_id)
     if state is None:
-        raise NotFound(f"no annotation with id {annotation_id}")
+        raise NotFound(f"no annotation with id {shown(annotation_id)}")
     return state
 
 
@@ -495,7 +500,7 @@ def _article_row(item: ImportedArticle, meta: ArticleMeta) -> dict[str, Any]:
     """Check everything the user gave before the transaction starts."""
     title = (meta.title or "").strip() or item.title.strip()
     if not title:
-        raise InvalidInput(f"{item.original_name}: the title cannot be empty")
+        raise InvalidInput(f"{shown(item.original_name)}: the title cannot be empty")
     if len(title) > MAX_TITLE_CHARS:
         title = title[: MAX_TITLE_CHARS - 1] + "…"
     outlet = (meta.outlet or "").strip() or item.outlet.strip()[:MAX_OUTLET_CHARS]
@@ -580,7 +585,7 @@ def _articles(conn: Connection, article_ids: Sequence[str]) -> list[dict[str, An
     found = _article_rows(conn, ids)
     for article_id in ids:
         if article_id not in found:
-            raise NotFound(f"no article with id {article_id}")
+            raise NotFound(f"no article with id {shown(article_id)}")
     return [found[i] for i in ids]
 
 
@@ -852,7 +857,7 @@ def annotate(
             },
         ).first()
         if row is None:
-            raise NotFound(f"no article with id {article_id}")
+            raise NotFound(f"no article with id {shown(article_id)}")
         length, window, existing_id, removed_at, title, *start_values = row
         if removed_at is not None:
             raise InvalidInput(
@@ -1144,7 +1149,7 @@ def _set_deleted(
         states = annotation_states(conn, ids)
         for annotation_id in ids:
             if annotation_id not in states:
-                raise NotFound(f"no annotation with id {annotation_id}")
+                raise NotFound(f"no annotation with id {shown(annotation_id)}")
             _check_version(states[annotation_id], (expected or {}).get(annotation_id))
         todo = [i for i in ids if (states[i]["deleted_at"] is not None) != deleted]
         if not todo:
@@ -1597,3 +1602,65 @@ def merge_copy(
         rec = _Recorder(conn, reviewer, add_reviewer_now=False)
         merge.apply_merge(rec, plan, other, chosen, copy_location=copy.location)
         return MergeResult(plan, rec.result("Merge copy"), chosen)
+
+
+# --- signed checkpoints ---------------------------------------------------------------------
+
+_SIGNING_KEYS = select(AuditEvent.entity_id, AuditEvent.after).where(
+    AuditEvent.entity_type == "signing_key", AuditEvent.after.is_not(None)
+)
+
+
+def sign_checkpoint(store: Store, private_key: Any, *, reviewer: str) -> ChangeSet:
+    """Sign the log's current head with an Ed25519 key and log the signature.
+
+    The key's public half is logged first (``signing_key.added``) if the log does not hold it
+    yet, so the head signed then includes it. See ``core.signing``.
+    """
+    import json
+
+    from desktop.core import signing
+
+    line = signing.public_line(private_key)
+    fingerprint = signing.fingerprint(line)
+    with store.write() as conn:
+        rec = _Recorder(conn, reviewer)
+        key_id = None
+        for entity_id, after in conn.execute(_SIGNING_KEYS):
+            if json.loads(str(after)).get("fingerprint") == fingerprint:
+                key_id = entity_id
+        if key_id is None:
+            key_id = new_id()
+            rec.record(
+                "signing_key.added",
+                "signing_key",
+                key_id,
+                None,
+                {
+                    "id": key_id,
+                    "public_key": line,
+                    "fingerprint": fingerprint,
+                    "owner": rec.reviewer.name,
+                },
+            )
+        project_id = conn.execute(select(ProjectInfo.id)).scalar()
+        head = rec.head
+        if project_id is None or head.seq == 0:
+            raise InvalidInput("the project has no history to sign yet")
+        checkpoint_id = new_id()
+        rec.record(
+            "checkpoint.signed",
+            "checkpoint",
+            checkpoint_id,
+            None,
+            {
+                "id": checkpoint_id,
+                "key_id": key_id,
+                "fingerprint": fingerprint,
+                "project_id": project_id,
+                "seq": head.seq,
+                "head_hash": head.hash,
+                "signature": signing.sign(private_key, project_id, head.seq, head.hash),
+            },
+        )
+        return rec.result("Sign checkpoint")

@@ -180,8 +180,9 @@ SPECS: dict[str, Spec] = {
         tip="Move the selected annotation's start right",
     ),
     VERIFY: Spec(
-        "&Verify Project",
-        tip="Check the file's integrity and every link of the audit trail's hash chain",
+        "&Verify Project…",
+        tip="Check the project's integrity, every link of the audit trail's hash chain and "
+        "every row against the trail, optionally against a head or an export kept elsewhere",
     ),
     SHORTCUTS: Spec("&Keyboard Shortcuts", (Key.HelpContents,), tip="Every key, in one list"),
     GUIDE: Spec("&How to Check a Story", tip="A short guide, with the demo project to try it on"),

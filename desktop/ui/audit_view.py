@@ -47,7 +47,7 @@ from desktop.core.exports import audit_trail
 from desktop.core.exports.audit_trail import AuditEntry
 from desktop.core.model import Verdict
 from desktop.core.store import Store
-from desktop.core.verify import VerifyReport
+from desktop.core.verify import VerifyReport, VerifyRequest
 from desktop.ui import dialogs, verdict_style
 
 Index = QModelIndex | QPersistentModelIndex
@@ -673,12 +673,13 @@ def verify_and_report(project: Store, parent: QWidget | None = None) -> VerifyRe
     return report
 
 
-def verify_quietly(project: Store) -> VerifyReport:
-    """``verify_project``, with a failure to read the file reported as a problem found."""
+def verify_quietly(project: Store, request: VerifyRequest | None = None) -> VerifyReport:
+    """``verify_project``, with a failure to read the project (or an export) reported as a
+    problem found."""
     from desktop.core.verify import verify_project
 
     try:
-        return verify_project(project)
+        return verify_project(project) if request is None else verify_project(project, request)
     except CrosscheckError as exc:
         return VerifyReport(chain=ChainReport(0, GENESIS_HASH, None, str(exc)), problems=[str(exc)])
 
@@ -692,8 +693,8 @@ def report_verification(name: str, report: VerifyReport, parent: QWidget | None)
             f"{name} is intact.\n\n"
             f"{report.chain.events:,} audit events, hash chain unbroken.\n"
             f"Head hash: {report.chain.head_hash}\n\n"
-            "SQLite integrity and foreign keys, the audit triggers, every article text and "
-            "every quote were checked.",
+            "SQLite integrity and foreign keys, the audit triggers, every row against the "
+            "log, every article text and every quote were checked.",
         )
     else:
         count = len(report.problems)

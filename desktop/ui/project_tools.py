@@ -1,5 +1,5 @@
 """The window's tools over a whole project: the Audit trail dock, File ▸ Export… and
-Tools ▸ Verify Project.
+Tools ▸ Verify Project….
 
 Their views are built on first use: they bring in the exporters and SQLAlchemy, which the
 window does not need to show a project, and start-up time counts.
@@ -15,12 +15,11 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from desktop.core.changes import ChangeSet
 from desktop.core.store import Store
 from desktop.ui import actions as act
-from desktop.ui.project_names import project_label
 
 if TYPE_CHECKING:
     from desktop.ui.audit_view import AuditTrailWidget
-    from desktop.ui.controller import Task
     from desktop.ui.main_window import MainWindow
+    from desktop.ui.verify_dialog import VerifyDialog
 
 
 class ProjectTools(QObject):
@@ -32,7 +31,7 @@ class ProjectTools(QObject):
         self.window = window
         self.trail: AuditTrailWidget | None = None
         self.export_dialog: QWidget | None = None
-        self.verify_job: Task | None = None
+        self.verify_dialog: VerifyDialog | None = None
 
         self._holder = QWidget()
         self._holder.setObjectName("auditTrailHolder")
@@ -84,38 +83,21 @@ class ProjectTools(QObject):
         dialog.accepted.connect(remember_folder)
         self.export_dialog = dialog
 
-    def verify(self) -> None:
-        """Check the project in the background; the result comes as a dialog."""
+    def verify(self) -> VerifyDialog | None:
+        """Open the Verify dialog (one per window); its checks run on the window's runner."""
         project = self.window.project
-        if project is None or self.verify_job is not None:
-            return
-        from desktop.core.verify import VerifyReport
+        if project is None:
+            return None
+        from desktop.ui.verify_dialog import VerifyDialog
 
-        name = project_label(project)
-        self.verify_action.setEnabled(False)
-        self.window.statusBar().showMessage(f"Verifying {name}…")
-
-        def work(_task: Task) -> VerifyReport:
-            from desktop.ui.audit_view import verify_quietly
-
-            return verify_quietly(project)
-
-        def done(report: VerifyReport) -> None:
-            from desktop.ui.audit_view import report_verification
-
-            self.verify_job = None
-            self.verify_action.setEnabled(self.window.project is not None)
-            self.window.statusBar().clearMessage()
-            report_verification(name, report, self.window)
-
-        self.verify_job = self.window.runner.run(
-            f"Verify {name}", work, writes=False, done=done, failed=lambda e: done_failed(e)
-        )
-
-        def done_failed(error: object) -> None:
-            self.verify_job = None
-            self.verify_action.setEnabled(self.window.project is not None)
-            self.window.statusBar().showMessage(str(error), 6000)
+        if self.verify_dialog is None or self.verify_dialog.project is not project:
+            if self.verify_dialog is not None:
+                self.verify_dialog.close()
+            self.verify_dialog = VerifyDialog(project, self.window.runner, self.window)
+            self.verify_dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.verify_dialog.open()
+        self.verify_dialog.head_edit.setFocus()
+        return self.verify_dialog
 
     def show_audit_trail(self) -> AuditTrailWidget:
         self.dock.show()
@@ -146,10 +128,14 @@ class ProjectTools(QObject):
 
     def _on_project_closed(self) -> None:
         self._enable(False)
-        if self.verify_job is not None:
-            # The check reads through its own connections; let it finish before the file
-            # may be moved or reopened.
-            self.window.runner.wait()
+        if self.verify_dialog is not None:
+            if self.verify_dialog.running():
+                # The check reads through its own connections; let it finish before the
+                # file may be moved or reopened.
+                self.window.runner.wait()
+            self.verify_dialog.close()
+            self.verify_dialog.deleteLater()
+            self.verify_dialog = None
         job = getattr(self.export_dialog, "job", None)
         if job is not None and job.running:
             job.cancel()

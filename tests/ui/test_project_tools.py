@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import csv
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtGui import QAction
+from PySide6.QtCore import Qt
 
+from desktop.core import operations
+from desktop.core.exports import export_to_path
 from desktop.core.model import Verdict
-from desktop.ui import dialogs
+from desktop.core.store import open_store, reads
+from desktop.core.store.sqlite import AUDIT_TRIGGERS
+from desktop.core.verify import verify_project
 from desktop.ui.export_ui import ExportDialog
+from desktop.ui.verify_dialog import VerifyDialog
 from tests.ui.gestures import drag_select
 
 QUOTE = "nine individuals were detained"
@@ -32,7 +38,7 @@ def tag(window, qtbot, quote: str, key: str) -> None:
 def test_menus_offer_export_verify_and_audit_trail(open_window, demo_path, reviewer) -> None:
     window = open_window(demo_path)
     assert "Export…" in menu_texts(window, "File")
-    assert "Verify Project" in menu_texts(window, "Tools")
+    assert "Verify Project…" in menu_texts(window, "Tools")
     assert "Audit Trail" in menu_texts(window, "View")
     assert window.tools.export_action.isEnabled() and window.tools.verify_action.isEnabled()
     window.close_project()
@@ -57,18 +63,84 @@ def test_audit_trail_follows_every_edit(open_window, demo_path, reviewer, qtbot)
     assert trail.model.entry(0).action == "annotation.deleted"
 
 
-def test_verify_reports_in_a_dialog(open_window, demo_path, reviewer, monkeypatch, qtbot) -> None:
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(dialogs, "show_info", lambda _p, title, msg: shown.append((title, msg)))
+def verify_in_dialog(window, qtbot, *, head: str = "", seq: int = 0, export: str = "") -> str:
+    """Open Tools ▸ Verify Project…, fill the fields by keyboard, press Enter; the report."""
+    window.tools.verify_action.trigger()
+    dialog = window.tools.verify_dialog
+    assert isinstance(dialog, VerifyDialog)
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(dialog.head_edit.hasFocus)
+    dialog.head_edit.clear()
+    qtbot.keyClicks(dialog.head_edit, head)
+    qtbot.keyClick(dialog.head_edit, Qt.Key.Key_Tab)
+    assert dialog.seq_box.hasFocus()
+    dialog.seq_box.selectAll()
+    qtbot.keyClicks(dialog.seq_box, str(seq) if seq else "0")
+    dialog.export_edit.setFocus()
+    dialog.export_edit.clear()
+    qtbot.keyClicks(dialog.export_edit, export)
+    qtbot.keyClick(dialog.export_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.running(), timeout=20_000)
+    return dialog.status_label.text() + "\n" + dialog.result_view.toPlainText()
+
+
+def test_verify_shows_the_replay_in_its_dialog(open_window, demo_path, reviewer, qtbot) -> None:
     window = open_window(demo_path)
-    # Triggered without waiting for the work to finish: it runs in the background.
-    window.tools.verify_action.activate(QAction.ActionEvent.Trigger)
-    assert not window.tools.verify_action.isEnabled()
-    qtbot.waitUntil(lambda: bool(shown), timeout=10_000)
-    assert window.tools.verify_action.isEnabled()
-    [(title, message)] = shown
-    assert "verif" in title.lower()
-    assert "intact" in message.lower()
+    tag(window, qtbot, QUOTE, "2")
+    shown = verify_in_dialog(window, qtbot)
+    assert shown.startswith("✓ demo.crosscheck is intact.")
+    assert "Hash chain: 8 events, head " in shown
+    rows = "project 1, reviewers 1, articles 5, annotations 1"
+    assert f"Rows replayed from the log: {rows} — every one matches" in shown
+    assert "Problems" not in shown
+
+
+def test_verify_checks_an_expected_head(open_window, demo_path, reviewer, qtbot) -> None:
+    with open_store(demo_path) as project:
+        published = verify_project(project).chain
+    window = open_window(demo_path)
+    tag(window, qtbot, QUOTE, "1")  # one more event since the head was published
+    shown = verify_in_dialog(window, qtbot, head=published.head_hash.upper(), seq=7)
+    assert shown.startswith("✓ demo.crosscheck is intact.")
+    head = f"{published.head_hash[:12]}…"
+    assert f"the log still holds the expected head {head} at event 7 (1 event since)" in shown
+
+    shown = verify_in_dialog(window, qtbot, head=published.head_hash, seq=6)
+    assert shown.startswith("✗ 1 problem found.")
+    assert (
+        f"• the expected head {published.head_hash[:12]}… is event 7 of the log, not event 6"
+        in shown
+    )
+
+    shown = verify_in_dialog(window, qtbot, head="not a hash")
+    assert shown.startswith("✗ 'not a hash' is not a head hash (64 hexadecimal digits)")
+
+
+def test_verify_finds_a_log_cut_short_against_an_export(
+    open_window, demo_path, reviewer, qtbot, tmp_path
+) -> None:
+    """Cut short and covered up, the file agrees with itself; the export kept before does not."""
+    with open_store(demo_path) as project:
+        with project.read() as conn:
+            first = reads.article_summaries(conn)[0].id
+        operations.annotate(project, first, 0, 10, "supported", reviewer=reviewer)
+        export = tmp_path / "kept.jsonl"
+        export_to_path(project, "audit-jsonl", export)
+    conn = sqlite3.connect(demo_path)
+    for name in AUDIT_TRIGGERS:
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DELETE FROM audit_events WHERE seq = 8")
+    conn.execute("DELETE FROM annotations")
+    for sql in AUDIT_TRIGGERS.values():
+        conn.execute(sql)
+    conn.commit()
+    conn.close()
+    window = open_window(demo_path)
+    assert verify_in_dialog(window, qtbot).startswith("✓ demo.crosscheck is intact.")
+    shown = verify_in_dialog(window, qtbot, export=str(export))
+    assert shown.startswith("✗ 1 problem found.")
+    assert "• the log ends at event 7, before the export kept.jsonl " in shown
+    assert "at event 8: events were removed from its end" in shown
 
 
 def test_export_from_the_menu_writes_the_csv(open_window, demo_path, reviewer, qtbot, tmp_path):

@@ -26,7 +26,7 @@ from desktop.core.exports.common import (
     HashingWriter,
     Progress,
     check_target,
-    commit_staged,
+    is_stream,
     resolve_filter,
     staged_file,
 )
@@ -120,47 +120,46 @@ def export_to_path(
     path: str | os.PathLike[str],
     options: ExportOptions = DEFAULT_OPTIONS,
     progress: Progress | None = None,
+    *,
+    follow_symlinks: bool = False,
 ) -> ExportResult:
     """Write one export to ``path``, replacing it only once the export is complete.
 
-    An audit CSV also gets ``path.sha256`` (see ``audit_log``).
+    An audit CSV also gets ``path.sha256`` (see ``audit_log``). A FIFO or device is written
+    into (an audit CSV then has no sidecar, as on standard output); a symbolic link is
+    refused unless ``follow_symlinks``, and then its target is written.
     """
     fmt = get_format(fmt_name)
     check_options(fmt, options)
-    target = check_target(Path(path), project=project)
-    if fmt.name != "audit-csv":
+    target = check_target(Path(path), project=project, follow_symlinks=follow_symlinks)
+    if fmt.name != "audit-csv" or is_stream(target):
         with staged_file(target) as fh:
             result = export_to_stream(project, fmt.name, fh, options, progress)
         return ExportResult(fmt.name, result.count, target, head_hash=result.head_hash)
 
-    sidecar = target.with_name(target.name + audit_log.SIDECAR_SUFFIX)
-    check_target(sidecar, project=project)
-    sidecar_temp = sidecar.with_name(f".{sidecar.name}.{os.getpid()}.part")
-    try:
-        with staged_file(target) as fh:
-            hashing = HashingWriter(fh)
-            summary = audit_log.write_audit_csv(
-                project,
-                hashing,  # type: ignore[arg-type]
-                spreadsheet_safe=options.spreadsheet_safe,
-                bom=options.bom,
-                progress=progress,
-            )
-            text = audit_log.sidecar_text(
-                target.name,
-                hashing.sha256.hexdigest(),
-                summary,
-                spreadsheet_safe=options.spreadsheet_safe,
-                meta=audit_log.project_meta(project),
-            )
-            try:
-                sidecar_temp.write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise ExportFailed(f"cannot write {sidecar}: {exc.strerror or exc}") from None
-    except BaseException:
-        sidecar_temp.unlink(missing_ok=True)
-        raise
-    commit_staged(sidecar_temp, sidecar)
+    sidecar = check_target(
+        target.with_name(target.name + audit_log.SIDECAR_SUFFIX),
+        project=project,
+        follow_symlinks=follow_symlinks,
+    )
+    # The CSV is moved into place first, then its sidecar.
+    with staged_file(sidecar) as side, staged_file(target) as fh:
+        hashing = HashingWriter(fh)
+        summary = audit_log.write_audit_csv(
+            project,
+            hashing,  # type: ignore[arg-type]
+            spreadsheet_safe=options.spreadsheet_safe,
+            bom=options.bom,
+            progress=progress,
+        )
+        text = audit_log.sidecar_text(
+            target.name,
+            hashing.sha256.hexdigest(),
+            summary,
+            spreadsheet_safe=options.spreadsheet_safe,
+            meta=audit_log.project_meta(project),
+        )
+        side.write(text.encode("utf-8"))
     return ExportResult(fmt.name, summary.events, target, sidecar, summary.head_hash)
 
 

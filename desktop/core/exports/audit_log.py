@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from desktop.core.audit import GENESIS_HASH, ChainReport, chain_hash, event_bytes
-from desktop.core.errors import InvalidInput
+from desktop.core.errors import InvalidInput, shown
 from desktop.core.exports.common import BATCH_ROWS, FORMULA_STARTS, Progress, Ticker, safe_cell
 from desktop.core.model import iso_utc, utc_now
 from desktop.core.store import Store, reads
@@ -274,7 +274,7 @@ def check_audit_jsonl(path: Path) -> ChainReport:
     try:
         report = _check_events(events())
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot read {path}: {exc}") from None
+        raise InvalidInput(f"cannot read {shown(path)}: {exc}") from None
     if problem and report.ok:
         return ChainReport(report.events, report.head_hash, None, problem)
     return _with_summary(report, summary, "the summary line")
@@ -306,9 +306,11 @@ def check_audit_csv(path: Path, *, sidecar: Path | None = None) -> ChainReport:
         entries, digest, _name = read_sidecar(sidecar)
         data = path.read_bytes()
     except FileNotFoundError as exc:
-        raise InvalidInput(f"cannot check {path}: {exc.filename} does not exist") from None
+        raise InvalidInput(
+            f"cannot check {shown(path)}: {shown(exc.filename)} does not exist"
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"cannot check {path}: {exc}") from None
+        raise InvalidInput(f"cannot check {shown(path)}: {exc}") from None
     if digest is None:
         return ChainReport(0, GENESIS_HASH, None, f"{sidecar.name} has no checksum line")
     if hashlib.sha256(data).hexdigest() != digest:

@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "adjudication.settled": "Adjudicated",
     "adjudication.withdrawn": "Withdrew adjudication",
     "adjudication.reinstated": "Reinstated adjudication",
+    "signing_key.added": "Added signing key",
+    "checkpoint.signed": "Signed checkpoint",
     "annotation.merged": "Merged",
     "article.merged": "Merged",
     "settlement.merged": "Merged",
@@ -138,6 +140,10 @@ def describe(
         return f"{ACTION_LABELS[action]} {name or ''}".rstrip()
     if action in ("adjudication.settled", "adjudication.withdrawn", "adjudication.reinstated"):
         return f"{ACTION_LABELS[action]} a disagreement{where}"
+    if action == "signing_key.added":
+        return "Added a public key for signing checkpoints"
+    if action == "checkpoint.signed":
+        return "Signed the log up to the event before"
     if action == "copy.merged":
         return "Merged the work of a copy of this project"
     if action == "article.merged":

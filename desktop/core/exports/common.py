@@ -11,15 +11,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import secrets
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from desktop.core.errors import CrosscheckError, InvalidInput, NotFound
+from desktop.core.errors import CrosscheckError, InvalidInput, NotFound, shown
 from desktop.core.model import Verdict
+from desktop.core.outputs import open_stream, resolve_target, temp_name
 from desktop.core.records import AnnotationFilter, AnnotationRow
 from desktop.core.store import Store, reads
 
@@ -31,6 +31,7 @@ Progress = Callable[[int, int], "bool | None"]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 BATCH_ROWS = 2_000
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 class ExportCancelled(CrosscheckError):
@@ -150,21 +151,41 @@ def safe_cell(value: str, starts: tuple[str, ...] = FORMULA_STARTS) -> str:
     return "'" + value if value.startswith(starts) else value
 
 
-def check_target(path: Path, *, project: Store | None = None) -> Path:
-    """Refuse a target that cannot be written, before any work is done."""
-    target = Path(path).expanduser().absolute()
+def check_target(
+    path: Path, *, project: Store | None = None, follow_symlinks: bool = False
+) -> Path:
+    """Refuse a target that cannot be written, before any work is done. Returns where to
+    write: the path itself, or a symbolic link's target when following it was asked for.
+
+    A FIFO or device is accepted as it is (it is written into); see ``core.outputs``.
+    """
+    resolved = resolve_target(path, follow_symlinks=follow_symlinks)
+    target = resolved.path
+    if resolved.stream:
+        if not os.access(target, os.W_OK):
+            raise InvalidInput(f"cannot write {shown(target)}: permission denied")
+        return target
     if target.is_dir():
-        raise InvalidInput(f"cannot write {target}: it is a folder; give a file name")
+        raise InvalidInput(f"cannot write {shown(target)}: it is a folder; give a file name")
     folder = target.parent
     if not folder.is_dir():
-        raise InvalidInput(f"cannot write {target}: the folder {folder} does not exist")
+        raise InvalidInput(
+            f"cannot write {shown(target)}: the folder {shown(folder)} does not exist"
+        )
     if not _writable(folder):
-        raise InvalidInput(f"cannot write {target}: the folder {folder} is not writable")
+        raise InvalidInput(
+            f"cannot write {shown(target)}: the folder {shown(folder)} is not writable"
+        )
     if target.exists() and not _writable(target):
-        raise InvalidInput(f"cannot write {target}: the file is read-only")
+        raise InvalidInput(f"cannot write {shown(target)}: the file is read-only")
     if project is not None and project.path is not None and _same_file(target, project.path):
-        raise InvalidInput(f"cannot write {target}: that is the project file itself")
+        raise InvalidInput(f"cannot write {shown(target)}: that is the project file itself")
     return target
+
+
+def is_stream(path: Path) -> bool:
+    """True for a FIFO or device, which an export writes into instead of replacing."""
+    return resolve_target(path, follow_symlinks=True).stream
 
 
 def _writable(path: Path) -> bool:
@@ -197,12 +218,21 @@ class HashingWriter:
 
 @contextlib.contextmanager
 def staged_file(target: Path) -> Iterator[BinaryIO]:
-    """A new file beside ``target`` that replaces it only if the block finishes."""
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    """A new file beside ``target`` that replaces it only if the block finishes; a FIFO or
+    device is written into directly."""
+    resolved = resolve_target(target, follow_symlinks=True)
+    if resolved.stream:
+        try:
+            with open_stream(resolved) as fh:
+                yield fh
+        except OSError as exc:
+            raise ExportFailed(f"cannot write {shown(target)}: {exc.strerror or exc}") from None
+        return
+    temp = temp_name(target)
     try:
-        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666)
     except OSError as exc:
-        raise ExportFailed(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise ExportFailed(f"cannot write {shown(target)}: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "wb", buffering=1 << 20) as fh:
             yield fh
@@ -211,7 +241,7 @@ def staged_file(target: Path) -> Iterator[BinaryIO]:
     except BaseException as exc:
         temp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
-            raise ExportFailed(f"cannot write {target}: {exc.strerror or exc}") from None
+            raise ExportFailed(f"cannot write {shown(target)}: {exc.strerror or exc}") from None
         raise
     commit_staged(temp, target)
 
@@ -221,7 +251,7 @@ def commit_staged(temp: Path, target: Path) -> None:
         os.replace(temp, target)
     except OSError as exc:
         temp.unlink(missing_ok=True)
-        raise ExportFailed(f"cannot write {target}: {exc.strerror or exc}") from None
+        raise ExportFailed(f"cannot write {shown(target)}: {exc.strerror or exc}") from None
 
 
 __all__ = [
@@ -236,6 +266,7 @@ __all__ = [
     "Progress",
     "Ticker",
     "check_target",
+    "is_stream",
     "load_rows",
     "resolve_filter",
     "safe_cell",

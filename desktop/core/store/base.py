@@ -10,18 +10,19 @@ What is particular to a database lives in its backend module (``store.sqlite``,
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from desktop.core.errors import CrosscheckError, ReadOnlyProjectError
+from desktop.core.errors import CrosscheckError, ReadOnlyProjectError, shown
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
     from desktop.core.records import AnnotationFilter
+    from desktop.core.replay import ReplayReport
 
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
 # Execution options read by the backends when a transaction begins.
@@ -141,7 +142,8 @@ class Store(abc.ABC):
     def refuse_if_read_only(self) -> None:
         if self.read_only_reason:
             raise ReadOnlyProjectError(
-                f"{self.location} is open read-only ({self.read_only_reason}); nothing was changed"
+                f"{shown(self.location)} is open read-only ({self.read_only_reason}); "
+                "nothing was changed"
             )
 
     @contextmanager
@@ -177,6 +179,12 @@ class Store(abc.ABC):
 
     def chain_payload_chunks(self, size: int) -> Iterator[Any] | None:
         """A faster private path for checking the audit chain, or None to use the portable one."""
+        return None
+
+    def replay_log(self, carried: Mapping[str, int]) -> ReplayReport | None:
+        """A faster private path for comparing every row with the audit log
+        (``core.replay``; ``carried``: the events merged in from copies), or None to use the
+        portable one (``store.replay``)."""
         return None
 
     # --- closing --------------------------------------------------------------------------

@@ -542,6 +542,52 @@ def head_event(conn: Connection) -> tuple[int, str] | None:
     return (row[0], row[1]) if row else None
 
 
+def event_hash(conn: Connection, seq: int) -> str | None:
+    """The stored hash of event ``seq``, if there is one."""
+    value = conn.execute(select(AuditEvent.hash).where(AuditEvent.seq == seq)).scalar()
+    return None if value is None else str(value)
+
+
+def event_seq(conn: Connection, digest: str) -> int | None:
+    """The seq of the event whose stored hash is ``digest``, if any."""
+    value = conn.execute(select(AuditEvent.seq).where(AuditEvent.hash == digest)).scalar()
+    return None if value is None else int(value)
+
+
+def logged_project_id(conn: Connection) -> str | None:
+    """The project's id as its creation event logged it (the row could have been changed)."""
+    after = conn.execute(
+        select(AuditEvent.after)
+        .where(AuditEvent.entity_type == "project")
+        .order_by(AuditEvent.seq)
+        .limit(1)
+    ).scalar()
+    try:
+        value = json.loads(after).get("id") if after else None
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def first_misplaced_quote(conn: Connection) -> str | None:
+    """An annotation whose quote is not its article's text at its span, if any."""
+    # substr() counts code points on every backend, as the stored offsets do; a span that
+    # ends before it starts (which PostgreSQL's substr refuses) is misplaced anyway.
+    at_span = case(
+        (Annotation.end < Annotation.start, None),
+        else_=func.substr(Article.text, Annotation.start + 1, Annotation.end - Annotation.start),
+    )
+    value = conn.execute(
+        select(Annotation.id)
+        .join(Article, Article.id == Annotation.article_id)
+        .where(
+            or_(at_span.is_distinct_from(Annotation.quote), Annotation.end > Article.text_length)
+        )
+        .limit(1)
+    ).scalar()
+    return None if value is None else str(value)
+
+
 def event_rows(
     conn: Connection, start: int | None = None, end: int | None = None
 ) -> Iterator[tuple[Any, ...]]:

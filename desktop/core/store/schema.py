@@ -271,6 +271,8 @@ class AuditEvent(Base):
     """
 
     __tablename__ = "audit_events"
+    # An entity's events in order (verify replays them; its last one is found at once).
+    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id", "seq"),)
 
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     id: Mapped[str] = mapped_column(ID, unique=True)

@@ -2,5 +2,5 @@
 
 # The newest migration, and the number it writes to PRAGMA user_version. A test checks them
 # against migrations/.
-HEAD_REVISION = "0008"
-SCHEMA_VERSION = 8
+HEAD_REVISION = "0009"
+SCHEMA_VERSION = 9

@@ -16,7 +16,7 @@ import os
 import sqlite3
 import stat
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +24,12 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from desktop.core.errors import (
     CrosscheckError,
+    InvalidInput,
     ProjectBusy,
     ProjectOpenError,
     ReadOnlyProjectError,
     StoreUnavailable,
+    shown,
 )
 from desktop.core.store.base import (
     DEFAULT_BUSY_TIMEOUT_MS,
@@ -42,6 +44,7 @@ from desktop.core.store.version import HEAD_REVISION, SCHEMA_VERSION
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
+    from desktop.core.replay import ReplayReport
     from desktop.core.store.sqlite.fast import QuickReader
 
 APPLICATION_ID = 0x5843484B  # "XCHK": marks a file as a Crosscheck project
@@ -58,6 +61,12 @@ AUDIT_TRIGGERS = {
         "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
     ),
 }
+
+
+def canonical_json_text(value: object) -> str:
+    import rfc8785
+
+    return rfc8785.dumps(value).decode("utf-8")  # type: ignore[arg-type]
 
 
 def connect_raw(path: Path, *, read_only: bool, busy_timeout_ms: int) -> sqlite3.Connection:
@@ -153,12 +162,14 @@ def database_error(path: Path, exc: BaseException | None, busy_timeout_ms: int) 
     if "locked" in text or "busy" in text:
         seconds = busy_timeout_ms / 1000
         return ProjectBusy(
-            f"{path}: is locked by another program (waited {seconds:g} s); try again"
+            f"{shown(path)}: is locked by another program (waited {seconds:g} s); try again"
         )
     if "readonly" in text or "read-only" in text:
         if not path.exists():
-            return StoreUnavailable(f"{path}: the project file is no longer there")
-        return ReadOnlyProjectError(f"{path}: cannot be written ({text}); nothing was changed")
+            return StoreUnavailable(f"{shown(path)}: the project file is no longer there")
+        return ReadOnlyProjectError(
+            f"{shown(path)}: cannot be written ({text}); nothing was changed"
+        )
     if (
         "malformed" in text
         or "not a database" in text
@@ -168,14 +179,14 @@ def database_error(path: Path, exc: BaseException | None, busy_timeout_ms: int) 
         return ProjectOpenError(path, f"is damaged ({text})")
     if "disk I/O" in text or "unable to open" in text:
         if not path.exists():
-            return StoreUnavailable(f"{path}: the project file is no longer there")
+            return StoreUnavailable(f"{shown(path)}: the project file is no longer there")
         return StoreUnavailable(
-            f"{path}: cannot be accessed ({text}: is the disk full, or the drive disconnected?); "
-            "nothing was changed"
+            f"{shown(path)}: cannot be accessed ({text}: is the disk full, or the drive "
+            "disconnected?); nothing was changed"
         )
     if "database or disk is full" in text:
-        return CrosscheckError(f"{path}: the disk is full; nothing was changed")
-    return CrosscheckError(f"{path}: database error: {text}")
+        return CrosscheckError(f"{shown(path)}: the disk is full; nothing was changed")
+    return CrosscheckError(f"{shown(path)}: database error: {text}")
 
 
 # --- the store ------------------------------------------------------------------------------
@@ -223,6 +234,9 @@ class SqliteStore(Store):
         engine = create_engine(
             "sqlite://",
             creator=lambda: connect_raw(path, read_only=read_only, busy_timeout_ms=timeout),
+            # JSON columns hold canonical JSON (RFC 8785), the form the audit log records, so
+            # verifying can compare a row with its logged state as text (``replay``).
+            json_serializer=canonical_json_text,
             poolclass=QueuePool,
             pool_size=2,
             max_overflow=6,
@@ -277,6 +291,15 @@ class SqliteStore(Store):
 
         return fast.chain_chunks(self, size)
 
+    def replay_log(self, carried: Mapping[str, int]) -> ReplayReport:
+        from desktop.core.store.sqlite.replay import replay_file
+
+        try:
+            with closing(self.raw_connection()) as conn:
+                return replay_file(conn, carried)
+        except sqlite3.Error as exc:
+            raise database_error(self._path, exc, self.busy_timeout_ms) from None
+
     def quick_reader(self) -> QuickReader:
         """Reads for a window's first paint on a bare connection, without SQLAlchemy."""
         from desktop.core.store.sqlite.fast import QuickReader
@@ -304,12 +327,12 @@ class DataVersionWatcher(Watcher):
         try:
             if self._conn is None:
                 if not path.exists():
-                    raise StoreUnavailable(f"{path}: the project file is no longer there")
+                    raise StoreUnavailable(f"{shown(path)}: the project file is no longer there")
                 self._conn = connect_raw(path, read_only=True, busy_timeout_ms=50)
             version = self._conn.execute("PRAGMA data_version").fetchone()[0]
             # A file replaced or removed under an open connection goes unnoticed by SQLite.
             if not path.exists():
-                raise StoreUnavailable(f"{path}: the project file is no longer there")
+                raise StoreUnavailable(f"{shown(path)}: the project file is no longer there")
         except sqlite3.Error as exc:
             self.close()
             raise database_error(path, exc, 50) from None
@@ -530,7 +553,7 @@ def backup_path_for(path: Path, moment: Any = None) -> Path:
     stamp = (moment or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     candidate = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
     n = 2
-    while candidate.exists():
+    while os.path.lexists(candidate):  # a dangling link counts as taken
         candidate = path.with_name(f"{path.stem}.backup-{stamp}-{n}{path.suffix}")
         n += 1
     return candidate
@@ -539,8 +562,15 @@ def backup_path_for(path: Path, moment: Any = None) -> Path:
 def write_checked_backup(path: Path, busy_timeout_ms: int) -> Path:
     """Copy the file beside itself under a temporary name, check the copy, then give it its
     name: a crash at any point leaves either no backup or a complete one."""
+    from desktop.core.outputs import create_new_file, place_new, temp_name
+
     backup = backup_path_for(path)
-    temp = backup.with_name(f".{backup.name}.{os.getpid()}.part")
+    temp = temp_name(backup)
+    try:
+        # Made here, exclusively, so the copy never goes through a link planted at its name.
+        create_new_file(temp, b"")
+    except InvalidInput as exc:
+        raise ProjectOpenError(path, f"cannot make a backup before upgrading ({exc})") from None
     try:
         with closing(connect_raw(path, read_only=True, busy_timeout_ms=busy_timeout_ms)) as src:
             copy_database(src, temp)
@@ -550,7 +580,10 @@ def write_checked_backup(path: Path, busy_timeout_ms: int) -> Path:
             raise ProjectOpenError(path, f"cannot be backed up before upgrading ({result})")
         with open(temp, "rb") as fh:
             os.fsync(fh.fileno())
-        os.replace(temp, backup)
+        try:
+            place_new(temp, backup)
+        except InvalidInput as exc:
+            raise ProjectOpenError(path, f"cannot make a backup before upgrading ({exc})") from None
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
@@ -630,10 +663,13 @@ def _outside_transaction(conn: Connection, sql: str) -> None:
 
 def _new_path(path: str | os.PathLike[str]) -> Path:
     p = Path(path).expanduser().absolute()
-    if p.exists() or p.is_symlink():
+    if p.is_symlink():
+        # Even a dangling link or a loop: a new project never replaces anything.
+        raise ProjectOpenError(p, "is a symbolic link; choose another name")
+    if os.path.lexists(p):
         raise ProjectOpenError(p, "already exists; choose another name")
     if not p.parent.is_dir():
-        raise ProjectOpenError(p, f"cannot be created: the folder {p.parent} does not exist")
+        raise ProjectOpenError(p, f"cannot be created: the folder {shown(p.parent)} does not exist")
     return p
 
 
@@ -646,7 +682,7 @@ def _move_into_place(temp: Path, final: Path) -> None:
         raise ProjectOpenError(final, "already exists; choose another name") from None
     except OSError:
         # Some shared drives have no hard links: check, then rename.
-        if final.exists() or final.is_symlink():
+        if os.path.lexists(final):
             raise ProjectOpenError(final, "already exists; choose another name") from None
         os.replace(temp, final)
         return
@@ -662,8 +698,15 @@ def create_sqlite(
     Built aside and renamed into place, so a failed ``new`` leaves nothing behind and never
     overwrites anything.
     """
+    from desktop.core.outputs import create_new_file, temp_name
+
     final = _new_path(path)
-    temp = final.with_name(f".{final.name}.{os.getpid()}.part")
+    temp = temp_name(final)
+    try:
+        # Created here, exclusively: SQLite would follow a link planted at this name.
+        create_new_file(temp, b"")
+    except InvalidInput as exc:
+        raise ProjectOpenError(final, f"cannot be created ({exc})") from None
     try:
         conn = sqlite3.connect(temp)
         try:
