@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from desktop import __version__
 from desktop.core.store import is_server_url
 from desktop.ui import dialogs
+from desktop.ui.caret import CaretRest
 from desktop.ui.demo_project import ensure_demo
 from desktop.ui.main_window import MainWindow
 from desktop.ui.settings import Settings
@@ -29,7 +30,7 @@ EXIT_AFTER_PAINT_ENV = "CROSSCHECK_EXIT_AFTER_PAINT"
 
 def application(qt_args: Sequence[str] = ()) -> QApplication:
     """The QApplication (made if there is none, given Qt's own options such as ``-style
-    fusion``), with name, icon and stylesheet."""
+    fusion``), with name, icon, stylesheet and a caret that rests when the user does."""
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         app = QApplication([*sys.argv[:1], *qt_args])
@@ -52,6 +53,7 @@ def application(qt_args: Sequence[str] = ()) -> QApplication:
         style = resources / "style.qss"
         if style.is_file() and not app.styleSheet():
             app.setStyleSheet(style.read_text(encoding="utf-8"))
+    CaretRest(app)
     app.setProperty("crosscheck_ready", True)
     return app
 
