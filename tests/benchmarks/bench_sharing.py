@@ -247,7 +247,10 @@ def bench_writers(folder: Path, ops: int) -> bool:
         time.sleep(0.05)
     last_write = time.time()
     conn.close()
-    done_file.write_text(str(expected))
+    # Renamed into place, so a window never reads it half written.
+    partial = done_file.with_suffix(".partial")
+    partial.write_text(str(expected))
+    partial.replace(done_file)
     converged = []
     for child in children:
         out, _ = child.communicate(timeout=600)

@@ -76,6 +76,33 @@ def test_a_crash_mid_write_is_rolled_back_on_open(demo_path: Path) -> None:
     assert not journal_path(demo_path).exists()
 
 
+def test_a_colleagues_write_that_commits_meanwhile_is_no_crash(
+    demo_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A colleague's write is under way when the project is opened (its journal beside the
+    file) and commits just before the opening takes the lock: nothing was rolled back."""
+    from desktop.core.store import sqlite as sqlite_store
+
+    colleague = sqlite3.connect(demo_path, isolation_level=None)
+    colleague.execute("BEGIN IMMEDIATE")
+    colleague.execute("CREATE TABLE colleague_scratch (x)")
+    colleague.execute("INSERT INTO colleague_scratch VALUES ('a write under way')")
+    assert journal_path(demo_path).stat().st_size > 0
+    real_connect = sqlite_store.connect_raw
+
+    def connect_after_the_commit(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if colleague.in_transaction:
+            colleague.execute("COMMIT")
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(sqlite_store, "connect_raw", connect_after_the_commit)
+    with open_store(demo_path) as store:
+        assert not colleague.in_transaction
+        assert not any("crash" in m for m in store.messages), store.messages
+        assert len(titles(store)) == 5
+    colleague.close()
+
+
 @pytest.mark.parametrize(
     "command", [["articles"], ["verify"], ["annotations", "--json"], ["export", "-f", "csv"]]
 )
