@@ -12,6 +12,8 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QGuiApplication
 
 REST_MS = 10_000
+# The filter sees every event of the application, start-up's thousands too: it starts later.
+START_AFTER_MS = 1_000
 
 _INPUT = frozenset(
     {
@@ -27,8 +29,11 @@ _INPUT = frozenset(
 class CaretRest(QObject):
     """Installed once on the application; see the module's docstring."""
 
-    def __init__(self, app: QGuiApplication, rest_ms: int = REST_MS) -> None:
+    def __init__(
+        self, app: QGuiApplication, rest_ms: int = REST_MS, start_after_ms: int = START_AFTER_MS
+    ) -> None:
         super().__init__(app)
+        self._app = app
         self._hints = app.styleHints()
         self._flash_ms = self._hints.cursorFlashTime()
         self._resting = False
@@ -37,8 +42,11 @@ class CaretRest(QObject):
         self._timer.setInterval(rest_ms)
         self._timer.timeout.connect(self._rest)
         if self._flash_ms > 0:
-            app.installEventFilter(self)
-            self._timer.start()
+            QTimer.singleShot(start_after_ms, self, self._start)
+
+    def _start(self) -> None:
+        self._app.installEventFilter(self)
+        self._timer.start()
 
     @property
     def resting(self) -> bool:

@@ -35,7 +35,7 @@ def test_the_caret_rests_when_the_reviewer_does(open_window, demo_path, reviewer
     hints = app.styleHints()
     before = hints.cursorFlashTime()
     hints.setCursorFlashTime(FLASH_MS)
-    rest = CaretRest(app, rest_ms=REST_MS)
+    rest = CaretRest(app, rest_ms=REST_MS, start_after_ms=0)
     try:
         window = open_window(demo_path)
         field = window.article_panel.filter
@@ -66,7 +66,7 @@ def test_a_caret_that_never_blinks_is_left_alone(qtbot):
     hints = app.styleHints()
     before = hints.cursorFlashTime()
     hints.setCursorFlashTime(0)
-    rest = CaretRest(app, rest_ms=50)
+    rest = CaretRest(app, rest_ms=50, start_after_ms=0)
     try:
         qtbot.wait(150)
         assert not rest.resting and hints.cursorFlashTime() == 0
