@@ -18,7 +18,8 @@ AUDIT_EXPORT_SUFFIXES = (".jsonl", ".ndjson", ".json", ".csv")
 VERIFY_EPILOG = """\
 anchors (a forger who cuts the log short or re-hashes all of it is caught only by these):
   --expect-head HASH [--expect-seq N]   a head printed by an earlier verify, export or sign
-  --against EXPORT                      an audit export kept elsewhere (.jsonl, or .csv + .sha256)
+  --against EXPORT                      an audit export kept elsewhere (.jsonl, or .csv + .sha256);
+                                        "verify EXPORT --against PROJECT" checks the same
   --trusted-key KEY.pub                 a public key known to be the reviewer's own; the log
                                         must hold a valid checkpoint it signed
 """
@@ -89,6 +90,11 @@ def check_usage(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
         return
     if args.expect_seq is not None and args.expect_head is None:
         parser.error("--expect-seq goes with --expect-head")
+    against = args.against or []
+    if is_audit_export(args.project) and len(against) == 1 and not is_audit_export(against[0]):
+        # "verify the export against the project" asks what "verify the project against the
+        # export" does: whether the project still holds the export's head.
+        args.project, args.against = against[0], [args.project]
     if is_audit_export(args.project) and (args.expect_head or args.against or args.trusted_key):
         parser.error(
             "--expect-head, --against and --trusted-key check a project, not an export: "

@@ -136,6 +136,21 @@ def test_the_project_still_extends_its_export(
     )
 
 
+def test_the_export_against_the_project_asks_the_same(
+    desk: Database, capsys, tmp_path: Path
+) -> None:
+    export = tmp_path / "kept.jsonl"
+    assert run(capsys, "export", desk.argument, "-f", "audit-jsonl", "-o", export)[0] == 0
+    published, _seq = head(capsys, desk)
+    code, out, err = run(capsys, "verify", export, "--against", desk.argument)
+    assert (code, err) == (0, "")
+    assert f"the log still holds the export {export.name} {published[:12]}… at event 8" in out
+    forge_verdict(desk)
+    code, out, err = run(capsys, "verify", export, "--against", desk.argument)
+    assert code == 1 and out == ""
+    assert f"not the export {export.name} {published[:12]}…: the log was rewritten" in err
+
+
 def test_an_export_of_another_project(desk: Database, tmp_path: Path, capsys) -> None:
     other = tmp_path / "other.crosscheck"
     assert run(capsys, "new", other, "--demo", "--reviewer", REVIEWER)[0] == 0
