@@ -471,12 +471,13 @@ def _recover(path: Path, reason: str | None, busy_timeout_ms: int) -> bool:
     it every reader is refused ("attempt to write a readonly database"). True if it was done.
     """
     journal = journal_path(path)
-    # Read before the journal is looked at: see below.
-    before = _file_state(path)
     try:
         if journal.stat().st_size == 0:
             return False
     except OSError:
+        return False
+    if not _hot_journal(path):
+        # Another program's write under way, or finished since: its journal, not a crash's.
         return False
     if reason is not None and reason != "opened read-only on request":
         raise ProjectOpenError(
@@ -489,14 +490,9 @@ def _recover(path: Path, reason: str | None, busy_timeout_ms: int) -> bool:
         with closing(connect_raw(path, read_only=False, busy_timeout_ms=0)) as conn:
             # Taking the locks rolls a hot journal back first, as SQLite always does.
             conn.execute("BEGIN IMMEDIATE")
-            # With the write lock held nobody else can remove the journal now. If it is gone,
-            # it was a crash's, rolled back by taking the lock - or another reviewer's write,
-            # which finished after it was seen. A rollback writes the file (its pages put
-            # back) without moving the change counter on; a commit moves the counter on, and
-            # one that had written the file already, and only had its journal left to delete,
-            # writes nothing more.
-            after = _file_state(path)
-            recovered = not journal.exists() and after[0] <= before[0] and after != before
+            # With the write lock held nobody else can remove the journal now: if it is gone,
+            # it was the crash's, rolled back by taking the lock.
+            recovered = not journal.exists()
             conn.execute("ROLLBACK")
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
@@ -509,19 +505,16 @@ def _recover(path: Path, reason: str | None, busy_timeout_ms: int) -> bool:
     return recovered
 
 
-def _file_state(path: Path) -> tuple[int, int, int]:
-    """The file change counter in the database header (bytes 24-27), which every commit in
-    rollback-journal mode increments, then the file's modification time and size. Zeros if
-    they cannot be read."""
+def _hot_journal(path: Path) -> bool:
+    """Whether SQLite itself takes the journal beside the file for a crash's ("hot"): a
+    read-only connection is refused exactly then (SQLITE_READONLY_ROLLBACK), while the journal
+    of a write still under way leaves it reading (or busy, while that write commits)."""
     try:
-        with path.open("rb") as fh:
-            fh.seek(24)
-            raw = fh.read(4)
-            stat = os.fstat(fh.fileno())
-    except OSError:
-        return (0, 0, 0)
-    counter = int(struct.unpack(">I", raw)[0]) if len(raw) == 4 else 0
-    return (counter, stat.st_mtime_ns, stat.st_size)
+        with closing(connect_raw(path, read_only=True, busy_timeout_ms=0)) as conn:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as exc:
+        return getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_READONLY_ROLLBACK
+    return False
 
 
 def _probe(path: Path, busy_timeout_ms: int) -> str | None:
