@@ -33,12 +33,24 @@ def _articles(db: Any, refs: list[str] | None) -> list[str] | None:
 
 
 def cmd_agreement(args: argparse.Namespace) -> int:
-    from desktop.core.agreement_report import NEEDS_TWO, article_agreements, figure
+    from desktop.core.agreement_report import NEEDS_TWO, agreements_for, figure
 
+    looker = viewer(args)
     with cli._open(args) as project:
         with project.read() as db:
             article_ids = _articles(db, args.article)
-        report = article_agreements(project, article_ids)
+        report, hidden = agreements_for(project, looker, article_ids)
+    if hidden and args.article:
+        raise InvalidInput(
+            f"blind review hides how the other reviewers tagged {hidden[0].title!r} from "
+            f"{looker or 'a reviewer not named (give --reviewer NAME)'}: mark it done first"
+        )
+    if hidden:
+        print(
+            f"{PROG}: {len(hidden)} article(s) under blind review for "
+            f"{looker or 'an unnamed reviewer'} left out",
+            file=sys.stderr,
+        )
     if args.json:
         cli._print_json([r.to_json() for r in report])
         return 0
@@ -330,6 +342,7 @@ def add_review_commands(sub: Any) -> None:
     p.add_argument("--article", action="append", metavar="A", help="only this article")
     p.add_argument("--pairs", action="store_true", help="also each pair of reviewers")
     p.add_argument("--json", action="store_true", help="print JSON (pairs included)")
+    who(p, "who is looking: blind review hides the figures until they mark an article done")
 
     p = command("blind", cmd_blind, "show, start (on) or end (off) blind review")
     p.add_argument("action", nargs="?", choices=["on", "off"], help="omit to show the state")

@@ -371,6 +371,39 @@ def test_adjudicators_are_the_only_ones_who_may_adjudicate(
     assert "anyone may adjudicate" in ok(capsys, "adjudicators", demo_path)
 
 
+def test_blind_review_hides_the_agreement_until_done(
+    demo_path: Path, first_article: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Figures tell how the others tagged: a blinded reviewer sees them once done."""
+    articles = [a["id"] for a in json.loads(ok(capsys, "articles", demo_path, "--json"))]
+    ok(capsys, "blind", demo_path, "on", "--article", first_article, "--reviewer", EDITOR)
+    double_checked(capsys, demo_path, first_article)
+    code, out, err = run(capsys, "agreement", demo_path, "--json", "--reviewer", ANN)
+    assert code == 0
+    assert [r["article_id"] for r in json.loads(out)] == articles[1:]
+    assert "1 article(s) under blind review for Ann Example left out" in err
+    code, out, err = run(capsys, "agreement", demo_path, "--reviewer", ANN)
+    assert first_article[:8] not in out and "left out" in err
+    assert "mark it done first" in failed(
+        capsys, "agreement", demo_path, "--article", first_article, "--reviewer", ANN
+    )
+    # Nobody named: nothing of the blinded article either.
+    code, out, err = run(capsys, "agreement", demo_path, "--article", first_article)
+    assert code == 1 and "give --reviewer NAME" in err
+    # Done, or an adjudicator: the figures.
+    ok(capsys, "done", demo_path, first_article, "--reviewer", ANN)
+    (report,) = json.loads(
+        ok(capsys, "agreement", demo_path, "--article", first_article, "--json", "--reviewer", ANN)
+    )
+    assert report["status"] == "ok" and report["open_disagreements"] == 3
+    assert "mark it done first" in failed(
+        capsys, "agreement", demo_path, "--article", first_article, "--reviewer", BOB
+    )
+    ok(capsys, "adjudicators", demo_path, "--add", EDITOR, "--reviewer", EDITOR)
+    out = ok(capsys, "agreement", demo_path, "--article", first_article, "--reviewer", EDITOR)
+    assert f"{ANN}, {BOB}" in out
+
+
 def test_a_blinded_reviewer_cannot_adjudicate_or_list_disagreements(
     demo_path: Path, first_article: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

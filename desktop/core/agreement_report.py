@@ -101,6 +101,20 @@ def article_agreements(
     ]
 
 
+def agreements_for(
+    project: Store, viewer: str | None, article_ids: Sequence[str] | None = None
+) -> tuple[list[ArticleAgreement], list[ArticleAgreement]]:
+    """(shown, hidden): the figures ``viewer`` may see, and the articles whose figures blind
+    review hides from them - figures tell how the others tagged, so they wait, as the others'
+    annotations do, until the viewer marks the article done (adjudicators see them all)."""
+    with project.read() as conn:
+        state = review_state.blind_state(conn)
+    report = article_agreements(project, article_ids)
+    shown = [r for r in report if not state.hides_others(viewer, r.article_id)]
+    hidden = [r for r in report if state.hides_others(viewer, r.article_id)]
+    return shown, hidden
+
+
 def compute(
     article: review_state.ArticleTags, text: str, groups: ArticleGroups
 ) -> ArticleAgreement:

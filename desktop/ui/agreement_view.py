@@ -8,6 +8,7 @@ active pane; Adjudicate… opens the adjudication view of the selected article.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt, Signal
@@ -92,12 +93,21 @@ class AgreementDialog(QDialog):
     sig_adjudicate_requested = Signal(str)
     """Open the adjudication view of this article."""
 
-    def __init__(self, project: Store, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        project: Store,
+        parent: QWidget | None = None,
+        viewer: Callable[[], str | None] = lambda: None,
+    ) -> None:
+        """``viewer`` names who is looking, when the figures are computed: blind review hides
+        an article's figures from a reviewer until they mark it done."""
         super().__init__(parent)
         self.setObjectName("agreementDialog")
         self.setWindowTitle("Agreement between reviewers")
         self.project = project
+        self.viewer = viewer
         self.results: list[ArticleAgreement] = []
+        self.hidden: list[ArticleAgreement] = []
         self._signals = _Results(self)
         self._signals.sig_ready.connect(self._on_ready)
         self._running = False
@@ -156,14 +166,14 @@ class AgreementDialog(QDialog):
         self._running = True
         self.refresh_button.setEnabled(False)
         self.status.setText("Computing…")
-        project, signals = self.project, self._signals
+        project, signals, viewer = self.project, self._signals, self.viewer()
 
         def work() -> None:
-            from desktop.core.agreement_report import article_agreements
+            from desktop.core.agreement_report import agreements_for
 
             result: Any
             try:
-                result = article_agreements(project)
+                result = agreements_for(project, viewer)
             except Exception as exc:  # shown in the dialog; the window goes on
                 result = " ".join(str(exc).split()) or type(exc).__name__
             signals.sig_ready.emit(result)
@@ -182,14 +192,20 @@ class AgreementDialog(QDialog):
         if isinstance(result, str):
             self.status.setText(f"Could not compute the agreement: {result}")
             return
-        assert isinstance(result, list)
-        self.results = result
-        two = sum(1 for r in result if r.status == "ok")
-        open_ = sum(r.open_disagreements for r in result)
-        self.status.setText(
-            f"{len(result)} article(s); {two} with two or more reviewers; "
+        assert isinstance(result, tuple)
+        self.results, self.hidden = result
+        two = sum(1 for r in self.results if r.status == "ok")
+        open_ = sum(r.open_disagreements for r in self.results)
+        text = (
+            f"{len(self.results)} article(s); {two} with two or more reviewers; "
             f"{open_} open disagreement(s)."
         )
+        if self.hidden:
+            text += (
+                f" {len(self.hidden)} article(s) under blind review left out until you mark "
+                "them done."
+            )
+        self.status.setText(text)
         self._fill()
 
     def _fill(self) -> None:

@@ -186,6 +186,9 @@ class ReviewTools(QObject):
         if editor_row is not None and w.annotation_panel.model.find(editor_row.id) is None:
             w.editor.set_annotation(None)
         self.update_actions()
+        # Blind review hides figures as it hides annotations.
+        if self.agreement_dialog is not None and self.agreement_dialog.isVisible():
+            self.agreement_dialog.refresh()  # type: ignore[attr-defined]
 
     def _on_changes(self, changes: ChangeSet) -> None:
         """Any edit, undo or redo: a change of what the reviewer may see shows the window
@@ -290,7 +293,7 @@ class ReviewTools(QObject):
 
         if self.agreement_dialog is not None:
             self.agreement_dialog.close()
-        dialog = AgreementDialog(project, self.window)
+        dialog = AgreementDialog(project, self.window, self._viewer)
         dialog.sig_article_requested.connect(self.window.show_in_active_pane)
         dialog.sig_adjudicate_requested.connect(self.adjudicate)
         dialog.show()

@@ -194,6 +194,37 @@ def test_agreement_dialog_shows_the_figures_and_a_chart(
     dialog.close()
 
 
+def test_blind_review_keeps_the_agreement_until_done(
+    open_window, demo_path, monkeypatch, qtbot
+) -> None:
+    article = double_checked(demo_path, blind=True)
+    as_reviewer(monkeypatch, ANN)
+    window = open_window(demo_path)
+    show_first(window, article)
+    view = window.panes.panes()[0].view
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(view, Qt.Key.Key_G, ctrl_shift)
+    dialog = window.review.agreement_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: "left out" in dialog.status.text(), timeout=20_000)
+    # The whole project is blind: no article's figures until Ann marks it done.
+    assert dialog.table.rowCount() == 0
+    assert "5 article(s) under blind review left out until you mark them done" in (
+        dialog.status.text()
+    )
+    # Back in the main window, the dialog left open beside it.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_D, ctrl_shift)  # Mark Article Done
+    qtbot.waitUntil(window.review.done_action.isChecked)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=20_000)
+    (row,) = dialog.row_texts()
+    assert row[1] == f"{ANN}, {BOB}" and row[5] == "3"
+    assert "4 article(s) under blind review left out" in dialog.status.text()
+    dialog.close()
+
+
 def _click(qtbot, dialog, name: str) -> None:
     button = dialog.findChild(QPushButton, name)
     assert button is not None and button.isEnabled(), name
