@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 from desktop.core import operations, review_ops
 from desktop.core.disagreements import find_groups
-from desktop.core.fetch import FetchedPage, Redirect
 from desktop.core.importers import ImportedArticle
 from desktop.core.signing import generate_key_files, load_private_key
 from desktop.core.store import Store, reads
+from tests.support.every_kind import fetched
 
 ANN, BOB, EDITOR = "Ann Example", "Bob Checker", "Eda Editor"
 PDF_TEXT = "First page of the statement. " * 4 + "Second page, with the figures. " * 4
-
-
-def fetched(url: str, body: bytes) -> FetchedPage:
-    return FetchedPage(
-        url=url,
-        final_url=url.replace("http://", "https://"),
-        status=200,
-        content_type="text/html",
-        charset="utf-8",
-        body=body,
-        fetched_at=datetime(2026, 3, 1, 9, 30, tzinfo=UTC),
-        redirects=(Redirect(url, 301),),
-    )
 
 
 def every_kind_of_write(store: Store, keys: Path) -> dict[str, str]:
