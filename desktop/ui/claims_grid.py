@@ -16,13 +16,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QHeaderView,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.ui import verdict_style
 from desktop.ui.counterparts_panel import one_line, verdict_summary, verdicts_tip
+from desktop.ui.tables import list_table
 
 if TYPE_CHECKING:
     from desktop.core.compare.claims import ClaimRow
@@ -125,22 +125,16 @@ class ClaimsPanel(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("claimsSummary")
         self.model = ClaimsModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("claimsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.table = list_table(
+            "claimsTable",
+            self.model,
+            select=QAbstractItemView.SelectionBehavior.SelectItems,
+            grid=True,
+        )
         self.table.setToolTip(
             "Arrows move between claims and versions; Enter or double-click shows the annotation"
         )
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.table.activated.connect(self._on_activated)
         layout = QVBoxLayout(self)

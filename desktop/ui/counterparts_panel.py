@@ -14,19 +14,18 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
     QSizePolicy,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.core.records import AnnotationRow
 from desktop.ui import verdict_style
+from desktop.ui.tables import list_table
 
 if TYPE_CHECKING:
     from desktop.core.compare.counterparts import Counterpart
@@ -188,21 +187,9 @@ class CounterpartsPanel(QWidget):
         self.source = ElidedLabel()
         self.source.setObjectName("counterpartsSource")
         self.model = CounterpartsModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("counterpartsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
+        self.table = list_table("counterpartsTable", self.model)
         self.table.setToolTip("Enter or double-click shows the passage in a pane")
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.setStretchLastSection(False)
         widths = {
             CounterpartsModel.VERSION: 190,

@@ -25,22 +25,13 @@ from desktop.ui.models import (
     ArticleFilterProxy,
     ArticleListModel,
 )
+from desktop.ui.tables import list_table
 
 
 def _table(name: str) -> QTableView:
-    table = QTableView()
-    table.setObjectName(name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table = list_table(name, single=False)
     table.setSortingEnabled(True)
-    table.setWordWrap(False)
-    table.setAlternatingRowColors(True)
-    table.setShowGrid(False)
-    table.verticalHeader().hide()
-    table.verticalHeader().setDefaultSectionSize(table.fontMetrics().height() + 8)
-    table.horizontalHeader().setHighlightSections(False)
     table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-    # Tab leaves the table (arrows move inside it), so the keyboard never gets stuck here.
-    table.setTabKeyNavigation(False)
     return table
 
 

@@ -23,7 +23,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -31,10 +30,11 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
+
+from desktop.ui.tables import list_table
 
 if TYPE_CHECKING:
     from desktop.core.compare.labels import VersionLabel
@@ -158,22 +158,10 @@ class SearchPanel(QWidget):
         self.count = QLabel()
         self.count.setObjectName("searchCount")
         self.model = SearchModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("searchResults")
-        self.table.setModel(self.model)
+        self.table = list_table("searchResults", self.model)
         self.table.setItemDelegateForColumn(SearchModel.MATCH, MatchDelegate(self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setTabKeyNavigation(False)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         self.table.setToolTip("Enter or double-click shows the match in a pane")
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
         header.resizeSection(SearchModel.VERSION, 190)
         header.setSectionResizeMode(SearchModel.MATCH, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(self._on_activated)
