@@ -38,6 +38,7 @@ class VerifyReport:
     anchors: list[AnchorResult] = field(default_factory=list)
     checkpoints: list[CheckpointResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what trusted keys vouch for
+    database_checks: str = "integrity and foreign keys checked"  # the store's own words
 
     @property
     def ok(self) -> bool:
@@ -55,7 +56,7 @@ class VerifyReport:
             return (
                 f"OK: {self.chain.events} audit events, chain intact "
                 f"(head {self.chain.head_hash} at event {self.chain.events}); "
-                f"{self.rows_checked()} rows match the log; integrity and foreign keys checked"
+                f"{self.rows_checked()} rows match the log; {self.database_checks}"
             )
         return "; ".join(self.problems)
 
@@ -169,4 +170,6 @@ def _verify(
             for e in expected
         ]
     problems += [a.message for a in anchors if not a.ok]
-    return VerifyReport(chain, problems, replay, anchors, checkpoints, notes)
+    return VerifyReport(
+        chain, problems, replay, anchors, checkpoints, notes, store.database_checks
+    )

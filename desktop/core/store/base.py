@@ -68,6 +68,8 @@ class Store(abc.ABC):
     """An open project. ``location`` names it in messages: a path, or a URL without password."""
 
     kind: str = ""
+    # What check_database checks, in the words of verify's summary.
+    database_checks: str = "the database's own checks done"
 
     def __init__(
         self,

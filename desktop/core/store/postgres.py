@@ -112,6 +112,8 @@ class PasswordNeeded(ProjectOpenError):
 
 class PostgresStore(Store):
     kind = "postgresql"
+    # The server keeps integrity and foreign keys itself; verify checks its audit guards.
+    database_checks = "the server's audit guards checked"
 
     def __init__(
         self,

@@ -197,6 +197,7 @@ class SqliteStore(Store):
     SQLAlchemy, whose import is a large part of a cold start (see ``quick_reader``)."""
 
     kind = "sqlite"
+    database_checks = "integrity and foreign keys checked"
 
     def __init__(
         self,
