@@ -170,6 +170,4 @@ def _verify(
             for e in expected
         ]
     problems += [a.message for a in anchors if not a.ok]
-    return VerifyReport(
-        chain, problems, replay, anchors, checkpoints, notes, store.database_checks
-    )
+    return VerifyReport(chain, problems, replay, anchors, checkpoints, notes, store.database_checks)

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
 
     from desktop.core.replay import ReplayReport
-    from desktop.core.store.sqlite.fast import QuickReader
+    from desktop.core.store.sqlite.first_paint import QuickReader
 
 APPLICATION_ID = 0x5843484B  # "XCHK": marks a file as a Crosscheck project
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -303,7 +303,7 @@ class SqliteStore(Store):
 
     def quick_reader(self) -> QuickReader:
         """Reads for a window's first paint on a bare connection, without SQLAlchemy."""
-        from desktop.core.store.sqlite.fast import QuickReader
+        from desktop.core.store.sqlite.first_paint import QuickReader
 
         return QuickReader(self)
 
