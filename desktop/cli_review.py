@@ -29,6 +29,22 @@ def _articles(db: Any, refs: list[str] | None) -> list[str] | None:
     return list(dict.fromkeys(reads.resolve_article(db, r) for r in refs))
 
 
+def _blinded(what: str, looker: str | None) -> InvalidInput:
+    """The refusal when an article asked for by name is blind to the one looking."""
+    return InvalidInput(
+        f"blind review hides {what} from "
+        f"{looker or 'a reviewer not named (give --reviewer NAME)'}: mark it done first"
+    )
+
+
+def _say_left_out(count: int, looker: str | None) -> None:
+    print(
+        f"{PROG}: {count} article(s) under blind review for "
+        f"{looker or 'an unnamed reviewer'} left out",
+        file=sys.stderr,
+    )
+
+
 # --- agreement ----------------------------------------------------------------------------
 
 
@@ -41,16 +57,9 @@ def cmd_agreement(args: argparse.Namespace) -> int:
             article_ids = _articles(db, args.article)
         report, hidden = agreements_for(project, looker, article_ids)
     if hidden and args.article:
-        raise InvalidInput(
-            f"blind review hides how the other reviewers tagged {hidden[0].title!r} from "
-            f"{looker or 'a reviewer not named (give --reviewer NAME)'}: mark it done first"
-        )
+        raise _blinded(f"how the other reviewers tagged {hidden[0].title!r}", looker)
     if hidden:
-        print(
-            f"{PROG}: {len(hidden)} article(s) under blind review for "
-            f"{looker or 'an unnamed reviewer'} left out",
-            file=sys.stderr,
-        )
+        _say_left_out(len(hidden), looker)
     if args.json:
         cli._print_json([r.to_json() for r in report])
         return 0
@@ -192,10 +201,7 @@ def cmd_disagreements(args: argparse.Namespace) -> int:
             article_ids = _articles(db, args.article)
         shown, hidden = _groups(project, article_ids, looker)
     if hidden and args.article:
-        raise InvalidInput(
-            f"blind review hides the other reviewers' annotations on {hidden[0].title!r} from "
-            f"{looker or 'a reviewer not named (give --reviewer NAME)'}: mark it done first"
-        )
+        raise _blinded(f"the other reviewers' annotations on {hidden[0].title!r}", looker)
     items = []
     for article, found in shown:
         for group in found.groups if args.all else found.disagreements:
@@ -225,11 +231,7 @@ def cmd_disagreements(args: argparse.Namespace) -> int:
             )
         cli._print_table(["ID", "ARTICLE", "SPAN", "KIND", "STATE", "SIDES"], rows)
     if hidden:
-        print(
-            f"{PROG}: {len(hidden)} article(s) under blind review for "
-            f"{looker or 'an unnamed reviewer'} left out",
-            file=sys.stderr,
-        )
+        _say_left_out(len(hidden), looker)
     return 0
 
 
